@@ -1,0 +1,57 @@
+# The two commands of the README: `make serve` and `make test`. Each does all of its own set-up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP     := $(VENV)/.dev-installed
+PYTEST_ARGS   ?=
+
+.PHONY: help install dev bundle serve test lint format typecheck pytest bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml $(RUNTIME_STAMP)
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+install: $(RUNTIME_STAMP)  ## Create .venv and install the service
+
+dev: $(DEV_STAMP)  ## Install the service and the development tools
+
+bundle: install  ## Build the city bundle for the current inputs (no-op when it exists)
+	$(BIN)/heritage build
+
+serve: bundle  ## Build the bundle if missing, then serve the API on 127.0.0.1:8000
+	$(BIN)/heritage serve
+
+lint: dev  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: dev  ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: dev  ## mypy (strict on routing/ and recommender/)
+	$(BIN)/mypy
+
+pytest: dev  ## Run every test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest  ## Lint, type-check and run every test
+
+bench: dev  ## Run the benchmark programs (figures for docs/BENCHMARKS.md)
+	$(BIN)/python -m bench.build
+
+clean:  ## Remove the virtual environment, caches and built bundles
+	rm -rf $(VENV) bundles .mypy_cache .ruff_cache .pytest_cache .hypothesis

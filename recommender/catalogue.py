@@ -1,0 +1,595 @@
+"""The place catalogue: a validated model of ``data/places/catalogue.csv``, its loader and a small search.
+
+The file is UTF-8 CSV (RFC 4180 quoting) with a header row and exactly the columns in :data:`COLUMNS`.
+List-valued columns (``categories``, ``dishes``) are ``;``-separated; booleans are ``true``/``false``.
+Every row is checked when the file is loaded; the first problems found are reported as a
+:class:`CatalogueError` that names the file, the line and the field, so the file can be fixed by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+
+from opening_hours import OpeningHours
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from recommender.errors import RecommenderError
+from recommender.taxonomy import HANOI_BBOX, Category, Dish, District
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_CATALOGUE_PATH",
+    "Catalogue",
+    "CatalogueError",
+    "Place",
+    "UnknownPlaceError",
+    "load_catalogue",
+    "normalize_text",
+]
+
+COLUMNS: Final[tuple[str, ...]] = (
+    "id",
+    "name_vi",
+    "name_en",
+    "categories",
+    "dishes",
+    "lat",
+    "lon",
+    "coord_source",
+    "district",
+    "opening_hours",
+    "visit_min",
+    "price_vnd",
+    "indoor",
+    "family_friendly",
+    "popularity",
+    "description_en",
+    "description_vi",
+)
+"""The columns of ``catalogue.csv``, in file order."""
+
+DEFAULT_CATALOGUE_PATH: Final[Path] = Path(__file__).resolve().parent.parent / "data" / "places" / "catalogue.csv"
+"""The catalogue shipped with the project."""
+
+ID_PATTERN: Final[str] = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+COORD_SOURCE_PATTERN: Final[str] = r"^(osm:(node|way)/\d+|curated)$"
+_MAX_REPORTED_PROBLEMS: Final[int] = 3
+
+
+class CatalogueError(RecommenderError):
+    """The place catalogue file is missing or invalid.
+
+    Attributes
+    ----------
+    path : Path
+        The catalogue file.
+    row : int or None
+        The 1-based line number in the file where the problem is (the header is line 1), or ``None``
+        when the problem is with the file as a whole.
+    field : str or None
+        The column at fault, or ``None`` when the problem is not with one column.
+    """
+
+    def __init__(self, message: str, *, path: Path, row: int | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.row = row
+        self.field = field
+
+
+class UnknownPlaceError(RecommenderError):
+    """No place in the catalogue has the requested id.
+
+    Attributes
+    ----------
+    place_id : str
+        The id that was asked for.
+    suggestions : tuple of str
+        Ids of places that look like what was meant, best first (possibly empty).
+    """
+
+    def __init__(self, place_id: str, suggestions: Sequence[str] = ()) -> None:
+        self.place_id = place_id
+        self.suggestions = tuple(suggestions)
+        message = f"unknown place id {place_id!r}"
+        if self.suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(message)
+
+
+def normalize_text(text: str) -> str:
+    """Fold text for accent-insensitive matching.
+
+    Lower-cases, removes Vietnamese diacritics (``đ`` becomes ``d``) and turns every run of characters
+    that are not letters or digits into one space, so ``"Phở Thìn"`` gives ``"pho thin"`` and
+    ``"bun_cha"`` gives ``"bun cha"``.
+    """
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return re.sub(r"[\W_]+", " ", stripped.casefold()).strip()
+
+
+@lru_cache(maxsize=4096)
+def _parse_opening_hours(text: str) -> OpeningHours:
+    return OpeningHours(text)
+
+
+def _describe_parser_error(exc: Exception) -> str:
+    """Squeeze the multi-line message of the opening-hours parser into one clause."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    position = next((line.removeprefix("-->").strip() for line in lines if line.startswith("-->")), None)
+    expected = next((line.removeprefix("=").strip() for line in lines if line.startswith("=")), None)
+    parts = []
+    if position is not None:
+        parts.append(f"at line:column {position}")
+    if expected is not None:
+        parts.append(expected)
+    return ", ".join(parts) if parts else (lines[0] if lines else type(exc).__name__)
+
+
+def _split_list(value: object) -> object:
+    """Turn ``"a;b"`` into ``["a", "b"]`` (empty items dropped); leave lists and tuples alone."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(";") if item.strip()]
+    return value
+
+
+def _parse_bool(value: object) -> object:
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered == "true":
+            return True
+        if lowered == "false":
+            return False
+        raise ValueError(f"{value!r} is not a boolean; write true or false")
+    return value
+
+
+class Place(BaseModel):
+    """One place of the catalogue (one row of ``catalogue.csv``).
+
+    Built from a CSV row (strings, ``;``-separated lists, ``true``/``false``) or from the output of
+    ``model_dump(mode="json")``. Invalid input raises :class:`pydantic.ValidationError`; the loader turns
+    that into a :class:`CatalogueError`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
+    name_vi: Annotated[str, Field(min_length=1, max_length=160)]
+    name_en: Annotated[str, Field(min_length=1, max_length=160)]
+    categories: Annotated[tuple[Category, ...], Field(min_length=1)]
+    dishes: tuple[Dish, ...] = ()
+    lat: float
+    lon: float
+    coord_source: Annotated[str, Field(pattern=COORD_SOURCE_PATTERN)]
+    district: District
+    opening_hours: Annotated[str, Field(min_length=1)]
+    visit_min: Annotated[int, Field(ge=10, le=480)]
+    price_vnd: Annotated[int, Field(ge=0)]
+    indoor: bool
+    family_friendly: bool
+    popularity: Annotated[float, Field(ge=0.0, le=1.0)]
+    description_en: Annotated[str, Field(min_length=20, max_length=300)]
+    description_vi: Annotated[str, Field(min_length=20, max_length=300)]
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _check_categories(cls, value: object) -> object:
+        items = _split_list(value)
+        if not isinstance(items, list | tuple):
+            return items
+        allowed = {category.value for category in Category}
+        for item in items:
+            if isinstance(item, str) and item not in allowed:
+                raise ValueError(f"unknown category {item!r}; allowed: {', '.join(c.value for c in Category)}")
+        if len(set(items)) != len(items):
+            raise ValueError("a category is listed twice")
+        return items
+
+    @field_validator("dishes", mode="before")
+    @classmethod
+    def _check_dish_names(cls, value: object) -> object:
+        items = _split_list(value)
+        if not isinstance(items, list | tuple):
+            return items
+        allowed = {dish.value for dish in Dish}
+        for item in items:
+            if isinstance(item, str) and item not in allowed:
+                raise ValueError(f"unknown dish {item!r}; allowed: {', '.join(d.value for d in Dish)}")
+        if len(set(items)) != len(items):
+            raise ValueError("a dish is listed twice")
+        return items
+
+    @field_validator("dishes")
+    @classmethod
+    def _cuisine_needs_dishes(cls, value: tuple[Dish, ...], info: ValidationInfo) -> tuple[Dish, ...]:
+        categories = info.data.get("categories", ())
+        if Category.CUISINE in categories and not value:
+            raise ValueError("a place in category 'cuisine' needs at least one dish")
+        return value
+
+    @field_validator("lat")
+    @classmethod
+    def _lat_in_hanoi(cls, value: float) -> float:
+        if not math.isfinite(value) or not HANOI_BBOX.south <= value <= HANOI_BBOX.north:
+            raise ValueError(f"{value} is outside Hanoi ({HANOI_BBOX.describe()})")
+        return value
+
+    @field_validator("lon")
+    @classmethod
+    def _lon_in_hanoi(cls, value: float) -> float:
+        if not math.isfinite(value) or not HANOI_BBOX.west <= value <= HANOI_BBOX.east:
+            raise ValueError(f"{value} is outside Hanoi ({HANOI_BBOX.describe()})")
+        return value
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _opening_hours_parse(cls, value: str) -> str:
+        try:
+            _parse_opening_hours(value)
+        except Exception as exc:  # the parser raises its own ParserError (an Exception subclass)
+            reason = _describe_parser_error(exc)
+            raise ValueError(f"{value!r} is not valid OSM opening_hours syntax ({reason})") from exc
+        return value
+
+    @field_validator("indoor", "family_friendly", mode="before")
+    @classmethod
+    def _strict_bool(cls, value: object) -> object:
+        return _parse_bool(value)
+
+    @property
+    def osm_element(self) -> tuple[Literal["node", "way"], int] | None:
+        """``("node", 123)`` or ``("way", 456)`` when the coordinates come from OSM, else ``None``."""
+        if self.coord_source == "curated":
+            return None
+        kind, _, number = self.coord_source.removeprefix("osm:").partition("/")
+        return ("node" if kind == "node" else "way"), int(number)
+
+    def hours(self) -> OpeningHours:
+        """The parsed opening hours (cached per distinct expression)."""
+        return _parse_opening_hours(self.opening_hours)
+
+    def to_row(self) -> dict[str, str]:
+        """The place as a CSV row: strings keyed by :data:`COLUMNS`."""
+        return {
+            "id": self.id,
+            "name_vi": self.name_vi,
+            "name_en": self.name_en,
+            "categories": ";".join(category.value for category in self.categories),
+            "dishes": ";".join(dish.value for dish in self.dishes),
+            "lat": f"{self.lat:.7f}",
+            "lon": f"{self.lon:.7f}",
+            "coord_source": self.coord_source,
+            "district": self.district.value,
+            "opening_hours": self.opening_hours,
+            "visit_min": str(self.visit_min),
+            "price_vnd": str(self.price_vnd),
+            "indoor": "true" if self.indoor else "false",
+            "family_friendly": "true" if self.family_friendly else "false",
+            "popularity": f"{self.popularity:g}",
+            "description_en": self.description_en,
+            "description_vi": self.description_vi,
+        }
+
+
+class _Indexed:
+    """The folded text of one place, prepared once for :meth:`Catalogue.search`."""
+
+    __slots__ = ("dish_phrases", "names", "place", "tokens")
+
+    def __init__(self, place: Place) -> None:
+        self.place = place
+        self.names = (normalize_text(place.name_vi), normalize_text(place.name_en), normalize_text(place.id))
+        self.dish_phrases = tuple(normalize_text(dish.value) for dish in place.dishes)
+        haystack = " ".join((*self.names, normalize_text(place.district.value), *self.dish_phrases))
+        self.tokens = frozenset(haystack.split())
+
+    def score(self, query: str, query_tokens: Sequence[str]) -> int:
+        """How well the place matches (0: not at all); ``query`` is folded, ``query_tokens`` its words."""
+        if not all(self._has_token(token) for token in query_tokens):
+            return 0
+        score = 1
+        if query in self.names:
+            score += 100
+        elif any(name.startswith(query) for name in self.names):
+            score += 50
+        elif any(f" {query}" in f" {name}" for name in self.names):
+            score += 20
+        if query in self.dish_phrases:
+            score += 60
+        return score
+
+    def _has_token(self, token: str) -> bool:
+        if token in self.tokens:
+            return True
+        # Words of four letters or more also match as a prefix ("ethno" finds "ethnology").
+        return len(token) >= 4 and any(candidate.startswith(token) for candidate in self.tokens)
+
+
+class Catalogue:
+    """The validated places, indexed by id.
+
+    Parameters
+    ----------
+    places : iterable of Place
+        The places, in file order.
+    path : Path, optional
+        The file they were read from (used in messages).
+    sha256 : str, optional
+        Hex SHA-256 of the file's bytes; when omitted, a hash of the places' JSON form is used.
+
+    Raises
+    ------
+    CatalogueError
+        If two places share an id.
+    """
+
+    __slots__ = ("_by_id", "_index", "path", "places", "sha256")
+
+    def __init__(self, places: Iterable[Place], *, path: Path | None = None, sha256: str | None = None) -> None:
+        self.places: tuple[Place, ...] = tuple(places)
+        self.path = path
+        by_id: dict[str, Place] = {}
+        for place in self.places:
+            if place.id in by_id:
+                raise CatalogueError(
+                    f"{path or '<catalogue>'}: duplicate id {place.id!r}", path=path or Path(), field="id"
+                )
+            by_id[place.id] = place
+        self._by_id = by_id
+        self._index = tuple(_Indexed(place) for place in self.places)
+        if sha256 is None:
+            payload = json.dumps([p.model_dump(mode="json") for p in self.places], ensure_ascii=False, sort_keys=True)
+            sha256 = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        self.sha256 = sha256
+
+    @classmethod
+    def from_places(cls, places: Iterable[Place]) -> Catalogue:
+        """A catalogue of already validated places (e.g. rebuilt from a bundle).
+
+        Raises
+        ------
+        CatalogueError
+            If two places share an id.
+        """
+        return cls(places)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def __iter__(self) -> Iterator[Place]:
+        return iter(self.places)
+
+    def __contains__(self, place_id: object) -> bool:
+        return place_id in self._by_id
+
+    def __repr__(self) -> str:
+        return f"Catalogue({len(self.places)} places, sha256={self.sha256[:12]}...)"
+
+    def get(self, place_id: str) -> Place:
+        """The place with this id.
+
+        Raises
+        ------
+        UnknownPlaceError
+            If there is none; the error carries up to three suggestions (places whose names or ids match
+            the text, then ids that are spelled alike).
+        """
+        place = self._by_id.get(place_id)
+        if place is not None:
+            return place
+        suggestions = [found.id for found in self.search(place_id, limit=3)]
+        for close in difflib.get_close_matches(place_id, list(self._by_id), n=3, cutoff=0.6):
+            if close not in suggestions:
+                suggestions.append(close)
+        raise UnknownPlaceError(place_id, suggestions[:3])
+
+    def search(
+        self, query: str | None = None, *, category: Category | None = None, limit: int | None = None
+    ) -> list[Place]:
+        """Places matching a text and/or a category, best first.
+
+        The text is matched without regard to case or diacritics (``"pho"`` finds ``"Phở"``, ``"hoan kiem"``
+        finds ``"Hoàn Kiếm"``) against names, ids, districts and dishes: every word of the query must occur
+        there (words of four letters or more may be the start of a word). Exact name matches come first,
+        then names starting with the query, then places serving the dish named, then other matches; ties
+        go to the more popular place. Without a query, places are ranked by popularity alone.
+
+        Parameters
+        ----------
+        query : str, optional
+            Free text; ``None`` or blank matches every place.
+        category : Category, optional
+            Keep only places in this category.
+        limit : int, optional
+            Return at most this many places.
+
+        Raises
+        ------
+        ValueError
+            If ``limit`` is negative.
+        """
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be >= 0, got {limit}")
+        folded = normalize_text(query or "")
+        tokens = folded.split()
+        scored: list[tuple[int, float, str, Place]] = []
+        for entry in self._index:
+            place = entry.place
+            if category is not None and category not in place.categories:
+                continue
+            score = entry.score(folded, tokens) if tokens else 1
+            if score:
+                scored.append((-score, -place.popularity, place.id, place))
+        scored.sort(key=lambda item: item[:3])
+        found = [item[3] for item in scored]
+        return found if limit is None else found[:limit]
+
+    def count_by_category(self) -> dict[str, int]:
+        """How many places are in each category (every category listed, in taxonomy order)."""
+        counts = {category.value: 0 for category in Category}
+        for place in self.places:
+            for category in place.categories:
+                counts[category.value] += 1
+        return counts
+
+
+def _row_label(path: Path, line: int, place_id: str | None) -> str:
+    label = f"{path}, line {line}"
+    if place_id:
+        label += f" (id {place_id!r})"
+    return label
+
+
+def _describe_validation_error(exc: ValidationError) -> tuple[str | None, str]:
+    """The field and a readable sentence for the first error pydantic reported."""
+    error = exc.errors(include_url=False)[0]
+    field = str(error["loc"][0]) if error["loc"] else None
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] != "value_error":
+        message = f"{message} (got {error['input']!r})"
+    return field, message
+
+
+def _read_rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(first line number, fields)`` for every non-blank record after the header."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    previous_end = 1  # the header is line 1
+    try:
+        next(reader)
+        for fields in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if not any(field.strip() for field in fields):
+                continue
+            yield start, fields
+    except csv.Error as exc:
+        raise CatalogueError(
+            f"{path}, line {reader.line_num}: not valid CSV ({exc})", path=path, row=reader.line_num
+        ) from exc
+
+
+def _check_header(path: Path, text: str) -> None:
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise CatalogueError(f"{path}, line 1: not valid CSV ({exc})", path=path, row=1) from exc
+    header = [name.strip() for name in header]
+    if header == list(COLUMNS):
+        return
+    missing = [name for name in COLUMNS if name not in header]
+    extra = [name for name in header if name not in COLUMNS]
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    problems = []
+    if missing:
+        problems.append("missing column(s) " + ", ".join(repr(name) for name in missing))
+    if extra:
+        problems.append("unexpected column(s) " + ", ".join(repr(name) for name in extra))
+    if duplicated:
+        problems.append("repeated column(s) " + ", ".join(repr(name) for name in duplicated))
+    if not problems:
+        problems.append("columns out of order")
+    culprits = missing or extra or duplicated
+    field = culprits[0] if culprits else None
+    raise CatalogueError(
+        f"{path}, line 1 (header): {'; '.join(problems)}; expected exactly: {','.join(COLUMNS)}",
+        path=path,
+        row=1,
+        field=field,
+    )
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read and validate a place catalogue CSV file.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file (see the module docstring for its format).
+
+    Returns
+    -------
+    Catalogue
+        Every place, in file order, with the SHA-256 of the file's bytes.
+
+    Raises
+    ------
+    CatalogueError
+        If the file is missing or unreadable, is not UTF-8, lacks or adds columns, or has an invalid row
+        (a bad value, an unknown category or dish, coordinates outside Hanoi, a duplicate id...). The
+        message names the file, the line and the field of the first problem (and counts the others);
+        ``row`` and ``field`` say the same.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"{path}: no such place catalogue file", path=path) from exc
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read the place catalogue ({exc.strerror or exc})", path=path) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CatalogueError(f"{path}, line {line}: not valid UTF-8 ({exc.reason})", path=path, row=line) from exc
+    if not text.strip():
+        raise CatalogueError(f"{path}: the file is empty; expected a header row", path=path)
+    _check_header(path, text)
+
+    places: list[Place] = []
+    first_line: dict[str, int] = {}
+    problems: list[CatalogueError] = []
+    for line, fields in _read_rows(path, text):
+        place_id = fields[0].strip() if fields else None
+        if len(fields) != len(COLUMNS):
+            problems.append(
+                CatalogueError(
+                    f"{_row_label(path, line, place_id)}: {len(fields)} fields, expected {len(COLUMNS)}"
+                    " (is a value with a comma missing its quotes?)",
+                    path=path,
+                    row=line,
+                )
+            )
+            continue
+        record: dict[str, Any] = dict(zip(COLUMNS, fields, strict=True))
+        try:
+            place = Place.model_validate(record)
+        except ValidationError as exc:
+            field, message = _describe_validation_error(exc)
+            where = _row_label(path, line, place_id)
+            problems.append(CatalogueError(f"{where}, field {field!r}: {message}", path=path, row=line, field=field))
+            continue
+        if place.id in first_line:
+            problems.append(
+                CatalogueError(
+                    f"{_row_label(path, line, place.id)}, field 'id': duplicate id {place.id!r},"
+                    f" first used on line {first_line[place.id]}",
+                    path=path,
+                    row=line,
+                    field="id",
+                )
+            )
+            continue
+        first_line[place.id] = line
+        places.append(place)
+
+    if problems:
+        first = problems[0]
+        message = str(first)
+        if len(problems) > 1:
+            others = ", ".join(f"line {p.row}" for p in problems[1 : _MAX_REPORTED_PROBLEMS + 1])
+            more = len(problems) - 1
+            message += f" (and {more} more problem{'s' if more > 1 else ''}: {others}{', ...' if more > 3 else ''})"
+        raise CatalogueError(message, path=path, row=first.row, field=first.field)
+    return Catalogue(places, path=path, sha256=hashlib.sha256(data).hexdigest())

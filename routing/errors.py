@@ -1,0 +1,26 @@
+"""The routing package's exception hierarchy: one base, one subclass per kind of failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class RoutingError(Exception):
+    """Base of every error raised by :mod:`routing`."""
+
+
+class InputDataError(RoutingError):
+    """An input file (OSM extract, transit feed) is missing, corrupt or unusable.
+
+    The message always names the file and, where one exists, the row or element at fault.
+    """
+
+    def __init__(self, path: Path | str, message: str, *, row: int | None = None) -> None:
+        self.path = Path(path)
+        self.row = row
+        where = f"{self.path}" if row is None else f"{self.path}, row {row}"
+        super().__init__(f"{where}: {message}")
+
+
+class BundleError(RoutingError):
+    """A city bundle is missing, incomplete, corrupt or was built by another builder version."""
