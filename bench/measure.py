@@ -1,0 +1,44 @@
+"""Run a command in a child process and measure its wall time and peak resident memory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Wall-clock seconds, the child's own peak RSS in MiB, and its stdout."""
+
+    wall_s: float
+    peak_rss_mib: float
+    stdout: str
+
+
+def run_measured(args: list[str], *, env: dict[str, str] | None = None) -> Measurement:
+    """Run ``python args...`` from the repository root; raise with its stderr if it fails.
+
+    The peak RSS comes from ``wait4`` on this very child, so runs measured one after another do not
+    contaminate each other (``RUSAGE_CHILDREN`` would report the maximum over all children).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall_s = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}):\n{stderr}")
+    return Measurement(wall_s, usage.ru_maxrss / 1024.0, stdout)

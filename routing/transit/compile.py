@@ -1,0 +1,366 @@
+"""Entry point: compile the city's bus network from ``data/transit``.
+
+Steps: read the four sources; measure the World Bank -> OSM coordinate offset (``stops.py``); calibrate the detour
+factor and the run-time model (``speed_model.py``); derive the service periods (``periods.py``); match OSM relations
+to World Bank routes (``matching.py``); merge them into one set of routes and stops (``merge.py``); give every leg
+a distance and a run time.
+
+Leg distance, in order of preference:
+
+1. ``leg_distance_m`` (the bundle builder's drive-graph distance) when it returns a finite value;
+2. the OSM route distance (``routeDistance.txt``) when both stops are OSM nodes and the file has the pair in the
+   leg's own direction (the smaller of the two if it has both), within [0.95, 2] times the straight line (see below);
+3. the great-circle distance times the calibrated detour factor, flagged ``leg_distance_estimated=True``.
+
+``routeDistance.txt`` is a router's driving distance between consecutive stops in the relation's running direction:
+4,963 of the legs between two OSM stops find their pair in their own direction (median 1.01 x the straight line,
+90th percentile 1.37), only 14 find it in the opposite order alone, and those are often absurd (a third over 1.5 x,
+up to 10 x: routed against the platform side, U-turns included), so the opposite order alone is not used. Only 28
+pairs appear in both orders, stops shared by both directions (BRT01's median stations); there the larger value is
+the artefact (median 2.2 x the straight line against 1.0 x for the smaller), so the smaller is used. Values above
+2 x the straight line (4 % of the pairs) are mostly the same artefact and are not used either.
+
+With the drive graph of ``hanoi-merged-2025.osm.pbf`` (measured once through the bundle builder's distance
+function): 64 % of the legs get a road distance, median 1.10 x the straight line (ratio of sums 1.17, against the
+1.12 detour factor), and on the 3,660 legs that also have an OSM distance the two agree with a median ratio of
+1.006.
+
+A distance is never shorter than the straight line between the two stops (snapping both stops to one graph node
+would otherwise give 0). Run times come from the speed model (the midday parameters; the feed's run times do not
+vary with the time of day) with the route's factor where the central clip calibrated one.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from routing.errors import InputDataError, RoutingError
+from routing.geo import LocalProjection, haversine_m
+from routing.transit.gtfs_clip import CLIP_DIR, ClipFeed, read_clip
+from routing.transit.gtfs_worldbank import PERIOD_NAMES, WbRoute, read_worldbank
+from routing.transit.matching import match_routes, normalise_line_ref
+from routing.transit.merge import DraftRoute, merge_sources
+from routing.transit.model import BusNetwork, BusRoute, BusStop, JsonValue, SpeedModel
+from routing.transit.osm_relations import read_relations, read_route_distances, read_stop_points
+from routing.transit.periods import derive_periods, headway_s
+from routing.transit.speed_model import calibrate_detour_factor, fit_speed_model
+from routing.transit.stops import OsmNode, collect_osm_nodes, estimate_offset, group_worldbank_stops
+
+LegDistanceFn = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+"""Road distances for an ``(n, 4)`` array of ``[from_lat, from_lon, to_lat, to_lon]`` rows (NaN: no road path)."""
+
+REFERENCE_PERIOD = "md"
+ROUTE_DISTANCE_RATIO = (0.95, 2.0)
+
+
+def compile_bus_network(
+    transit_dir: Path,
+    *,
+    leg_distance_m: LegDistanceFn | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> BusNetwork:
+    """Compile the bus network from the transit directory.
+
+    The directory holds ``osm-bus-relations-2022/``, ``gtfs-worldbank-2018/``, ``gtfs-central-clip/`` and
+    ``osm-bus-stops/``.
+
+    Parameters
+    ----------
+    transit_dir
+        The ``data/transit`` directory.
+    leg_distance_m
+        Road distances between stop coordinates (see :data:`LegDistanceFn`); None to use OSM route distances and
+        great circle x detour factor only.
+    on_progress
+        Called with a short message at each step.
+
+    Returns
+    -------
+    BusNetwork
+
+    Raises
+    ------
+    InputDataError
+        If a transit file is missing or corrupt (the message names the file and the row), or the data cannot
+        calibrate the model (no usable clip legs or departures).
+    RoutingError
+        If ``leg_distance_m`` returns an array of the wrong shape.
+    """
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if on_progress is not None:
+            on_progress(message)
+
+    progress("reading OSM bus relations and stops")
+    relations = read_relations(transit_dir)
+    route_distances = read_route_distances(transit_dir)
+    points = read_stop_points(transit_dir)
+    progress("reading the World Bank feed and the central clip")
+    wb_routes, wb_report = read_worldbank(transit_dir)
+    clip = read_clip(transit_dir)
+
+    all_lat = [lat for r in relations for lat in r.lat] + [s.lat for r in wb_routes for s in r.stops]
+    all_lon = [lon for r in relations for lon in r.lon] + [s.lon for r in wb_routes for s in r.stops]
+    projection = LocalProjection(float(np.median(all_lat)), float(np.median(all_lon)))
+
+    progress("measuring the World Bank coordinate offset")
+    nodes = collect_osm_nodes(relations, points, projection)
+    unique_wb = sorted({(s.lat, s.lon) for r in wb_routes for s in r.stops})
+    wb_x, wb_y = projection.forward([p[0] for p in unique_wb], [p[1] for p in unique_wb])
+    point_x, point_y = projection.forward([p.lat for p in points], [p.lon for p in points])
+    osm_xy = np.concatenate(
+        [np.array([[n.x, n.y] for n in nodes.values()]).reshape(-1, 2), np.column_stack([point_x, point_y])]
+    )
+    offset, offset_report = estimate_offset(np.column_stack([wb_x, wb_y]), osm_xy)
+    places, place_of = group_worldbank_stops(wb_routes, projection, offset)
+
+    progress("calibrating the detour factor and the speed model")
+    detour_factor, detour_report = _calibrate_detour(nodes, route_distances)
+    clip_path = transit_dir / CLIP_DIR / "stop_times.txt"
+    try:
+        speed_model = fit_speed_model(
+            clip.legs, periods=PERIOD_NAMES, detour_factor=detour_factor, route_key=_network_route_id
+        )
+    except ValueError as exc:
+        raise InputDataError(clip_path, f"cannot calibrate the speed model: {exc}") from exc
+
+    progress("deriving service periods")
+    to_first_stop = _time_to_first_clip_stop(clip, wb_routes, speed_model)
+    trip_counts = {route.route_id: route.trips for route in wb_routes}
+    try:
+        periods, period_report = derive_periods(
+            clip.services, trip_counts, to_first_stop, period_names=PERIOD_NAMES, reference_period=REFERENCE_PERIOD
+        )
+    except ValueError as exc:
+        raise InputDataError(clip_path, f"cannot derive the service periods: {exc}") from exc
+    spans = {period.name: period.duration_s for period in periods}
+    default_headways = _default_headways(wb_routes, spans)
+
+    progress("matching OSM relations to World Bank routes")
+    relation_xy = {
+        r.relation_id: (
+            normalise_line_ref(r.ref),
+            np.array([[nodes[n].x, nodes[n].y] for n in r.node_ids]).reshape(-1, 2),
+        )
+        for r in relations
+    }
+    route_xy = {
+        r.route_id: (
+            normalise_line_ref(r.line),
+            np.array([[places[place_of[s.stop_id]].x, places[place_of[s.stop_id]].y] for s in r.stops]).reshape(-1, 2),
+        )
+        for r in wb_routes
+    }
+    matches, match_report = match_routes(relation_xy, route_xy)
+
+    progress("merging routes and stops")
+    merged = merge_sources(
+        relations,
+        wb_routes,
+        matches,
+        nodes=nodes,
+        points=points,
+        places=places,
+        place_of=place_of,
+        projection=projection,
+        spans_s=spans,
+        default_headways=default_headways,
+    )
+
+    progress("computing leg distances and run times")
+    stop_by_id = {stop.stop_id: stop for stop in merged.stops}
+    routes, distance_sources = _finish_routes(
+        merged.routes,
+        stops=stop_by_id,
+        osm_node_of_stop=merged.osm_node_of_stop,
+        route_distances=route_distances,
+        speed_model=speed_model,
+        detour_factor=detour_factor,
+        leg_distance_m=leg_distance_m,
+    )
+
+    matching: dict[str, JsonValue] = {
+        "osm_relations": len(relations),
+        "gtfs_routes": len(wb_routes),
+        "matched_pairs": merged.report["matched_pairs"],
+        "osm_only": merged.report["osm_only_relations"],
+        "gtfs_only": merged.report["gtfs_only_routes"],
+        **{key: value for key, value in match_report.items() if key != "matched_pairs"},
+        "matched_stop_sequence": merged.report["matched_stop_sequence"],
+        "osm_only_orientation": merged.report["osm_only_orientation"],
+        "osm_stops_outside_corridor": merged.report["osm_stops_outside_corridor"],
+    }
+    report: dict[str, JsonValue] = {
+        "matching": matching,
+        "dropped_routes": merged.report["dropped_routes"],
+        "leg_distance_sources": distance_sources,
+        "stop_names": merged.report["stop_names"],
+        "gtfs_offset_m": offset_report,
+        "stop_merging": {
+            "gtfs_stop_ids": wb_report["stop_ids"],
+            "gtfs_places": merged.report["gtfs_places"],
+            "gtfs_places_merged_into_osm": merged.report["gtfs_places_merged_into_osm"],
+            "consecutive_repeats_removed": merged.report["consecutive_repeats_removed"],
+        },
+        "detour_factor": detour_report,
+        "periods": period_report,
+        "default_headway_s": dict(default_headways),
+        "clip": {"trips": clip.trips, "legs": len(clip.legs), "skipped_legs": clip.skipped_legs},
+        "gtfs_stop_sequence_gaps": wb_report["sequence_gaps"],
+    }
+    network = BusNetwork(
+        stops=merged.stops,
+        routes=routes,
+        periods=periods,
+        speed_model=speed_model,
+        merged_stop_ids=merged.merged_stop_ids,
+        report=report,
+    )
+    elapsed = time.perf_counter() - started
+    progress(f"bus network: {len(network.stops)} stops, {len(network.routes)} routes in {elapsed:.1f} s")
+    return network
+
+
+def _calibrate_detour(
+    nodes: dict[int, OsmNode], route_distances: dict[tuple[int, int], float]
+) -> tuple[float, dict[str, JsonValue]]:
+    """Detour factor from the OSM route distances between stop nodes with known positions."""
+    pairs = [(a, b, d) for (a, b), d in sorted(route_distances.items()) if a in nodes and b in nodes]
+    straight = haversine_m(
+        [nodes[a].lat for a, _, _ in pairs],
+        [nodes[a].lon for a, _, _ in pairs],
+        [nodes[b].lat for _, b, _ in pairs],
+        [nodes[b].lon for _, b, _ in pairs],
+    )
+    return calibrate_detour_factor(straight, np.array([d for _, _, d in pairs], dtype=np.float64))
+
+
+def _time_to_first_clip_stop(
+    clip: ClipFeed, wb_routes: tuple[WbRoute, ...], speed_model: SpeedModel
+) -> dict[str, float]:
+    """Modelled run time from each clip route's stop S1 to the stop where its reference-period trips enter the clip."""
+    times: dict[str, float] = {}
+    wb_by_id = {route.route_id: route for route in wb_routes}
+    for service in clip.services:
+        route = wb_by_id.get(service.route_id)
+        if route is None or service.period != REFERENCE_PERIOD:
+            continue
+        before = [stop for stop in route.stops if stop.seq <= service.first_seq]
+        straight = haversine_m(
+            [stop.lat for stop in before[:-1]],
+            [stop.lon for stop in before[:-1]],
+            [stop.lat for stop in before[1:]],
+            [stop.lon for stop in before[1:]],
+        )
+        run_times = speed_model.run_times_s(
+            straight * speed_model.detour_factor, REFERENCE_PERIOD, route_id=_network_route_id(route.route_id)
+        )
+        times[route.route_id] = float(run_times.sum())
+    return times
+
+
+def _default_headways(wb_routes: tuple[WbRoute, ...], spans_s: dict[str, int]) -> dict[str, float | None]:
+    """Per period, the median headway of the World Bank routes that run in it."""
+    defaults: dict[str, float | None] = {}
+    for period, span in spans_s.items():
+        values = [h for route in wb_routes if (h := headway_s(route.trips[period], span)) is not None]
+        defaults[period] = round(float(statistics.median(values)), 1) if values else None
+    return defaults
+
+
+def _network_route_id(wb_route_id: str) -> str:
+    """``"01_1"`` -> ``"01:1"``: the network id of a World Bank-backed route."""
+    line, _, direction = wb_route_id.rpartition("_")
+    return f"{line}:{direction}"
+
+
+def _finish_routes(
+    drafts: tuple[DraftRoute, ...],
+    *,
+    stops: dict[str, BusStop],
+    osm_node_of_stop: dict[str, int],
+    route_distances: dict[tuple[int, int], float],
+    speed_model: SpeedModel,
+    detour_factor: float,
+    leg_distance_m: LegDistanceFn | None,
+) -> tuple[tuple[BusRoute, ...], dict[str, JsonValue]]:
+    """Give every leg of every route a distance (with its source) and a run time.
+
+    Raises
+    ------
+    RoutingError
+        If ``leg_distance_m`` returns an array of the wrong shape.
+    """
+    legs = [(a, b) for draft in drafts for a, b in zip(draft.stop_ids, draft.stop_ids[1:], strict=False)]
+    coordinates = np.array(
+        [[stops[a].lat, stops[a].lon, stops[b].lat, stops[b].lon] for a, b in legs], dtype=np.float64
+    ).reshape(-1, 4)
+    straight = haversine_m(coordinates[:, 0], coordinates[:, 1], coordinates[:, 2], coordinates[:, 3])
+    road = np.full(len(legs), np.nan)
+    if leg_distance_m is not None and legs:
+        road = np.asarray(leg_distance_m(coordinates.copy()), dtype=np.float64)
+        if road.shape != (len(legs),):
+            raise RoutingError(
+                f"leg_distance_m returned shape {road.shape} for {len(legs)} legs, expected ({len(legs)},)"
+            )
+    distance = np.empty(len(legs))
+    estimated = np.zeros(len(legs), dtype=bool)
+    source = np.empty(len(legs), dtype=object)
+    low, high = ROUTE_DISTANCE_RATIO
+    for index, (a, b) in enumerate(legs):
+        if np.isfinite(road[index]) and road[index] >= 0:
+            distance[index], source[index] = max(float(road[index]), float(straight[index])), "drive_graph"
+            continue
+        along = None
+        if a in osm_node_of_stop and b in osm_node_of_stop:
+            node_a, node_b = osm_node_of_stop[a], osm_node_of_stop[b]
+            along = route_distances.get((node_a, node_b))
+            if along is not None and (node_b, node_a) in route_distances:
+                along = min(along, route_distances[(node_b, node_a)])
+        if along is not None and low * straight[index] <= along <= high * straight[index]:
+            distance[index], source[index] = max(along, float(straight[index])), "osm_route_distance"
+            continue
+        distance[index], source[index], estimated[index] = (
+            float(straight[index]) * detour_factor,
+            "great_circle_detour",
+            True,
+        )
+
+    routes = []
+    position = 0
+    for draft in drafts:
+        count = len(draft.stop_ids) - 1
+        leg_distance = np.round(distance[position : position + count], 1)
+        run_time = np.round(speed_model.run_times_s(leg_distance, REFERENCE_PERIOD, route_id=draft.route_id), 1)
+        names = (stops[draft.stop_ids[0]].name, stops[draft.stop_ids[-1]].name)
+        routes.append(
+            BusRoute(
+                route_id=draft.route_id,
+                ref=draft.ref,
+                direction=draft.direction,
+                name=f"{names[0]} → {names[1]}",
+                source=draft.source,
+                stop_ids=draft.stop_ids,
+                leg_distance_m=tuple(float(v) for v in leg_distance),
+                leg_run_time_s=tuple(float(v) for v in run_time),
+                leg_distance_estimated=tuple(bool(v) for v in estimated[position : position + count]),
+                headway_s={k: None if v is None else round(v, 1) for k, v in draft.headway_s.items()},
+                headway_source=draft.headway_source,
+                stop_sequence_source=draft.stop_sequence_source,
+                gtfs_route_id=draft.gtfs_route_id,
+                osm_relation_id=draft.osm_relation_id,
+            )
+        )
+        position += count
+    counts = Counter(str(value) for value in source)
+    return tuple(routes), {
+        name: counts.get(name, 0) for name in ("drive_graph", "osm_route_distance", "great_circle_detour")
+    }

@@ -1,0 +1,328 @@
+"""The compiled bus network: frozen dataclasses that round-trip exactly through plain JSON.
+
+``to_dict()`` returns only str / int / float / bool / list / dict / None (orjson-friendly) and
+``BusNetwork.from_dict(network.to_dict()) == network``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from routing.errors import BundleError, RoutingError
+
+JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
+
+STOP_SOURCES = ("osm", "gtfs", "osm+gtfs")
+ROUTE_SOURCES = ("osm+gtfs", "osm", "gtfs")
+
+
+@dataclass(frozen=True, slots=True)
+class BusStop:
+    """A physical bus stop.
+
+    ``stop_id`` is ``osm:<node id>`` when the stop is an OSM node (alone or merged with World Bank stops), else
+    ``gtfs:<stop_id>`` of the World Bank stop kept for that place. ``source`` is ``"osm"``, ``"gtfs"`` or
+    ``"osm+gtfs"`` (an OSM node that World Bank stops were merged into).
+    """
+
+    stop_id: str
+    name: str
+    lat: float
+    lon: float
+    source: str
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-JSON form."""
+        return {"stop_id": self.stop_id, "name": self.name, "lat": self.lat, "lon": self.lon, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BusStop:
+        """Inverse of :meth:`to_dict` (raises KeyError / TypeError / ValueError on malformed data)."""
+        return cls(str(data["stop_id"]), str(data["name"]), float(data["lat"]), float(data["lon"]), str(data["source"]))
+
+
+@dataclass(frozen=True, slots=True)
+class BusRoute:
+    """One direction of one bus line: ordered stops, per-leg distances and run times, headways per period.
+
+    ``route_id`` is ``<ref>:<direction>`` for routes backed by the World Bank feed (``"01:1"``, ``"BRT01:2"``) and
+    ``<ref>:osm<relation id>`` for OSM relations that no World Bank route matches. ``headway_s`` maps each period
+    name to seconds between departures, None when the route does not run in that period. ``stop_sequence_source``
+    says where the stop order came from: ``"gtfs"`` (World Bank order), ``"osm_by_gtfs"`` (the OSM relation's stops
+    ordered along the matched World Bank route), ``"osm_repaired"`` (the OSM relation's stops re-ordered on their own,
+    see ``routing/transit/ordering.py``).
+    """
+
+    route_id: str
+    ref: str
+    direction: int
+    name: str
+    source: str
+    stop_ids: tuple[str, ...]
+    leg_distance_m: tuple[float, ...]
+    leg_run_time_s: tuple[float, ...]
+    leg_distance_estimated: tuple[bool, ...]
+    headway_s: dict[str, float | None]
+    headway_source: str
+    stop_sequence_source: str = "gtfs"
+    gtfs_route_id: str | None = None
+    osm_relation_id: int | None = None
+
+    def __post_init__(self) -> None:
+        legs = max(len(self.stop_ids) - 1, 0)
+        if not len(self.leg_distance_m) == len(self.leg_run_time_s) == len(self.leg_distance_estimated) == legs:
+            raise RoutingError(f"route {self.route_id}: {len(self.stop_ids)} stops need {legs} legs of each kind")
+
+    @property
+    def run_time_s(self) -> float:
+        """Scheduled time from the first to the last stop."""
+        return float(sum(self.leg_run_time_s))
+
+    @property
+    def length_m(self) -> float:
+        """Distance from the first to the last stop along the legs."""
+        return float(sum(self.leg_distance_m))
+
+    def has_headway(self) -> bool:
+        """True when the route runs in at least one period."""
+        return any(value is not None for value in self.headway_s.values())
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-JSON form."""
+        return {
+            "route_id": self.route_id,
+            "ref": self.ref,
+            "direction": self.direction,
+            "name": self.name,
+            "source": self.source,
+            "stop_ids": list(self.stop_ids),
+            "leg_distance_m": list(self.leg_distance_m),
+            "leg_run_time_s": list(self.leg_run_time_s),
+            "leg_distance_estimated": list(self.leg_distance_estimated),
+            "headway_s": dict(self.headway_s),
+            "headway_source": self.headway_source,
+            "stop_sequence_source": self.stop_sequence_source,
+            "gtfs_route_id": self.gtfs_route_id,
+            "osm_relation_id": self.osm_relation_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BusRoute:
+        """Inverse of :meth:`to_dict` (raises KeyError / TypeError / ValueError on malformed data)."""
+        relation = data.get("osm_relation_id")
+        gtfs_route = data.get("gtfs_route_id")
+        return cls(
+            route_id=str(data["route_id"]),
+            ref=str(data["ref"]),
+            direction=int(data["direction"]),
+            name=str(data["name"]),
+            source=str(data["source"]),
+            stop_ids=tuple(str(value) for value in data["stop_ids"]),
+            leg_distance_m=tuple(float(value) for value in data["leg_distance_m"]),
+            leg_run_time_s=tuple(float(value) for value in data["leg_run_time_s"]),
+            leg_distance_estimated=tuple(bool(value) for value in data["leg_distance_estimated"]),
+            headway_s={str(k): None if v is None else float(v) for k, v in data["headway_s"].items()},
+            headway_source=str(data["headway_source"]),
+            stop_sequence_source=str(data.get("stop_sequence_source", "gtfs")),
+            gtfs_route_id=None if gtfs_route is None else str(gtfs_route),
+            osm_relation_id=None if relation is None else int(relation),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePeriod:
+    """A service period: departures from a route's first stop at ``start_s <= t < end_s`` (seconds after midnight)."""
+
+    name: str
+    start_s: int
+    end_s: int
+
+    @property
+    def duration_s(self) -> int:
+        """Length of the period."""
+        return self.end_s - self.start_s
+
+    def contains(self, time_s: float) -> bool:
+        """True when ``time_s`` (seconds after midnight) falls in the period."""
+        return self.start_s <= time_s < self.end_s
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-JSON form."""
+        return {"name": self.name, "start_s": self.start_s, "end_s": self.end_s}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ServicePeriod:
+        """Inverse of :meth:`to_dict`."""
+        return cls(str(data["name"]), int(data["start_s"]), int(data["end_s"]))
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedModel:
+    """Scheduled bus run time between consecutive stops as a function of the road distance.
+
+    ``run_time_s = (dwell_s[period] + distance_m / speed_mps[period]) * route_factor.get(route_id, 1.0)``
+
+    ``route_factor`` holds, for the routes whose run times the central clip shows, their median ratio of scheduled
+    to modelled run time, shrunk half-way to 1 (see ``speed_model.py``). ``detour_factor`` is the road /
+    straight-line distance ratio used for distances nobody measured. ``fit`` records how the parameters were fitted
+    and how well they reproduce the clip.
+    """
+
+    form: str
+    dwell_s: dict[str, float]
+    speed_mps: dict[str, float]
+    route_factor: dict[str, float]
+    detour_factor: float
+    fit: dict[str, JsonValue] = field(default_factory=dict)
+
+    def run_time_s(self, distance_m: float, period: str, *, route_id: str | None = None) -> float:
+        """Scheduled run time in seconds over ``distance_m`` metres of road.
+
+        Raises
+        ------
+        RoutingError
+            If ``period`` is not one of the model's periods or the distance is negative or not finite.
+        """
+        if not math.isfinite(distance_m) or distance_m < 0:
+            raise RoutingError(f"distance_m must be a finite number >= 0, got {distance_m}")
+        return float(self.run_times_s(np.array([distance_m]), period, route_id=route_id)[0])
+
+    def run_times_s(self, distance_m: ArrayLike, period: str, *, route_id: str | None = None) -> NDArray[np.float64]:
+        """Vectorised :meth:`run_time_s`.
+
+        Raises
+        ------
+        RoutingError
+            If ``period`` is not one of the model's periods.
+        """
+        if period not in self.speed_mps:
+            raise RoutingError(f"unknown period {period!r}; the speed model has {sorted(self.speed_mps)}")
+        factor = self.route_factor.get(route_id, 1.0) if route_id is not None else 1.0
+        distance = np.asarray(distance_m, dtype=np.float64)
+        return np.asarray((self.dwell_s[period] + distance / self.speed_mps[period]) * factor, dtype=np.float64)
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-JSON form."""
+        return {
+            "form": self.form,
+            "dwell_s": dict(self.dwell_s),
+            "speed_mps": dict(self.speed_mps),
+            "route_factor": dict(self.route_factor),
+            "detour_factor": self.detour_factor,
+            "fit": self.fit,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SpeedModel:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            form=str(data["form"]),
+            dwell_s={str(k): float(v) for k, v in data["dwell_s"].items()},
+            speed_mps={str(k): float(v) for k, v in data["speed_mps"].items()},
+            route_factor={str(k): float(v) for k, v in data["route_factor"].items()},
+            detour_factor=float(data["detour_factor"]),
+            fit=dict(data.get("fit", {})),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BusNetwork:
+    """The city's bus network as compiled from the OSM relations and the World Bank feed.
+
+    ``merged_stop_ids`` maps every source stop id that was merged into another stop of the network
+    (``gtfs:01_1_S5`` -> ``osm:738814284``, or a World Bank stop id to the one kept for the same coordinates) to the
+    kept ``stop_id``. A World Bank stop that no route uses any more (its route took the OSM relation's stops) is
+    not listed.
+    ``report`` holds the compiler's measurements (matching, de-duplication, calibration, what was dropped and why).
+    """
+
+    stops: tuple[BusStop, ...]
+    routes: tuple[BusRoute, ...]
+    periods: tuple[ServicePeriod, ...]
+    speed_model: SpeedModel
+    merged_stop_ids: dict[str, str] = field(default_factory=dict)
+    report: dict[str, JsonValue] = field(default_factory=dict)
+
+    def stop_by_id(self) -> dict[str, BusStop]:
+        """Stops keyed by ``stop_id``."""
+        return {stop.stop_id: stop for stop in self.stops}
+
+    def resolve_stop_id(self, stop_id: str) -> str:
+        """The kept ``stop_id`` for any source id (``gtfs:...``/``osm:...``), following ``merged_stop_ids``."""
+        return self.merged_stop_ids.get(stop_id, stop_id)
+
+    def period_at(self, time_s: float) -> ServicePeriod | None:
+        """The service period containing ``time_s`` seconds after midnight, None when no bus runs."""
+        return next((period for period in self.periods if period.contains(time_s)), None)
+
+    def summary(self) -> dict[str, JsonValue]:
+        """Counts of stops and routes, by source, and the compiler's headline measurements."""
+        usable = [r for r in self.routes if len(r.stop_ids) >= 3 and r.has_headway()]
+        legs = sum(len(r.leg_distance_m) for r in self.routes)
+        estimated = sum(sum(r.leg_distance_estimated) for r in self.routes)
+        summary: dict[str, JsonValue] = {
+            "stops": len(self.stops),
+            "stops_by_source": dict(sorted(Counter(s.source for s in self.stops).items())),
+            "routes": len(self.routes),
+            "routes_by_source": dict(sorted(Counter(r.source for r in self.routes).items())),
+            "routes_with_3plus_stops_and_headway": len(usable),
+            "routes_by_headway_source": dict(sorted(Counter(r.headway_source for r in self.routes).items())),
+            "routes_by_stop_sequence_source": dict(
+                sorted(Counter(r.stop_sequence_source for r in self.routes).items())
+            ),
+            "lines": len({r.ref for r in self.routes}),
+            "legs": legs,
+            "legs_distance_estimated": int(estimated),
+            "merged_stop_ids": len(self.merged_stop_ids),
+            "periods": {p.name: [p.start_s, p.end_s] for p in self.periods},
+        }
+        for key in (
+            "matching",
+            "dropped_routes",
+            "leg_distance_sources",
+            "stop_names",
+            "stop_merging",
+            "gtfs_offset_m",
+        ):
+            if key in self.report:
+                summary[key] = self.report[key]
+        return summary
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-JSON form (orjson-friendly)."""
+        return {
+            "stops": [stop.to_dict() for stop in self.stops],
+            "routes": [route.to_dict() for route in self.routes],
+            "periods": [period.to_dict() for period in self.periods],
+            "speed_model": self.speed_model.to_dict(),
+            "merged_stop_ids": dict(self.merged_stop_ids),
+            "report": self.report,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BusNetwork:
+        """Inverse of :meth:`to_dict`.
+
+        Raises
+        ------
+        BundleError
+            If the data is not a serialised bus network (a missing key, a value of the wrong type).
+        """
+        try:
+            return cls(
+                stops=tuple(BusStop.from_dict(item) for item in data["stops"]),
+                routes=tuple(BusRoute.from_dict(item) for item in data["routes"]),
+                periods=tuple(ServicePeriod.from_dict(item) for item in data["periods"]),
+                speed_model=SpeedModel.from_dict(data["speed_model"]),
+                merged_stop_ids={str(k): str(v) for k, v in data.get("merged_stop_ids", {}).items()},
+                report=dict(data.get("report", {})),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError, RoutingError) as exc:
+            raise BundleError(f"not a serialised bus network: {exc.__class__.__name__}: {exc}") from exc
