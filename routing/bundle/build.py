@@ -31,8 +31,8 @@ from routing.bundle.manifest import (
 )
 from routing.errors import InputDataError
 from routing.geo import haversine_m
-from routing.graph.build import network_graph
 from routing.graph.components import largest_component_fraction
+from routing.graph.fast_build import frozen_network_graph
 from routing.graph.frozen import FrozenGraph
 from routing.graph.shortest import pair_lengths_m, simple_csr
 from routing.osm.reader import read_highways
@@ -157,10 +157,6 @@ def build_bundle(spec: BuildSpec, out_dir: Path, *, force: bool = False, on_prog
         raise
     report("done", 1.0)
     return final
-
-
-def frozen_network_graph(highways: Any, network_type: Any) -> FrozenGraph:  # TEMPORARY until fast_build lands
-    return FrozenGraph.from_networkx(network_graph(highways, network_type))
 
 
 def _check_inputs_exist(spec: BuildSpec) -> None:

@@ -33,9 +33,13 @@ _ARRAY_FIELDS = (
 
 
 def _first(value: Any) -> Any:
-    """Osmnx merges attributes of simplified edges into lists; keep the first non-empty entry."""
+    """Keep one value of an attribute osmnx merged into ``list(set(...))`` when simplifying.
+
+    That list's order follows string hashing, which changes between processes; the smallest non-empty
+    entry is the same in every run, so bundles are reproducible.
+    """
     if isinstance(value, list):
-        return next((item for item in value if item), None)
+        return min((str(item) for item in value if item), default=None)
     return value
 
 

@@ -1,0 +1,74 @@
+"""`heritage serve` as a user runs it: a real server process on loopback answering /health."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from recommender.city import build_city, build_spec
+from routing.bundle.build import BuildOptions
+from tests.conftest import CATALOGUE, ROOT, TRANSIT, VAN_MIEU_OSM
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server_env(tmp_path: Path) -> dict[str, str]:
+    bundle_dir = tmp_path / "bundles"
+    build_city(build_spec(VAN_MIEU_OSM, TRANSIT, CATALOGUE, options=BuildOptions()), bundle_dir)
+    return {**os.environ, "HERITAGE_BUNDLE_DIR": str(bundle_dir), "HERITAGE_OSM_PATH": str(VAN_MIEU_OSM)}
+
+
+def test_serve_answers_health(server_env: dict[str, str]) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        response = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert response is not None, "server did not come up"
+        assert response.status_code == 200
+        assert response.json()["status"] == "ok"
+        places = httpx.get(f"http://127.0.0.1:{port}/v1/places", params={"category": "ci_centre"}, timeout=5).json()
+        assert places["count"] >= 12
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_serve_without_bundle_says_what_to_do(tmp_path: Path) -> None:
+    env = {**os.environ, "HERITAGE_BUNDLE_DIR": str(tmp_path / "empty"), "HERITAGE_OSM_PATH": str(VAN_MIEU_OSM)}
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "heritage build" in result.stderr
