@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
@@ -157,6 +158,20 @@ def _parse_bool(value: object) -> object:
     return value
 
 
+def _check_members(value: object, allowed: type[StrEnum], label: str) -> object:
+    """Split a ``;`` list and check each item is a member of ``allowed`` and none repeats."""
+    items = _split_list(value)
+    if not isinstance(items, list | tuple):
+        return items
+    names = [member.value for member in allowed]
+    for item in items:
+        if isinstance(item, str) and item not in names:
+            raise ValueError(f"unknown {label} {item!r}; allowed: {', '.join(names)}")
+    if len(set(items)) != len(items):
+        raise ValueError(f"a {label} is listed twice")
+    return items
+
+
 class Place(BaseModel):
     """One place of the catalogue (one row of ``catalogue.csv``).
 
@@ -188,30 +203,12 @@ class Place(BaseModel):
     @field_validator("categories", mode="before")
     @classmethod
     def _check_categories(cls, value: object) -> object:
-        items = _split_list(value)
-        if not isinstance(items, list | tuple):
-            return items
-        allowed = {category.value for category in Category}
-        for item in items:
-            if isinstance(item, str) and item not in allowed:
-                raise ValueError(f"unknown category {item!r}; allowed: {', '.join(c.value for c in Category)}")
-        if len(set(items)) != len(items):
-            raise ValueError("a category is listed twice")
-        return items
+        return _check_members(value, Category, "category")
 
     @field_validator("dishes", mode="before")
     @classmethod
     def _check_dish_names(cls, value: object) -> object:
-        items = _split_list(value)
-        if not isinstance(items, list | tuple):
-            return items
-        allowed = {dish.value for dish in Dish}
-        for item in items:
-            if isinstance(item, str) and item not in allowed:
-                raise ValueError(f"unknown dish {item!r}; allowed: {', '.join(d.value for d in Dish)}")
-        if len(set(items)) != len(items):
-            raise ValueError("a dish is listed twice")
-        return items
+        return _check_members(value, Dish, "dish")
 
     @field_validator("dishes")
     @classmethod

@@ -6,10 +6,11 @@ Every value here is part of the catalogue's file format (``data/places/catalogue
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["HANOI_BBOX", "BoundingBox", "Category", "Dish", "District"]
+from routing.geo import BBox
+
+__all__ = ["HANOI_BBOX", "Category", "Dish", "District"]
 
 
 class Category(StrEnum):
@@ -117,23 +118,5 @@ class District(StrEnum):
     ME_LINH = "Mê Linh"
 
 
-@dataclass(frozen=True, slots=True)
-class BoundingBox:
-    """A latitude/longitude box in WGS84 decimal degrees (edges included)."""
-
-    south: float
-    west: float
-    north: float
-    east: float
-
-    def contains(self, lat: float, lon: float) -> bool:
-        """Whether the point ``(lat, lon)`` lies inside the box, edges included."""
-        return self.south <= lat <= self.north and self.west <= lon <= self.east
-
-    def describe(self) -> str:
-        """The box as readable text, e.g. ``20.53..21.39 N, 105.28..106.03 E``."""
-        return f"{self.south:g}..{self.north:g} N, {self.west:g}..{self.east:g} E"
-
-
-HANOI_BBOX = BoundingBox(south=20.53, west=105.28, north=21.39, east=106.03)
+HANOI_BBOX = BBox(south=20.53, west=105.28, north=21.39, east=106.03)
 """Everything a place in the catalogue may lie in: the whole of Hanoi's administrative area, with a small margin."""

@@ -24,3 +24,19 @@ class InputDataError(RoutingError):
 
 class BundleError(RoutingError):
     """A city bundle is missing, incomplete, corrupt or was built by another builder version."""
+
+
+class OutsideAreaError(RoutingError):
+    """A coordinate lies outside the area the bundle covers (or is not a valid coordinate at all)."""
+
+
+class TooFarFromStreetError(RoutingError):
+    """A point lies farther than the maximum snap distance from every street of the graph."""
+
+
+class NoRouteError(RoutingError):
+    """No path connects the two points on the network asked for (e.g. different components)."""
+
+
+class NoServiceError(RoutingError):
+    """No bus runs at the requested time (e.g. at night) or none serves the journey."""

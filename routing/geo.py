@@ -66,6 +66,10 @@ class BBox:
         """True when the point lies inside the box (edges included)."""
         return self.south <= lat <= self.north and self.west <= lon <= self.east
 
+    def describe(self) -> str:
+        """The box as readable text, e.g. ``20.53..21.39 N, 105.28..106.03 E``."""
+        return f"{self.south:g}..{self.north:g} N, {self.west:g}..{self.east:g} E"
+
     def as_list(self) -> list[float]:
         """[south, west, north, east], the order used in manifests and the API."""
         return [self.south, self.west, self.north, self.east]
