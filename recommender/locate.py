@@ -1,0 +1,67 @@
+"""Resolve what a traveller types as a start or end: ``"lat,lon"``, a place id, or a place name."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from recommender.catalogue import Catalogue, Place, UnknownPlaceError, normalize_text
+from recommender.errors import RecommenderError
+
+_COORDINATE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+class MalformedLocationError(RecommenderError):
+    """The text looks like a coordinate but is not a valid one."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """A resolved start or end: coordinates, and the place when one was named."""
+
+    lat: float
+    lon: float
+    place: Place | None = None
+
+    @property
+    def label(self) -> str:
+        """The place's English name, or the coordinates."""
+        return self.place.name_en if self.place else f"{self.lat:.6f},{self.lon:.6f}"
+
+
+def resolve_location(text: str, catalogue: Catalogue) -> Location:
+    """Turn ``"21.03,105.85"``, ``"temple-of-literature"`` or ``"Văn Miếu"`` into a :class:`Location`.
+
+    A name resolves to the best search match only when it is unambiguous enough: an exact (accent-
+    insensitive) name or id match, or a single search hit.
+
+    Raises
+    ------
+    MalformedLocationError
+        If the text is a pair of numbers that is not a valid latitude/longitude.
+    UnknownPlaceError
+        If no place matches, or several do (the error lists them as suggestions).
+    """
+    match = _COORDINATE.match(text)
+    if match:
+        lat, lon = float(match.group(1)), float(match.group(2))
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            raise MalformedLocationError(f"{text!r} is not a valid 'lat,lon' coordinate")
+        return Location(lat, lon)
+    try:
+        place = catalogue.get(text.strip())
+    except UnknownPlaceError:
+        place = _by_name(text, catalogue)
+    return Location(place.lat, place.lon, place)
+
+
+def _by_name(text: str, catalogue: Catalogue) -> Place:
+    wanted = normalize_text(text)
+    exact = [p for p in catalogue.places if wanted in (normalize_text(p.name_en), normalize_text(p.name_vi))]
+    if len(exact) == 1:
+        return exact[0]
+    found = exact or catalogue.search(text, limit=5)
+    if len(found) == 1:
+        return found[0]
+    raise UnknownPlaceError(text, [p.id for p in found[:5]])
