@@ -36,7 +36,8 @@ from routing.graph.fast_build import frozen_network_graph
 from routing.graph.frozen import FrozenGraph
 from routing.graph.shortest import pair_lengths_m, simple_csr
 from routing.osm.reader import read_highways
-from routing.snap import EdgeSnapper, SnapResult
+from routing.raptor import Timetable, build_transfers
+from routing.snap import EdgeSnapper, MainComponentSnapper, SnapResult
 from routing.transit import BusNetwork, compile_bus_network
 
 ProgressFn = Callable[[str, float], None]
@@ -47,6 +48,8 @@ DRIVE_GRAPH = "drive_graph.npz"
 BUS_NETWORK = "bus_network.json"
 PLACES = "places.json"
 ACCESS = "access.json"
+TIMETABLE = "timetable.npz"
+TRANSFERS = "transfers.npz"
 TEMP_PREFIX = ".building-"
 
 
@@ -190,7 +193,7 @@ def _compile_into(
     (directory / BUS_NETWORK).write_bytes(orjson.dumps(bus.to_dict()))
 
     report("snapping places and stops to the streets", 0.85)
-    snapper = EdgeSnapper(walk)
+    snapper = MainComponentSnapper(walk)
     place_lat = np.array([p.lat for p in spec.places], dtype=np.float64)
     place_lon = np.array([p.lon for p in spec.places], dtype=np.float64)
     place_snaps = snapper.snap(place_lat, place_lon, max_distance_m=options.max_snap_m)
@@ -220,6 +223,11 @@ def _compile_into(
         ),
     }
     (directory / ACCESS).write_bytes(orjson.dumps(access))
+
+    report("expanding the timetable and foot transfers", 0.90)
+    Timetable.from_network(bus).save(directory / TIMETABLE)
+    transfers = build_transfers(bus, walk, access["stops"], max_snap_m=options.max_snap_m)
+    transfers.save(directory / TRANSFERS)
     (directory / PLACES).write_bytes(orjson.dumps([dict(p.record) for p in spec.places]))
 
     report("writing the manifest", 0.97)

@@ -8,13 +8,14 @@ from typing import Any
 
 import orjson
 
-from routing.bundle.build import ACCESS, BUS_NETWORK, DRIVE_GRAPH, PLACES, WALK_GRAPH
+from routing.bundle.build import ACCESS, BUS_NETWORK, DRIVE_GRAPH, PLACES, TIMETABLE, TRANSFERS, WALK_GRAPH
 from routing.bundle.manifest import BUILDER_VERSION, Manifest, sha256_file
 from routing.errors import BundleError
 from routing.graph.frozen import FrozenGraph
+from routing.raptor import Timetable, Transfers
 from routing.transit import BusNetwork
 
-REQUIRED_FILES = (WALK_GRAPH, DRIVE_GRAPH, BUS_NETWORK, PLACES, ACCESS)
+REQUIRED_FILES = (WALK_GRAPH, DRIVE_GRAPH, BUS_NETWORK, PLACES, ACCESS, TIMETABLE, TRANSFERS)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class CityBundle:
     places: tuple[dict[str, Any], ...]
     place_access: dict[str, dict[str, Any]]
     stop_access: dict[str, dict[str, Any]]
+    timetable: Timetable
+    transfers: Transfers
 
     @property
     def name(self) -> str:
@@ -81,6 +84,8 @@ def load_bundle(path: Path, *, verify_hashes: bool = True) -> CityBundle:
         places=places,
         place_access=access["places"],
         stop_access=access["stops"],
+        timetable=Timetable.load(path / TIMETABLE),
+        transfers=Transfers.load(path / TRANSFERS),
     )
     missing = [str(p.get("id")) for p in places if p.get("id") not in bundle.place_access]
     if missing:

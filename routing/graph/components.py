@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from routing.graph.frozen import FrozenGraph
+from routing.graph.shortest import simple_csr
 
 
 def largest_component_fraction(graph: FrozenGraph) -> float:
@@ -14,6 +14,5 @@ def largest_component_fraction(graph: FrozenGraph) -> float:
     n = graph.node_count
     if n == 0:
         return 0.0
-    matrix = csr_matrix((np.ones(graph.edge_count), graph.head, graph.indptr), shape=(n, n))
-    _, labels = connected_components(matrix, directed=True, connection="weak")
+    _, labels = connected_components(simple_csr(graph), directed=True, connection="weak")
     return float(np.bincount(labels).max()) / n

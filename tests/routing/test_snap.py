@@ -35,3 +35,17 @@ def test_many_points_at_once(snapper: EdgeSnapper) -> None:
     result = snapper.snap([21.0300, 21.0309, 21.1], [105.8500, 105.8520, 105.9], max_distance_m=100)
     assert result.on_network.tolist() == [True, True, False]
     assert result.distance_m[:2] == pytest.approx([0.0, 0.0], abs=1e-3)
+
+
+def test_main_component_preferred_within_reach() -> None:
+    from routing.snap import MainComponentSnapper
+
+    graph = FrozenGraph.from_networkx(tiny_walk_graph())
+    snapper = MainComponentSnapper(graph)
+    assert snapper.main_node.sum() == 6
+    # Next to the isolated 7-8 street but within 250 m of nothing else: keeps the island.
+    island = snapper.snap([21.05005], [105.9001], max_distance_m=250)
+    assert graph.node_osmid[island.node[0]] in {7, 8}
+    # Equally near both? A point 30 m from the grid goes to the grid even if an island were nearer.
+    grid = snapper.snap([21.0303], [105.8505], max_distance_m=250)
+    assert snapper.main_node[grid.node[0]]
