@@ -6,6 +6,7 @@ import typer
 
 from cli.bundle_commands import build, info
 from cli.place_commands import places
+from cli.route_command import route
 from cli.serve_command import serve
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 app.command()(build)
 app.command()(info)
 app.command()(places)
+app.command()(route)
 app.command()(serve)
 
 if __name__ == "__main__":

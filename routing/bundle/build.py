@@ -39,6 +39,7 @@ from routing.osm.reader import read_highways
 from routing.raptor import Timetable, build_transfers
 from routing.snap import EdgeSnapper, MainComponentSnapper, SnapResult
 from routing.transit import BusNetwork, compile_bus_network
+from routing.walk import build_walk_index
 
 ProgressFn = Callable[[str, float], None]
 """Called with a stage description and the overall fraction done (0..1)."""
@@ -50,6 +51,7 @@ PLACES = "places.json"
 ACCESS = "access.json"
 TIMETABLE = "timetable.npz"
 TRANSFERS = "transfers.npz"
+WALK_INDEX = "walk_index.npz"
 TEMP_PREFIX = ".building-"
 
 
@@ -186,6 +188,8 @@ def _compile_into(
     drive = frozen_network_graph(highways, "drive")
     del highways
     walk.save(directory / WALK_GRAPH)
+    report("contracting the walk graph for fast queries", 0.45)
+    build_walk_index(walk).save(directory / WALK_INDEX)
     drive.save(directory / DRIVE_GRAPH)
 
     report("compiling the bus network", 0.65)

@@ -8,14 +8,15 @@ from typing import Any
 
 import orjson
 
-from routing.bundle.build import ACCESS, BUS_NETWORK, DRIVE_GRAPH, PLACES, TIMETABLE, TRANSFERS, WALK_GRAPH
+from routing.bundle.build import ACCESS, BUS_NETWORK, DRIVE_GRAPH, PLACES, TIMETABLE, TRANSFERS, WALK_GRAPH, WALK_INDEX
 from routing.bundle.manifest import BUILDER_VERSION, Manifest, sha256_file
 from routing.errors import BundleError
 from routing.graph.frozen import FrozenGraph
 from routing.raptor import Timetable, Transfers
 from routing.transit import BusNetwork
+from routing.walk import WalkIndex
 
-REQUIRED_FILES = (WALK_GRAPH, DRIVE_GRAPH, BUS_NETWORK, PLACES, ACCESS, TIMETABLE, TRANSFERS)
+REQUIRED_FILES = (WALK_GRAPH, DRIVE_GRAPH, BUS_NETWORK, PLACES, ACCESS, TIMETABLE, TRANSFERS, WALK_INDEX)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class CityBundle:
     stop_access: dict[str, dict[str, Any]]
     timetable: Timetable
     transfers: Transfers
+    walk_index: WalkIndex
 
     @property
     def name(self) -> str:
@@ -86,6 +88,7 @@ def load_bundle(path: Path, *, verify_hashes: bool = True) -> CityBundle:
         stop_access=access["stops"],
         timetable=Timetable.load(path / TIMETABLE),
         transfers=Transfers.load(path / TRANSFERS),
+        walk_index=WalkIndex.load(path / WALK_INDEX),
     )
     missing = [str(p.get("id")) for p in places if p.get("id") not in bundle.place_access]
     if missing:

@@ -1,0 +1,68 @@
+"""``heritage route``: a walk or a bus journey between two places or coordinates."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.city import open_city
+from cli.console import err_console, fail, print_json
+from cli.errors import domain_errors
+from recommender.locate import resolve_location
+from routing.city_router import CityRouter
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class Mode(StrEnum):
+    """How the traveller moves."""
+
+    WALK = "walk"
+    BUS = "bus"
+
+
+def parse_clock(text: str) -> int:
+    """``"HH:MM"`` -> seconds after midnight (exits with a usage error when malformed)."""
+    match = _CLOCK.match(text.strip())
+    if not match:
+        fail(f"--depart {text!r} is not a time of day like 09:30", code=2)
+    return int(match.group(1)) * 3600 + int(match.group(2)) * 60
+
+
+def route(
+    from_: Annotated[str, typer.Option("--from", help='Start: "lat,lon", a place id or a place name.')],
+    to: Annotated[str, typer.Option("--to", help='End: "lat,lon", a place id or a place name.')],
+    mode: Annotated[Mode, typer.Option(help="walk, or bus (bus + walk, RAPTOR).")] = Mode.WALK,
+    depart: Annotated[str, typer.Option(help="Departure time HH:MM (bus mode).")] = "09:00",
+    bundle: Annotated[
+        Path | None, typer.Option(help="A bundle directory; default: the current inputs' bundle.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON (with GeoJSON geometry).")] = False,
+) -> None:
+    """Find the shortest walk, or the Pareto-optimal bus journeys (arrival time vs rides), from A to B."""
+    depart_s = parse_clock(depart)
+    with domain_errors():
+        city = open_city(bundle)
+        start = resolve_location(from_, city.catalogue)
+        end = resolve_location(to, city.catalogue)
+        router = CityRouter(city.bundle)
+        places = {
+            "from_place": start.place.id if start.place else None,
+            "to_place": end.place.id if end.place else None,
+        }
+        if mode is Mode.WALK:
+            journey = router.walk_route((start.lat, start.lon), (end.lat, end.lon), **places)
+            payload = {"mode": "walk", "from": start.label, "to": end.label, **journey.to_dict()}
+            summary = f"walk {journey.length_m:,.0f} m, {journey.duration_s / 60:.0f} min"
+        else:
+            plan = router.bus_route((start.lat, start.lon), (end.lat, end.lon), depart_s=depart_s, **places)
+            payload = {"mode": "bus", "from": start.label, "to": end.label, **plan.to_dict()}
+            summary = f"{len(plan.journeys)} bus journeys; bus beats walking: {plan.bus_beats_walking}"
+    if json_output:
+        print_json(payload)
+    else:
+        err_console.print(f"{start.label} → {end.label}: {summary}")
