@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.bench_commands import bench_app
 from cli.bundle_commands import build, info
 from cli.place_commands import places
 from cli.route_command import route
@@ -21,6 +22,7 @@ app.command()(info)
 app.command()(places)
 app.command()(route)
 app.command()(serve)
+app.add_typer(bench_app, name="bench")
 
 if __name__ == "__main__":
     app()
