@@ -35,8 +35,9 @@ from routing.graph.components import largest_component_fraction
 from routing.graph.fast_build import frozen_network_graph
 from routing.graph.frozen import FrozenGraph
 from routing.graph.shortest import pair_lengths_m, simple_csr
+from routing.matrix import build_place_matrices
 from routing.osm.reader import read_highways
-from routing.raptor import Timetable, build_transfers
+from routing.raptor import BusPlanner, Timetable, build_transfers
 from routing.snap import EdgeSnapper, MainComponentSnapper, SnapResult
 from routing.transit import BusNetwork, compile_bus_network
 from routing.walk import build_walk_index
@@ -52,6 +53,7 @@ ACCESS = "access.json"
 TIMETABLE = "timetable.npz"
 TRANSFERS = "transfers.npz"
 WALK_INDEX = "walk_index.npz"
+MATRICES = "matrices.npz"
 TEMP_PREFIX = ".building-"
 
 
@@ -228,10 +230,18 @@ def _compile_into(
     }
     (directory / ACCESS).write_bytes(orjson.dumps(access))
 
-    report("expanding the timetable and foot transfers", 0.90)
-    Timetable.from_network(bus).save(directory / TIMETABLE)
+    report("expanding the timetable and foot transfers", 0.88)
+    timetable = Timetable.from_network(bus)
+    timetable.save(directory / TIMETABLE)
     transfers = build_transfers(bus, walk, access["stops"], max_snap_m=options.max_snap_m)
     transfers.save(directory / TRANSFERS)
+
+    report("place-to-place walk and bus matrices", 0.91)
+    planner = BusPlanner(bus, timetable, transfers, walk, access["stops"])
+    records = [dict(p.record) for p in spec.places]
+    build_place_matrices(planner, records, access["places"], speed_mps=options.walk_speed_mps).save(
+        directory / MATRICES
+    )
     (directory / PLACES).write_bytes(orjson.dumps([dict(p.record) for p in spec.places]))
 
     report("writing the manifest", 0.97)

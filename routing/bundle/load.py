@@ -8,15 +8,26 @@ from typing import Any
 
 import orjson
 
-from routing.bundle.build import ACCESS, BUS_NETWORK, DRIVE_GRAPH, PLACES, TIMETABLE, TRANSFERS, WALK_GRAPH, WALK_INDEX
+from routing.bundle.build import (
+    ACCESS,
+    BUS_NETWORK,
+    DRIVE_GRAPH,
+    MATRICES,
+    PLACES,
+    TIMETABLE,
+    TRANSFERS,
+    WALK_GRAPH,
+    WALK_INDEX,
+)
 from routing.bundle.manifest import BUILDER_VERSION, Manifest, sha256_file
 from routing.errors import BundleError
 from routing.graph.frozen import FrozenGraph
+from routing.matrix import PlaceMatrices
 from routing.raptor import Timetable, Transfers
 from routing.transit import BusNetwork
 from routing.walk import WalkIndex
 
-REQUIRED_FILES = (WALK_GRAPH, DRIVE_GRAPH, BUS_NETWORK, PLACES, ACCESS, TIMETABLE, TRANSFERS, WALK_INDEX)
+REQUIRED_FILES = (WALK_GRAPH, DRIVE_GRAPH, BUS_NETWORK, PLACES, ACCESS, TIMETABLE, TRANSFERS, WALK_INDEX, MATRICES)
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class CityBundle:
     timetable: Timetable
     transfers: Transfers
     walk_index: WalkIndex
+    matrices: PlaceMatrices
 
     @property
     def name(self) -> str:
@@ -89,6 +101,7 @@ def load_bundle(path: Path, *, verify_hashes: bool = True) -> CityBundle:
         timetable=Timetable.load(path / TIMETABLE),
         transfers=Transfers.load(path / TRANSFERS),
         walk_index=WalkIndex.load(path / WALK_INDEX),
+        matrices=PlaceMatrices.load(path / MATRICES),
     )
     missing = [str(p.get("id")) for p in places if p.get("id") not in bundle.place_access]
     if missing:

@@ -1,0 +1,175 @@
+"""Benchmark place matrices, one-to-many rows and isochrones on the Hanoi bundle.
+
+* whole catalogue matrices (``TravelTimes.build_matrices``: walk + bus for every service period), with the engine
+  set-up (snapping the places, the stop-to-place egress table) timed separately;
+* one-to-all-places rows from random points (a random catalogue place moved up to 300 m in a random direction,
+  points off the streets skipped), walk and bus at random times inside the service periods;
+* the same rows with the optional node-to-place row table (``TravelTimes(..., row_table=True)``);
+* isochrones (15 min, walk and bus) from a subset of the same points;
+* baseline in the same run: a bus row made of one ``BusPlanner.plan`` call per place, for a few points.
+
+Usage: ``python -m bench.routing_matrix [--bundle DIR] [--points 100] [--seed 0] --json``. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from routing.bundle.load import CityBundle, load_bundle
+from routing.errors import RoutingError
+from routing.isochrone import isochrone
+from routing.matrix import PlaceMatrices, TravelTimes
+from routing.raptor import BusPlanner
+
+SERVICE_START_S = 6 * 3600 + 1800
+SERVICE_END_S = 19 * 3600
+
+
+def _percentiles(values_ms: list[float]) -> dict[str, float]:
+    if not values_ms:
+        return {"p50_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0, "count": 0}
+    array = np.asarray(values_ms)
+    return {
+        "p50_ms": round(float(np.percentile(array, 50)), 2),
+        "p95_ms": round(float(np.percentile(array, 95)), 2),
+        "max_ms": round(float(array.max()), 2),
+        "count": len(values_ms),
+    }
+
+
+def _points(bundle: CityBundle, count: int, rng: np.random.Generator) -> list[tuple[float, float]]:
+    places = bundle.places
+    chosen = rng.integers(0, len(places), size=count)
+    angle = rng.uniform(0, 2 * np.pi, size=count)
+    distance_m = rng.uniform(0, 300, size=count)
+    points = []
+    for index, theta, metres in zip(chosen, angle, distance_m, strict=True):
+        lat = float(places[index]["lat"]) + metres * np.sin(theta) / 111_000
+        lon = float(places[index]["lon"]) + metres * np.cos(theta) / (111_000 * np.cos(np.radians(21.03)))
+        points.append((lat, lon))
+    return points
+
+
+def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[str, Any]:
+    """Time the matrices, rows and isochrones; returns the report."""
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    planner = BusPlanner(bundle.bus, bundle.timetable, bundle.transfers, bundle.walk, bundle.stop_access)
+    planner_s = time.perf_counter() - started
+    started = time.perf_counter()
+    times = TravelTimes(planner, bundle.places, bundle.place_access)
+    engine_s = time.perf_counter() - started
+    started = time.perf_counter()
+    times.build_matrices(periods=())
+    walk_only_s = time.perf_counter() - started
+    started = time.perf_counter()
+    matrices = times.build_matrices()
+    matrices_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "matrices.npz"
+        matrices.save(path)
+        size = path.stat().st_size
+        started = time.perf_counter()
+        PlaceMatrices.load(path)
+        load_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    tabled = TravelTimes(planner, bundle.places, bundle.place_access, row_table=True)
+    tabled_init_s = time.perf_counter() - started
+    table_walk_ms: list[float] = []
+    table_bus_ms: list[float] = []
+    walk_ms: list[float] = []
+    bus_ms: list[float] = []
+    iso_walk_ms: list[float] = []
+    iso_bus_ms: list[float] = []
+    skipped = 0
+    usable: list[tuple[float, float, int]] = []
+    for lat, lon in _points(bundle, points, rng):
+        depart = int(rng.integers(SERVICE_START_S, SERVICE_END_S))
+        try:
+            started = time.perf_counter()
+            times.one_to_many(lat, lon)
+            walk_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            times.one_to_many(lat, lon, mode="bus", depart_s=depart)
+            bus_ms.append((time.perf_counter() - started) * 1000)
+        except RoutingError:
+            skipped += 1
+            continue
+        started = time.perf_counter()
+        tabled.one_to_many(lat, lon)
+        table_walk_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        tabled.one_to_many(lat, lon, mode="bus", depart_s=depart)
+        table_bus_ms.append((time.perf_counter() - started) * 1000)
+        usable.append((lat, lon, depart))
+    for lat, lon, depart in usable[:20]:
+        started = time.perf_counter()
+        isochrone(times, lat, lon, minutes=15)
+        iso_walk_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        isochrone(times, lat, lon, minutes=15, mode="bus", depart_s=depart)
+        iso_bus_ms.append((time.perf_counter() - started) * 1000)
+    baseline_ms: list[float] = []
+    for lat, lon, depart in usable[:3]:
+        started = time.perf_counter()
+        for place in bundle.places:
+            access = bundle.place_access[place["id"]]
+            to_access = planner.access_list(access["access_stops"]) if access.get("off_network") else None
+            with contextlib.suppress(RoutingError):
+                planner.plan(lat, lon, place["lat"], place["lon"], depart_s=depart, to_access=to_access)
+        baseline_ms.append((time.perf_counter() - started) * 1000)
+    walk_s = matrices.walk_s()
+    return {
+        "bundle": bundle.name,
+        "places": len(matrices.place_ids),
+        "planner_init_s": round(planner_s, 3),
+        "engine_init_s": round(engine_s, 3),
+        "matrices_build_s": round(matrices_s, 3),
+        "matrices_walk_only_s": round(walk_only_s, 3),
+        "matrices_bus_share_s": round(matrices_s - walk_only_s, 3),
+        "matrices_npz_bytes": size,
+        "matrices_load_s": round(load_s, 4),
+        "walk_nan_share": round(float(np.isnan(matrices.walk_m).mean()), 4),
+        "bus_nan_share": {name: round(float(np.isnan(t).mean()), 4) for name, t in matrices.bus_s.items()},
+        "bus_faster_than_walk_share": {
+            name: round(float(np.mean(t[~np.isnan(walk_s)] < walk_s[~np.isnan(walk_s)] - 1)), 4)
+            for name, t in matrices.bus_s.items()
+        },
+        "row_walk": _percentiles(walk_ms),
+        "row_bus": _percentiles(bus_ms),
+        "row_points_skipped": skipped,
+        "row_table_init_s": round(tabled_init_s, 3),
+        "row_walk_with_row_table": _percentiles(table_walk_ms),
+        "row_bus_with_row_table": _percentiles(table_bus_ms),
+        "isochrone_walk_15min": _percentiles(iso_walk_ms),
+        "isochrone_bus_15min": _percentiles(iso_bus_ms),
+        "baseline_bus_row_via_plan": _percentiles(baseline_ms),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--bundle", type=Path, default=None, help="bundle directory (default: the current build)")
+    parser.add_argument("--points", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+    args = parser.parse_args()
+    if args.bundle is None:
+        from api.city import default_bundle_path
+
+        args.bundle = default_bundle_path()
+    bundle = load_bundle(args.bundle)
+    print(json.dumps(bench_matrix(bundle, points=args.points, seed=args.seed), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
