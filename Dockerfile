@@ -4,7 +4,7 @@
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    HERITAGE_DATA_DIR=/app/data HERITAGE_BUNDLE_DIR=/app/bundles
+    HERITAGE_DATA_DIR=/app/data HERITAGE_BUNDLE_DIR=/app/bundles NUMBA_CACHE_DIR=/app/numba-cache
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /app
@@ -15,18 +15,22 @@ COPY recommender ./recommender
 COPY cli ./cli
 RUN pip install .
 COPY data ./data
-# The bundle is compiled once, here, so the container starts in seconds and never builds while serving.
-RUN heritage build --quiet
+# The bundle is compiled once, here, so the container starts in seconds and never builds while serving;
+# one walk and one bus query fill numba's cache of compiled router kernels for the same reason.
+RUN heritage build --quiet \
+ && heritage route --from hoan-kiem-lake --to temple-of-literature \
+ && heritage route --from hoan-kiem-lake --to temple-of-literature --mode bus
 
 FROM python:3.11-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 \
     HERITAGE_DATA_DIR=/app/data HERITAGE_BUNDLE_DIR=/app/bundles \
-    HERITAGE_HOST=0.0.0.0 HERITAGE_PORT=8000
+    HERITAGE_HOST=0.0.0.0 HERITAGE_PORT=8000 NUMBA_CACHE_DIR=/app/numba-cache
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin heritage
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=heritage:heritage /app/data ./data
 COPY --from=build --chown=heritage:heritage /app/bundles ./bundles
+COPY --from=build --chown=heritage:heritage /app/numba-cache ./numba-cache
 USER heritage
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
