@@ -5,6 +5,8 @@
 * one-to-all-places rows from random points (a random catalogue place moved up to 300 m in a random direction,
   points off the streets skipped), walk and bus at random times inside the service periods;
 * the same rows with the optional node-to-place row table (``TravelTimes(..., row_table=True)``);
+* the same rows with contraction-hierarchy buckets (``TravelTimes(..., walk_index=bundle.walk_index)``), checked
+  against the plain rows (largest relative difference reported), with the bucket build time and size;
 * isochrones (15 min, walk and bus) from a subset of the same points;
 * baseline in the same run: a bus row made of one ``BusPlanner.plan`` call per place, for a few points.
 
@@ -16,18 +18,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from routing.bundle.load import CityBundle, load_bundle
 from routing.errors import RoutingError
 from routing.isochrone import isochrone
 from routing.matrix import PlaceMatrices, TravelTimes
 from routing.raptor import BusPlanner
+from routing.walk.buckets import PlaceBuckets
 
 SERVICE_START_S = 6 * 3600 + 1800
 SERVICE_END_S = 19 * 3600
@@ -58,6 +63,27 @@ def _points(bundle: CityBundle, count: int, rng: np.random.Generator) -> list[tu
     return points
 
 
+def buckets_nodes(times: TravelTimes) -> NDArray[np.int64]:
+    """The places' anchor nodes as :meth:`PlaceBuckets.build` takes them (-1: off the network)."""
+    return np.asarray(times._anchors.node, dtype=np.int64)
+
+
+def buckets_offsets(times: TravelTimes) -> NDArray[np.float64]:
+    """The places' anchor offsets, inf where a place has no anchor."""
+    anchors = times._anchors
+    return np.where(anchors.node >= 0, anchors.offset_m, np.inf)
+
+
+def _max_relative(got: NDArray[np.float64], want: NDArray[np.float64]) -> float:
+    """Largest relative difference between two rows; inf if they disagree on which places are reachable."""
+    if not np.array_equal(np.isnan(got), np.isnan(want)):
+        return math.inf
+    finite = ~np.isnan(want)
+    if not finite.any():
+        return 0.0
+    return float(np.max(np.abs(got[finite] - want[finite]) / np.maximum(np.abs(want[finite]), 1.0)))
+
+
 def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[str, Any]:
     """Time the matrices, rows and isochrones; returns the report."""
     rng = np.random.default_rng(seed)
@@ -84,6 +110,17 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
     started = time.perf_counter()
     tabled = TravelTimes(planner, bundle.places, bundle.place_access, row_table=True)
     tabled_init_s = time.perf_counter() - started
+    started = time.perf_counter()
+    bucketed = TravelTimes(planner, bundle.places, bundle.place_access, walk_index=bundle.walk_index)
+    bucketed_init_s = time.perf_counter() - started
+    buckets = bucketed.buckets
+    assert buckets is not None
+    started = time.perf_counter()
+    PlaceBuckets.build(bundle.walk_index, buckets_nodes(bucketed), buckets_offsets(bucketed))
+    buckets_build_s = time.perf_counter() - started
+    bucket_walk_ms: list[float] = []
+    bucket_bus_ms: list[float] = []
+    bucket_max_rel = 0.0
     table_walk_ms: list[float] = []
     table_bus_ms: list[float] = []
     walk_ms: list[float] = []
@@ -108,8 +145,16 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
         tabled.one_to_many(lat, lon)
         table_walk_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        tabled.one_to_many(lat, lon, mode="bus", depart_s=depart)
+        tabled_bus_row = tabled.one_to_many(lat, lon, mode="bus", depart_s=depart)
         table_bus_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        walk_row = bucketed.one_to_many(lat, lon)
+        bucket_walk_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        bus_row = bucketed.one_to_many(lat, lon, mode="bus", depart_s=depart)
+        bucket_bus_ms.append((time.perf_counter() - started) * 1000)
+        for got, want in ((walk_row, times.one_to_many(lat, lon)), (bus_row, tabled_bus_row)):
+            bucket_max_rel = max(bucket_max_rel, _max_relative(got, want))
         usable.append((lat, lon, depart))
     for lat, lon, depart in usable[:20]:
         started = time.perf_counter()
@@ -150,6 +195,13 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
         "row_table_init_s": round(tabled_init_s, 3),
         "row_walk_with_row_table": _percentiles(table_walk_ms),
         "row_bus_with_row_table": _percentiles(table_bus_ms),
+        "bucket_engine_init_s": round(bucketed_init_s, 3),
+        "bucket_build_s": round(buckets_build_s, 4),
+        "bucket_entries": buckets.entry_count,
+        "bucket_bytes": buckets.nbytes,
+        "row_walk_with_buckets": _percentiles(bucket_walk_ms),
+        "row_bus_with_buckets": _percentiles(bucket_bus_ms),
+        "row_with_buckets_max_relative_difference": float(f"{bucket_max_rel:.3g}"),
         "isochrone_walk_15min": _percentiles(iso_walk_ms),
         "isochrone_bus_15min": _percentiles(iso_bus_ms),
         "baseline_bus_row_via_plan": _percentiles(baseline_ms),

@@ -8,6 +8,7 @@ from typing import Any
 
 from routing.bundle.load import CityBundle
 from routing.errors import TooFarFromStreetError
+from routing.matrix import TravelTimes
 from routing.raptor import BusPlan, BusPlanner
 from routing.raptor.planner import AccessList
 from routing.snap import MainComponentSnapper
@@ -39,6 +40,12 @@ class CityRouter:
         return BusPlanner(
             bundle.bus, bundle.timetable, bundle.transfers, bundle.walk, bundle.stop_access, drive=bundle.drive
         )
+
+    @cached_property
+    def travel_times(self) -> TravelTimes:
+        """One-to-many rows and isochrones; walks to the places come from contraction-hierarchy buckets."""
+        bundle = self.bundle
+        return TravelTimes(self.bus, list(bundle.places), bundle.place_access, walk_index=bundle.walk_index)
 
     def walk_route(
         self,

@@ -38,6 +38,8 @@ from routing.raptor.search import INF, SearchIndex, raptor
 from routing.raptor.timetable import MAX_TIME_S, Int64Array
 from routing.raptor.transfers import DETOUR_FACTOR
 from routing.snap import MainComponentSnapper
+from routing.walk.buckets import PlaceBuckets
+from routing.walk.index import WalkIndex
 
 Mode = Literal["walk", "bus"]
 FloatArray = NDArray[np.float64]
@@ -140,8 +142,8 @@ class Reach:
     """What one origin reaches: per walk-graph node the walk (metres, inf beyond the limit), per place the time.
 
     ``node_m`` holds the walks explored: up to the limit, or only up to ``max_access_m`` (bus) / not at all (walk)
-    when the places were answered from the row table. ``stop_arrive_s`` (bus mode only) is the earliest bus
-    arrival at each stop (``INF`` if none).
+    when the places were answered from the row table or the buckets. ``stop_arrive_s`` (bus mode only) is the
+    earliest bus arrival at each stop (``INF`` if none).
     """
 
     mode: Mode
@@ -183,11 +185,17 @@ class TravelTimes:
         Precompute the walk from every street node to every place (places x nodes float32: 65 MB for Hanoi's
         274 places and 60k nodes, about 6 s) so that :meth:`one_to_many` needs no full Dijkstra: a row then
         costs about a millisecond on foot instead of one Dijkstra over the whole city.
+    walk_index
+        The walk graph's contraction hierarchy (``CityBundle.walk_index``). When given, the places' backward
+        search spaces are filed once in :class:`~routing.walk.buckets.PlaceBuckets` (tens of thousands of
+        entries, tens of milliseconds for Hanoi) and :meth:`one_to_many` walks to the places by one upward
+        search instead of a Dijkstra over the whole city (bus mode still explores ``max_access_m`` around the
+        origin for its access stops). Takes precedence over ``row_table``, which is then not built.
 
     Raises
     ------
     BundleError
-        If a place has no access record or a malformed one.
+        If a place has no access record or a malformed one, or ``walk_index`` was built from another graph.
     RoutingError
         If a parameter is out of range.
     """
@@ -203,6 +211,7 @@ class TravelTimes:
         max_rides: int = MAX_RIDES,
         min_change_s: int = MIN_CHANGE_S,
         row_table: bool = False,
+        walk_index: WalkIndex | None = None,
     ) -> None:
         for name, value in (("speed_mps", speed_mps), ("max_access_m", max_access_m)):
             if not (math.isfinite(value) and value > 0):
@@ -245,7 +254,18 @@ class TravelTimes:
         self._anchors = anchors
         self._egress_stop, self._egress_place, self._egress_walk_s = self._egress_table()
         self._egress_places, self._egress_starts = np.unique(self._egress_place, return_index=True)
-        self._to_place: Float32Array | None = self._row_table() if row_table else None
+        self._buckets: PlaceBuckets | None = None
+        if walk_index is not None:
+            if not walk_index.matches(self.graph):
+                raise BundleError("the walk index was built from another graph than the planner's; rebuild the bundle")
+            offset = np.where(anchors.node >= 0, anchors.offset_m, np.inf)
+            self._buckets = PlaceBuckets.build(walk_index, anchors.node, offset)
+        self._to_place: Float32Array | None = self._row_table() if row_table and self._buckets is None else None
+
+    @property
+    def buckets(self) -> PlaceBuckets | None:
+        """The places' contraction-hierarchy buckets (None unless built with ``walk_index``)."""
+        return self._buckets
 
     # -- snapping ---------------------------------------------------------------------------------------------
 
@@ -309,12 +329,15 @@ class TravelTimes:
         return np.asarray(length, dtype=np.float64)
 
     def _place_lengths_from_table(self, origin: _Anchors) -> FloatArray:
-        """Walk from an origin to every place by the precomputed node-to-place table."""
-        assert self._to_place is not None
+        """Walk from an origin to every place by the buckets, or else the precomputed node-to-place table."""
         valid = origin.node[0] >= 0
         nodes = origin.node[0][valid]
-        via = self._to_place[:, nodes].astype(np.float64) + origin.offset_m[0][valid][None, :]
-        length = via.min(axis=1) if nodes.size else np.full(len(self.place_ids), np.inf)
+        if self._buckets is not None:
+            length = self._buckets.lengths_from_anchor(nodes, origin.offset_m[0][valid])
+        else:
+            assert self._to_place is not None
+            via = self._to_place[:, nodes].astype(np.float64) + origin.offset_m[0][valid][None, :]
+            length = via.min(axis=1) if nodes.size else np.full(len(self.place_ids), np.inf)
         anchors = self._anchors
         same = (anchors.edge == origin.edge[0]) & (anchors.edge >= 0) & ~self.place_off
         direct = origin.snap_m[0] + anchors.snap_m + np.abs(anchors.along_m - origin.along_m[0])
@@ -480,9 +503,11 @@ class TravelTimes:
             raise RoutingError(f"mode must be 'walk' or 'bus', got {mode!r}")
         depart = self._check_depart(depart_s) if mode == "bus" else None
         origin = self._origin(lat, lon)
-        if self._to_place is not None and not math.isfinite(limit_m):
-            explore_m = self.max_access_m if depart is not None else 0.0
-            node_m = self.multi_source_m(origin.node[0], origin.offset_m[0], limit_m=explore_m)
+        if (self._to_place is not None or self._buckets is not None) and not math.isfinite(limit_m):
+            if depart is not None:
+                node_m = self.multi_source_m(origin.node[0], origin.offset_m[0], limit_m=self.max_access_m)
+            else:
+                node_m = np.full(self.graph.node_count, np.inf)
             place_s = self._place_lengths_from_table(origin) / self.speed_mps
         else:
             node_m = self.multi_source_m(origin.node[0], origin.offset_m[0], limit_m=limit_m)

@@ -233,3 +233,32 @@ def test_hanoi_catalogue_matrices() -> None:
         defined = ~np.isnan(walk_s)
         assert np.all(table[defined] <= walk_s[defined] + 1e-3)
         assert np.isnan(table).mean() < 0.05
+
+
+def test_walk_index_buckets_give_the_same_rows(planner: BusPlanner, times: TravelTimes) -> None:
+    from routing.walk import build_walk_index
+
+    bucketed = TravelTimes(planner, PLACES, ACCESS, speed_mps=SPEED, walk_index=build_walk_index(planner.walk))
+    assert bucketed.buckets is not None
+    assert bucketed.buckets.entry_count > 0
+    for lat, lon in (WEST[0], P1, (LAT + 0.0003, WEST[4][1]), NORTH[2], WEST[6], ISLAND[1]):
+        walk = bucketed.one_to_many(lat, lon)
+        np.testing.assert_allclose(walk, times.one_to_many(lat, lon), rtol=1e-6, atol=1e-2)
+        for depart_s in (9 * 3600, 13 * 3600 + 600):
+            np.testing.assert_allclose(
+                bucketed.one_to_many(lat, lon, mode="bus", depart_s=depart_s),
+                times.one_to_many(lat, lon, mode="bus", depart_s=depart_s),
+                rtol=1e-6,
+                atol=1e-2,
+            )
+    assert np.isnan(bucketed.one_to_many(*WEST[0], ["off"])).all()
+
+
+def test_walk_index_of_another_graph_is_a_bundle_error(planner: BusPlanner) -> None:
+    from routing.graph.frozen import FrozenGraph
+    from routing.walk import build_walk_index
+    from tests.routing.tiny import tiny_walk_graph
+
+    other = build_walk_index(FrozenGraph.from_networkx(tiny_walk_graph()))
+    with pytest.raises(BundleError, match="another graph"):
+        TravelTimes(planner, PLACES, ACCESS, walk_index=other)
