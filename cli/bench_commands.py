@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from api.city import open_city
-from cli.console import print_json
+from cli.console import fail, print_json
 from cli.errors import domain_errors
 
 bench_app = typer.Typer(help="Benchmarks that compare against a baseline in the same run (JSON output).")
@@ -28,3 +28,26 @@ def routing_benchmark(
     with domain_errors():
         city = open_city(bundle)
     print_json(bench_routing(city.bundle, pairs=pairs, seed=seed, nx_pairs=nx_pairs))
+
+
+@bench_app.command("optw")
+def optw_benchmark(
+    instances: Annotated[Path, typer.Option(help="Folder of TOPTW / TTDP instance files.")],
+    time_limit: Annotated[float, typer.Option(min=0.01, help="Seconds per instance.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
+    best_known: Annotated[Path | None, typer.Option(help="best_known_m1.csv (default: beside the folder).")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per line (the only format).")] = True,
+) -> None:
+    """Solve every instance with one route: score, time and route per line, then a summary line."""
+    import sys
+
+    import orjson
+
+    from recommender.planner import run_optw_benchmark
+
+    if not instances.is_dir():
+        fail(f"--instances {instances}: no such folder")
+    with domain_errors():
+        for record in run_optw_benchmark(instances, time_limit_s=time_limit, seed=seed, best_known_csv=best_known):
+            sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
+            sys.stdout.flush()
