@@ -42,3 +42,19 @@ def run_measured(args: list[str], *, env: dict[str, str] | None = None) -> Measu
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}):\n{stderr}")
     return Measurement(wall_s, usage.ru_maxrss / 1024.0, stdout)
+
+
+def percentiles_ms(values_ms: list[float], *, digits: int = 4) -> dict[str, float]:
+    """p50, p95, mean, max (milliseconds) and the count of a list of timings; zeros for an empty list."""
+    import numpy as np
+
+    if not values_ms:
+        return {"p50_ms": 0.0, "p95_ms": 0.0, "mean_ms": 0.0, "max_ms": 0.0, "count": 0}
+    array = np.asarray(values_ms, dtype=np.float64)
+    return {
+        "p50_ms": round(float(np.percentile(array, 50)), digits),
+        "p95_ms": round(float(np.percentile(array, 95)), digits),
+        "mean_ms": round(float(array.mean()), digits),
+        "max_ms": round(float(array.max()), digits),
+        "count": len(values_ms),
+    }

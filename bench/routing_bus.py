@@ -26,23 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from bench.measure import percentiles_ms
 from routing.bundle.load import CityBundle, load_bundle
 from routing.errors import RoutingError
 from routing.raptor import BusPlanner, Timetable, Transfers, build_transfers, raptor
 
 SERVICE_START_S = 6 * 3600 + 1800
-
-
-def _percentiles(values_ms: list[float]) -> dict[str, float]:
-    if not values_ms:
-        return {"p50_ms": 0.0, "p95_ms": 0.0, "mean_ms": 0.0, "max_ms": 0.0}
-    array = np.asarray(values_ms)
-    return {
-        "p50_ms": round(float(np.percentile(array, 50)), 2),
-        "p95_ms": round(float(np.percentile(array, 95)), 2),
-        "mean_ms": round(float(array.mean()), 2),
-        "max_ms": round(float(array.max()), 2),
-    }
 
 
 def _prepare(bundle: CityBundle) -> tuple[BusPlanner, dict[str, Any]]:
@@ -127,9 +116,9 @@ def bench_bus(bundle: CityBundle, pairs: int = 1000, seed: int = 0) -> dict[str,
                 front_sizes.append(len(plan.journeys))
                 if plan.bus_beats_walking:
                     rides[plan.best.rides] += 1
-        passes[name] = _percentiles(timings)
+        passes[name] = percentiles_ms(timings, digits=2)
     passes["road_legs_cached"] = planner.roads.cached_legs
-    passes["search_only"] = _percentiles(_search_times(planner, queries, ends))
+    passes["search_only"] = percentiles_ms(_search_times(planner, queries, ends), digits=2)
     return {
         "bench": "routing_bus",
         "bundle": bundle.name,

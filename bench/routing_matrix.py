@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from bench.measure import percentiles_ms
 from routing.bundle.load import CityBundle, load_bundle
 from routing.errors import RoutingError
 from routing.isochrone import isochrone
@@ -36,18 +37,6 @@ from routing.walk.buckets import PlaceBuckets
 
 SERVICE_START_S = 6 * 3600 + 1800
 SERVICE_END_S = 19 * 3600
-
-
-def _percentiles(values_ms: list[float]) -> dict[str, float]:
-    if not values_ms:
-        return {"p50_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0, "count": 0}
-    array = np.asarray(values_ms)
-    return {
-        "p50_ms": round(float(np.percentile(array, 50)), 2),
-        "p95_ms": round(float(np.percentile(array, 95)), 2),
-        "max_ms": round(float(array.max()), 2),
-        "count": len(values_ms),
-    }
 
 
 def _points(bundle: CityBundle, count: int, rng: np.random.Generator) -> list[tuple[float, float]]:
@@ -189,22 +178,22 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
             name: round(float(np.mean(t[~np.isnan(walk_s)] < walk_s[~np.isnan(walk_s)] - 1)), 4)
             for name, t in matrices.bus_s.items()
         },
-        "row_walk": _percentiles(walk_ms),
-        "row_bus": _percentiles(bus_ms),
+        "row_walk": percentiles_ms(walk_ms, digits=2),
+        "row_bus": percentiles_ms(bus_ms, digits=2),
         "row_points_skipped": skipped,
         "row_table_init_s": round(tabled_init_s, 3),
-        "row_walk_with_row_table": _percentiles(table_walk_ms),
-        "row_bus_with_row_table": _percentiles(table_bus_ms),
+        "row_walk_with_row_table": percentiles_ms(table_walk_ms, digits=2),
+        "row_bus_with_row_table": percentiles_ms(table_bus_ms, digits=2),
         "bucket_engine_init_s": round(bucketed_init_s, 3),
         "bucket_build_s": round(buckets_build_s, 4),
         "bucket_entries": buckets.entry_count,
         "bucket_bytes": buckets.nbytes,
-        "row_walk_with_buckets": _percentiles(bucket_walk_ms),
-        "row_bus_with_buckets": _percentiles(bucket_bus_ms),
+        "row_walk_with_buckets": percentiles_ms(bucket_walk_ms, digits=2),
+        "row_bus_with_buckets": percentiles_ms(bucket_bus_ms, digits=2),
         "row_with_buckets_max_relative_difference": float(f"{bucket_max_rel:.3g}"),
-        "isochrone_walk_15min": _percentiles(iso_walk_ms),
-        "isochrone_bus_15min": _percentiles(iso_bus_ms),
-        "baseline_bus_row_via_plan": _percentiles(baseline_ms),
+        "isochrone_walk_15min": percentiles_ms(iso_walk_ms, digits=2),
+        "isochrone_bus_15min": percentiles_ms(iso_bus_ms, digits=2),
+        "baseline_bus_row_via_plan": percentiles_ms(baseline_ms, digits=2),
     }
 
 

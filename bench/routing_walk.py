@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
+from bench.measure import percentiles_ms
 from routing.bundle.load import CityBundle, load_bundle
 from routing.errors import NoRouteError
 from routing.graph.shortest import simple_csr
@@ -46,16 +47,6 @@ TARGET_REL_DIFF = 1e-3
 
 Pair = tuple[float, float, float, float]
 """from_lat, from_lon, to_lat, to_lon"""
-
-
-def _percentiles(values_ms: list[float]) -> dict[str, float]:
-    array = np.asarray(values_ms) if values_ms else np.zeros(1)
-    return {
-        "p50_ms": round(float(np.percentile(array, 50)), 4),
-        "p95_ms": round(float(np.percentile(array, 95)), 4),
-        "mean_ms": round(float(array.mean()), 4),
-        "max_ms": round(float(array.max()), 4),
-    }
 
 
 def _prepare(bundle: CityBundle) -> tuple[WalkRouter, dict[str, Any]]:
@@ -226,8 +217,12 @@ def _run_kind(
     diff_nx, mismatch_nx = _relative_difference(ours[nx_subset], nx_lengths)
     diff_nodes, mismatch_nodes = _relative_difference(ours_nodes[nx_subset], nx_nodes)
     diff_scipy, mismatch_scipy = _relative_difference(ours, scipy_lengths)
-    ours_stats, search_stats, nodes_stats = _percentiles(route_ms), _percentiles(search_ms), _percentiles(nodes_ms)
-    nx_stats, nx_nodes_stats = _percentiles(nx_ms), _percentiles(nx_nodes_ms)
+    ours_stats, search_stats, nodes_stats = (
+        percentiles_ms(route_ms),
+        percentiles_ms(search_ms),
+        percentiles_ms(nodes_ms),
+    )
+    nx_stats, nx_nodes_stats = percentiles_ms(nx_ms), percentiles_ms(nx_nodes_ms)
     return {
         "pairs": len(points),
         "routed": int(np.isfinite(ours).sum()),
@@ -277,7 +272,7 @@ def bench_walk(bundle: CityBundle, pairs: int = 1000, seed: int = 0, *, nx_pairs
         all_search_ms += result.pop("_search_ms")
         all_nx_ms += result.pop("_nx_ms")
         report[name] = result
-    route, search, baseline = _percentiles(all_route_ms), _percentiles(all_search_ms), _percentiles(all_nx_ms)
+    route, search, baseline = percentiles_ms(all_route_ms), percentiles_ms(all_search_ms), percentiles_ms(all_nx_ms)
     max_diff = max(
         max(report[k]["max_rel_length_diff_vs_networkx"], report[k]["max_rel_length_diff_vs_scipy_all_pairs"])
         for k in kinds
