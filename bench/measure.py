@@ -9,6 +9,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,3 +59,17 @@ def percentiles_ms(values_ms: list[float], *, digits: int = 4) -> dict[str, floa
         "max_ms": round(float(array.max()), digits),
         "count": len(values_ms),
     }
+
+
+def bundle_argument(parser: Any) -> None:
+    """Add the ``--bundle`` option every routing benchmark takes."""
+    parser.add_argument("--bundle", type=Path, default=None, help="bundle directory (default: the current build)")
+    parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+
+
+def open_bundle(path: Path | None) -> Any:
+    """Load ``path``, or the bundle built from the current inputs when None."""
+    from api.city import default_bundle_path
+    from routing.bundle.load import load_bundle
+
+    return load_bundle(path or default_bundle_path())

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 import psutil
 
+from bench.measure import bundle_argument, open_bundle
 from bench.routing_bus import bench_bus
 from bench.routing_walk import bench_walk
-from routing.bundle.load import CityBundle, load_bundle
+from routing.bundle.load import CityBundle
 
 
 def bench_routing(
@@ -39,20 +39,15 @@ def bench_routing(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--bundle", type=Path, default=None, help="bundle directory (default: the current build)")
+    bundle_argument(parser)
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--nx-pairs", default="200", help="pairs of each kind timed with networkx, or 'all'")
-    parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
     args = parser.parse_args()
-    if args.bundle is None:
-        from api.city import default_bundle_path
-
-        args.bundle = default_bundle_path()
     nx_pairs = None if args.nx_pairs == "all" else int(args.nx_pairs)
     print(
         json.dumps(
-            bench_routing(load_bundle(args.bundle), pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs), indent=2
+            bench_routing(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs), indent=2
         )
     )
 

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from bench.measure import percentiles_ms
-from routing.bundle.load import CityBundle, load_bundle
+from bench.measure import bundle_argument, open_bundle, percentiles_ms
+from routing.bundle.load import CityBundle
 from routing.errors import RoutingError
 from routing.isochrone import isochrone
 from routing.matrix import PlaceMatrices, TravelTimes
@@ -199,16 +199,11 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--bundle", type=Path, default=None, help="bundle directory (default: the current build)")
+    bundle_argument(parser)
     parser.add_argument("--points", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
     args = parser.parse_args()
-    if args.bundle is None:
-        from api.city import default_bundle_path
-
-        args.bundle = default_bundle_path()
-    bundle = load_bundle(args.bundle)
+    bundle = open_bundle(args.bundle)
     print(json.dumps(bench_matrix(bundle, points=args.points, seed=args.seed), ensure_ascii=False, indent=2))
 
 

@@ -34,8 +34,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from bench.measure import percentiles_ms
-from routing.bundle.load import CityBundle, load_bundle
+from bench.measure import bundle_argument, open_bundle, percentiles_ms
+from routing.bundle.load import CityBundle
 from routing.errors import NoRouteError
 from routing.graph.shortest import simple_csr
 from routing.walk import Anchor, WalkIndex, WalkRouter, build_walk_index
@@ -312,17 +312,12 @@ def bench_walk(bundle: CityBundle, pairs: int = 1000, seed: int = 0, *, nx_pairs
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--bundle", type=Path, default=None, help="bundle directory (default: the current build)")
+    bundle_argument(parser)
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--nx-pairs", default="200", help="pairs of each kind sent to networkx, or 'all'")
-    parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
     args = parser.parse_args()
-    if args.bundle is None:
-        from api.city import default_bundle_path
-
-        args.bundle = default_bundle_path()
-    bundle = load_bundle(args.bundle)
+    bundle = open_bundle(args.bundle)
     nx_pairs = None if args.nx_pairs == "all" else int(args.nx_pairs)
     print(
         json.dumps(

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from routing.errors import BundleError
 
-_ARRAY_FIELDS = (
+ARRAY_FIELDS = (
     "node_osmid",
     "node_lat",
     "node_lon",
@@ -157,7 +157,7 @@ class FrozenGraph:
 
     def save(self, path: Path) -> None:
         """Write as an uncompressed ``.npz`` (fast to load; string tables as unicode arrays)."""
-        arrays: dict[str, Any] = {name: getattr(self, name) for name in _ARRAY_FIELDS}
+        arrays: dict[str, Any] = {name: getattr(self, name) for name in ARRAY_FIELDS}
         arrays["names"] = np.array(self.names, dtype=np.str_)
         arrays["highways"] = np.array(self.highways, dtype=np.str_)
         with path.open("wb") as handle:
@@ -174,7 +174,7 @@ class FrozenGraph:
         """
         try:
             with np.load(path, allow_pickle=False) as data:
-                fields: dict[str, Any] = {name: data[name] for name in _ARRAY_FIELDS}
+                fields: dict[str, Any] = {name: data[name] for name in ARRAY_FIELDS}
                 fields["names"] = tuple(str(s) for s in data["names"])
                 fields["highways"] = tuple(str(s) for s in data["highways"])
         except (OSError, KeyError, ValueError) as exc:

@@ -13,25 +13,13 @@ import pytest
 from routing.graph import fast_build
 from routing.graph.build import network_graph
 from routing.graph.fast_build import frozen_network_graph
-from routing.graph.frozen import FrozenGraph
+from routing.graph.frozen import ARRAY_FIELDS, FrozenGraph
 from routing.osm.filters import NetworkType
 from routing.osm.reader import OsmHighways, read_highways
 from tests.conftest import HANOI_PBF, VAN_MIEU_OSM
 
 NETWORK_TYPES: tuple[NetworkType, ...] = ("walk", "drive")
-_ARRAYS = (
-    "node_osmid",
-    "node_lat",
-    "node_lon",
-    "indptr",
-    "head",
-    "length_m",
-    "name_index",
-    "highway_index",
-    "geometry_offsets",
-    "geometry_lat",
-    "geometry_lon",
-)
+_ARRAYS = ARRAY_FIELDS
 
 EdgeKey = tuple[int, int, tuple[tuple[float, float], ...], str | None, str | None]
 
