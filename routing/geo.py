@@ -33,6 +33,16 @@ class LocalProjection:
     lon0: float
 
     @property
+    def x_per_degree(self) -> float:
+        """Metres per degree of longitude at the reference latitude."""
+        return self._kx
+
+    @property
+    def y_per_degree(self) -> float:
+        """Metres per degree of latitude."""
+        return self._ky
+
+    @property
     def _kx(self) -> float:
         return float(np.cos(np.radians(self.lat0)) * np.pi / 180.0 * EARTH_RADIUS_M)
 

@@ -109,11 +109,11 @@ def isochrone(
     if reach.stop_arrive_s is not None and reach.depart_s is not None:
         elapsed_s = reach.stop_arrive_s - reach.depart_s
         in_time = np.flatnonzero((reach.stop_arrive_s < INF) & (elapsed_s <= budget_s))
-        on = in_time[planner._stop_node[in_time] >= 0]
-        initial_m = elapsed_s[on] * times.speed_mps + planner._stop_offset_m[on]
-        from_stops = times.multi_source_m(planner._stop_node[on], initial_m, limit_m=budget_m)
+        on = in_time[planner.stops.node[in_time] >= 0]
+        initial_m = elapsed_s[on] * times.speed_mps + planner.stops.offset_m[on]
+        from_stops = times.multi_source_m(planner.stops.node[on], initial_m, limit_m=budget_m)
         node_m = np.minimum(node_m, from_stops)
-        stop_points = [(float(planner._stop_lat[s]), float(planner._stop_lon[s])) for s in in_time]
+        stop_points = [(float(planner.stops.lat[s]), float(planner.stops.lon[s])) for s in in_time]
     place_s = reach.place_s
     inside = np.flatnonzero(place_s <= budget_s)
     places = sorted(((times.place_ids[i], float(place_s[i])) for i in inside), key=lambda item: (item[1], item[0]))

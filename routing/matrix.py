@@ -384,14 +384,14 @@ class TravelTimes:
     def _access(self, node_m: FloatArray, lat: float, lon: float) -> tuple[Int64Array, Int64Array]:
         """Stops within ``max_access_m`` on foot of an on-network origin (its per-node walk ``node_m``)."""
         planner = self.planner
-        on = planner._on_stops
-        length = node_m[planner._stop_node[on]] + planner._stop_offset_m[on]
-        length = np.maximum(length, haversine_m(lat, lon, planner._stop_lat[on], planner._stop_lon[on]))
+        on = planner.stops.on
+        length = node_m[planner.stops.node[on]] + planner.stops.offset_m[on]
+        length = np.maximum(length, haversine_m(lat, lon, planner.stops.lat[on], planner.stops.lon[on]))
         keep = length <= self.max_access_m
         stops, length = on[keep], length[keep]
-        off = planner._off_stops
+        off = planner.stops.off
         if off.size:
-            guess = haversine_m(lat, lon, planner._stop_lat[off], planner._stop_lon[off]) * DETOUR_FACTOR
+            guess = haversine_m(lat, lon, planner.stops.lat[off], planner.stops.lon[off]) * DETOUR_FACTOR
             near = guess <= self.max_access_m
             stops = np.concatenate((stops, off[near]))
             length = np.concatenate((length, guess[near]))
@@ -405,8 +405,8 @@ class TravelTimes:
         place_parts: list[Int64Array] = []
         walk_parts: list[FloatArray] = []
         on_places = np.flatnonzero(~self.place_off)
-        on_stops = planner._on_stops
-        stop_nodes = planner._stop_node[on_stops]
+        on_stops = planner.stops.on
+        stop_nodes = planner.stops.node[on_stops]
         reverse = planner.network.reverse
         for start in range(0, on_places.size, _SOURCES_PER_BATCH):
             batch = on_places[start : start + _SOURCES_PER_BATCH]
@@ -415,25 +415,25 @@ class TravelTimes:
             # walk from stop node to each anchor, then along the edge to the place
             to_anchor = distance[:, stop_nodes].reshape(batch.size, 2, stop_nodes.size)
             to_place = (to_anchor + anchors.offset_m[batch][:, :, None]).min(axis=1)
-            length = to_place + planner._stop_offset_m[on_stops][None, :]
+            length = to_place + planner.stops.offset_m[on_stops][None, :]
             straight = haversine_m(
                 self.place_lat[batch][:, None],
                 self.place_lon[batch][:, None],
-                planner._stop_lat[on_stops][None, :],
-                planner._stop_lon[on_stops][None, :],
+                planner.stops.lat[on_stops][None, :],
+                planner.stops.lon[on_stops][None, :],
             )
             length = np.maximum(length, straight)
             rows, cols = np.nonzero(length <= self.max_access_m)
             place_parts.append(batch[rows])
             stop_parts.append(on_stops[cols])
             walk_parts.append(length[rows, cols])
-        off_stops = planner._off_stops
+        off_stops = planner.stops.off
         if off_stops.size and on_places.size:
             guess = DETOUR_FACTOR * haversine_m(
                 self.place_lat[on_places][:, None],
                 self.place_lon[on_places][:, None],
-                planner._stop_lat[off_stops][None, :],
-                planner._stop_lon[off_stops][None, :],
+                planner.stops.lat[off_stops][None, :],
+                planner.stops.lon[off_stops][None, :],
             )
             rows, cols = np.nonzero(guess <= self.max_access_m)
             place_parts.append(on_places[rows])

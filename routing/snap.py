@@ -6,16 +6,17 @@ fact to report (an error for a route request, a flag for a catalogue place), nev
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 from numpy.typing import ArrayLike, NDArray
-from scipy.sparse.csgraph import connected_components
 
-from routing.geo import LocalProjection, haversine_m
+from routing.compiled import great_circle_m, jit
+from routing.geo import LocalProjection
+from routing.graph.components import largest_strong_component
 from routing.graph.frozen import FrozenGraph
-from routing.graph.shortest import simple_csr
+from routing.segment_grid import GridArrays, SegmentGrid, nearest_segment
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,11 @@ class SnapResult:
 
 
 class EdgeSnapper:
-    """Nearest-edge index over a graph's street geometries (shapely STRtree, built once).
+    """Nearest-edge index over a graph's street geometries (a uniform grid of segments, built once).
 
-    ``edge_mask`` restricts the index to some edges (e.g. the main component) while results keep the
-    graph's own edge numbers.
+    ``edge_mask`` restricts the search to some edges (e.g. the main component) while results keep the
+    graph's own edge numbers; :meth:`restricted` makes such a view of an existing index without building
+    another.
     """
 
     def __init__(self, graph: FrozenGraph, *, edge_mask: NDArray[np.bool_] | None = None) -> None:
@@ -50,50 +52,90 @@ class EdgeSnapper:
         tail = graph.tail()
         # A two-way street is stored as two directed edges: index only one of them.
         reverse_exists = _has_reverse(tail, graph.head)
-        keep = ~reverse_exists | (tail <= graph.head)
-        if edge_mask is not None:
-            keep &= edge_mask
-        self._edges = np.flatnonzero(keep).astype(np.int64)
-        self._lines = _edge_lines(graph, self._edges, self.projection)
-        self._tree = shapely.STRtree(self._lines)
+        self._edges = np.flatnonzero(~reverse_exists | (tail <= graph.head)).astype(np.int64)
+        x, y, line_of_point = _edge_vertices(graph, self._edges, self.projection)
+        self._grid = SegmentGrid.build(x, y, line_of_point, line_count=self._edges.size)
+        self._allowed: NDArray[np.bool_] | None = None if edge_mask is None else edge_mask[self._edges]
+
+    def restricted(self, edge_mask: NDArray[np.bool_]) -> EdgeSnapper:
+        """The same index searching only the edges in ``edge_mask`` (a mask over the graph's edges)."""
+        view = copy.copy(self)
+        view._allowed = edge_mask[self._edges]
+        return view
 
     def snap(self, lat: ArrayLike, lon: ArrayLike, *, max_distance_m: float) -> SnapResult:
         """Snap points (degrees) to their nearest edge within ``max_distance_m``."""
-        lat_arr = np.atleast_1d(np.asarray(lat, dtype=np.float64))
-        lon_arr = np.atleast_1d(np.asarray(lon, dtype=np.float64))
-        count = lat_arr.shape[0]
-        edge = np.full(count, -1, dtype=np.int64)
-        fraction = np.full(count, np.nan)
-        node = np.full(count, -1, dtype=np.int64)
-        distance_m = np.full(count, np.nan)
-        snapped_lat = np.full(count, np.nan)
-        snapped_lon = np.full(count, np.nan)
-        if count == 0 or len(self._lines) == 0:
-            return SnapResult(edge, fraction, node, distance_m, snapped_lat, snapped_lon)
-        x, y = self.projection.forward(lat_arr, lon_arr)
-        points = shapely.points(x, y)
-        # The projection is approximate far from its centre: search a little wider, then measure exactly.
-        query_index, line_index = self._tree.query_nearest(
-            points, max_distance=max_distance_m * 1.05, all_matches=False
+        lat_arr = np.ascontiguousarray(np.atleast_1d(np.asarray(lat, dtype=np.float64)))
+        lon_arr = np.ascontiguousarray(np.atleast_1d(np.asarray(lon, dtype=np.float64)))
+        projection = self.projection
+        allowed = self._allowed if self._allowed is not None else _ALL_ALLOWED
+        return SnapResult(
+            *_snap_points(
+                (lat_arr, lon_arr, float(max_distance_m)),
+                (projection.lat0, projection.lon0, projection.x_per_degree, projection.y_per_degree),
+                self._grid.kernel_arrays(),
+                (self._edges, self.graph.indptr, self.graph.head),
+                allowed,
+            )
         )
-        if query_index.size:
-            lines = self._lines[line_index]
-            along = shapely.line_locate_point(lines, points[query_index], normalized=True)
-            on_line = shapely.line_interpolate_point(lines, along, normalized=True)
-            lat_s, lon_s = self.projection.inverse(shapely.get_x(on_line), shapely.get_y(on_line))
-            exact = haversine_m(lat_arr[query_index], lon_arr[query_index], lat_s, lon_s)
-            within = exact <= max_distance_m
-            query_index, line_index = query_index[within], line_index[within]
-            chosen_edge = self._edges[line_index]
-            edge[query_index] = chosen_edge
-            fraction[query_index] = along[within]
-            distance_m[query_index] = exact[within]
-            snapped_lat[query_index] = lat_s[within]
-            snapped_lon[query_index] = lon_s[within]
-            tails = np.searchsorted(self.graph.indptr, chosen_edge, side="right") - 1
-            heads = self.graph.head[chosen_edge]
-            node[query_index] = np.where(along[within] <= 0.5, tails, heads)
-        return SnapResult(edge, fraction, node, distance_m, snapped_lat, snapped_lon)
+
+
+_ALL_ALLOWED = np.ones(0, dtype=np.bool_)
+"""An empty mask: every street may be snapped to."""
+
+
+@jit
+def _snap_points(
+    query: tuple[NDArray[np.float64], NDArray[np.float64], float],
+    projection: tuple[float, float, float, float],
+    grid: GridArrays,
+    graph: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int32]],
+    allowed: NDArray[np.bool_],
+) -> tuple[
+    NDArray[np.int64],
+    NDArray[np.float64],
+    NDArray[np.int64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+]:
+    """Compiled :meth:`EdgeSnapper.snap`: the :class:`SnapResult` arrays.
+
+    The planar search looks 5 % beyond the maximum (the projection is approximate away from its centre);
+    the distance that decides and is reported is measured on the sphere.
+    """
+    lat, lon, max_distance_m = query
+    lat0, lon0, x_per_degree, y_per_degree = projection
+    edges, indptr, head = graph
+    count = lat.shape[0]
+    edge = np.full(count, -1, dtype=np.int64)
+    fraction = np.full(count, np.nan)
+    node = np.full(count, -1, dtype=np.int64)
+    distance_m = np.full(count, np.nan)
+    snapped_lat = np.full(count, np.nan)
+    snapped_lon = np.full(count, np.nan)
+    for q in range(count):
+        x = (lon[q] - lon0) * x_per_degree
+        y = (lat[q] - lat0) * y_per_degree
+        line, along, _, near_x, near_y = nearest_segment(grid, x, y, max_distance_m * 1.05, allowed)
+        if line < 0:
+            continue
+        near_lat = near_y / y_per_degree + lat0
+        near_lon = near_x / x_per_degree + lon0
+        exact_m = great_circle_m(lat[q], lon[q], near_lat, near_lon)
+        if exact_m > max_distance_m:
+            continue
+        chosen = edges[line]
+        edge[q] = chosen
+        fraction[q] = along
+        distance_m[q] = exact_m
+        snapped_lat[q] = near_lat
+        snapped_lon[q] = near_lon
+        if along <= 0.5:
+            node[q] = np.searchsorted(indptr, chosen, side="right") - 1
+        else:
+            node[q] = head[chosen]
+    return edge, fraction, node, distance_m, snapped_lat, snapped_lon
 
 
 def _has_reverse(tail: NDArray[np.int32], head: NDArray[np.int32]) -> NDArray[np.bool_]:
@@ -103,17 +145,17 @@ def _has_reverse(tail: NDArray[np.int32], head: NDArray[np.int32]) -> NDArray[np
     return np.isin(backward, forward)
 
 
-def _edge_lines(graph: FrozenGraph, edges: NDArray[np.int64], projection: LocalProjection) -> NDArray[np.object_]:
-    """Projected LineStrings of the given edges: tail, interior geometry points, head."""
-    if edges.size == 0:
-        return np.empty(0, dtype=object)
+def _edge_vertices(
+    graph: FrozenGraph, edges: NDArray[np.int64], projection: LocalProjection
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+    """Projected vertices of the given edges' polylines (tail, interior points, head), and each one's edge rank."""
     tail = np.searchsorted(graph.indptr, edges, side="right") - 1
     head = graph.head[edges]
     starts = graph.geometry_offsets[edges]
     interior = graph.geometry_offsets[edges + 1] - starts
     sizes = interior + 2
-    line_of_point = np.repeat(np.arange(edges.size), sizes)
-    first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    line_of_point = np.repeat(np.arange(edges.size, dtype=np.int64), sizes)
+    first = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     rank = np.arange(line_of_point.size) - first[line_of_point]
     lat = np.empty(line_of_point.size)
     lon = np.empty(line_of_point.size)
@@ -125,7 +167,7 @@ def _edge_lines(graph: FrozenGraph, edges: NDArray[np.int64], projection: LocalP
     mid_source = starts[line_of_point[is_mid]] + rank[is_mid] - 1
     lat[is_mid], lon[is_mid] = graph.geometry_lat[mid_source], graph.geometry_lon[mid_source]
     x, y = projection.forward(lat, lon)
-    return np.asarray(shapely.linestrings(np.column_stack((x, y)), indices=line_of_point), dtype=object)
+    return x, y, line_of_point
 
 
 class MainComponentSnapper:
@@ -137,12 +179,12 @@ class MainComponentSnapper:
     extract does not connect to the city) keeps its own nearest street.
     """
 
-    def __init__(self, graph: FrozenGraph) -> None:
+    def __init__(self, graph: FrozenGraph, *, main_node: NDArray[np.bool_] | None = None) -> None:
         self.graph = graph
-        self.main_node = main_component_mask(graph)
+        self.main_node = largest_strong_component(graph) if main_node is None else main_node
         main_edge = self.main_node[graph.tail()] & self.main_node[graph.head]
-        self._main = EdgeSnapper(graph, edge_mask=main_edge)
-        self._any = EdgeSnapper(graph)
+        self.index = EdgeSnapper(graph)
+        self._main = self.index.restricted(main_edge)
 
     def snap(self, lat: ArrayLike, lon: ArrayLike, *, max_distance_m: float) -> SnapResult:
         """Like :meth:`EdgeSnapper.snap`, preferring the main component."""
@@ -152,17 +194,7 @@ class MainComponentSnapper:
             return main
         lat_arr = np.atleast_1d(np.asarray(lat, dtype=np.float64))
         lon_arr = np.atleast_1d(np.asarray(lon, dtype=np.float64))
-        other = self._any.snap(lat_arr[missing], lon_arr[missing], max_distance_m=max_distance_m)
+        other = self.index.snap(lat_arr[missing], lon_arr[missing], max_distance_m=max_distance_m)
         for name in ("edge", "fraction", "node", "distance_m", "lat", "lon"):
             getattr(main, name)[missing] = getattr(other, name)
         return main
-
-
-def main_component_mask(graph: FrozenGraph) -> NDArray[np.bool_]:
-    """Nodes of the largest strongly connected component."""
-    n = graph.node_count
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    # Parallel edges must be merged first: scipy's strong-components search crawls on duplicate entries.
-    _, labels = connected_components(simple_csr(graph), directed=True, connection="strong")
-    return np.asarray(labels == np.bincount(labels).argmax())

@@ -32,11 +32,9 @@ from routing.bundle.manifest import (
 from routing.errors import InputDataError
 from routing.geo import haversine_m
 from routing.graph.components import largest_component_fraction
-from routing.graph.fast_build import frozen_network_graph
 from routing.graph.frozen import FrozenGraph
 from routing.graph.shortest import pair_lengths_m, simple_csr
 from routing.matrix import build_place_matrices
-from routing.osm.reader import read_highways
 from routing.raptor import BusPlanner, Timetable, build_transfers
 from routing.snap import EdgeSnapper, MainComponentSnapper, SnapResult
 from routing.transit import BusNetwork, compile_bus_network
@@ -179,6 +177,11 @@ def _compile_into(
     spec: BuildSpec, directory: Path, report: ProgressFn
 ) -> tuple[dict[str, Any], tuple[float, float, float, float]]:
     """Run every build stage, writing the bundle files into ``directory``; return summary and bbox."""
+    # Imported here, not at the top: they bring in osmnx (and geopandas), about 3 s of start-up that a server
+    # loading a finished bundle never needs.
+    from routing.graph.fast_build import frozen_network_graph  # noqa: PLC0415
+    from routing.osm.reader import read_highways  # noqa: PLC0415
+
     options = spec.options
     report(f"reading {spec.osm_path.name}", 0.02)
     highways = read_highways(spec.osm_path)

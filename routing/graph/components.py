@@ -1,8 +1,10 @@
-"""Connectivity statistics of a frozen graph."""
+"""Connectivity of a frozen graph: the main strongly connected component, and how much of the graph is connected."""
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from routing.graph.frozen import FrozenGraph
@@ -16,3 +18,17 @@ def largest_component_fraction(graph: FrozenGraph) -> float:
         return 0.0
     _, labels = connected_components(simple_csr(graph), directed=True, connection="weak")
     return float(np.bincount(labels).max()) / n
+
+
+def largest_strong_component(graph: FrozenGraph, *, matrix: csr_matrix | None = None) -> NDArray[np.bool_]:
+    """Mask of the nodes in the largest strongly connected component (all False for an empty graph).
+
+    ``matrix`` is the graph's :func:`~routing.graph.shortest.simple_csr` when the caller has it already: parallel
+    edges must be merged first, scipy's strong-components search crawls on duplicate entries.
+    """
+    if graph.node_count == 0:
+        return np.zeros(0, dtype=bool)
+    _, labels = connected_components(
+        simple_csr(graph) if matrix is None else matrix, directed=True, connection="strong"
+    )
+    return np.asarray(labels == np.bincount(labels).argmax(), dtype=bool)

@@ -66,6 +66,22 @@ AccessList = Sequence[tuple[int, float, bool]]
 """``(stop index, walk seconds, estimated)`` entries: the stops reachable on foot from (or to) a point."""
 
 
+@dataclass(frozen=True, eq=False)
+class StopPoints:
+    """Where the bus stops meet the walk graph, by stop index (what one-to-many searches start from).
+
+    ``node`` is the walk-graph node a stop is anchored to (-1: off the network) and ``offset_m`` the walk from
+    the stop to it; ``on`` / ``off`` list the stops on and off the network.
+    """
+
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    node: NDArray[np.int64]
+    offset_m: NDArray[np.float64]
+    on: NDArray[np.int64]
+    off: NDArray[np.int64]
+
+
 @dataclass(frozen=True)
 class _End:
     """One end of a query: how it meets the walk graph and the stops reachable from it."""
@@ -143,25 +159,28 @@ class BusPlanner:
         self.network = WalkNetwork(walk)
         self._matrix = self.network.matrix
         self._reverse = self.network.reverse
-        self._stop_lat = np.asarray([stop.lat for stop in bus.stops], dtype=np.float64)
-        self._stop_lon = np.asarray([stop.lon for stop in bus.stops], dtype=np.float64)
-        anchors = self.network.stop_anchors(
-            stop_ids, self._stop_lat, self._stop_lon, stop_access, max_snap_m=max_snap_m
+        stop_lat = np.asarray([stop.lat for stop in bus.stops], dtype=np.float64)
+        stop_lon = np.asarray([stop.lon for stop in bus.stops], dtype=np.float64)
+        anchors = self.network.stop_anchors(stop_ids, stop_lat, stop_lon, stop_access, max_snap_m=max_snap_m)
+        self.stops = StopPoints(
+            lat=stop_lat,
+            lon=stop_lon,
+            node=anchors.node,
+            offset_m=anchors.offset_m,
+            on=np.flatnonzero(anchors.node >= 0),
+            off=np.flatnonzero(anchors.node < 0),
         )
-        self._stop_node, self._stop_offset_m = anchors.node, anchors.offset_m
         self.network.prepare()
-        self._on_stops = np.flatnonzero(self._stop_node >= 0)
-        self._off_stops = np.flatnonzero(self._stop_node < 0)
         self._projection = LocalProjection(float(np.mean(walk.node_lat)), float(np.mean(walk.node_lon)))
-        off_x, off_y = self._projection.forward(self._stop_lat[self._off_stops], self._stop_lon[self._off_stops])
-        self._off_tree = cKDTree(np.column_stack((off_x, off_y))) if self._off_stops.size else None
+        off_x, off_y = self._projection.forward(self.stops.lat[self.stops.off], self.stops.lon[self.stops.off])
+        self._off_tree = cKDTree(np.column_stack((off_x, off_y))) if self.stops.off.size else None
         self._bbox = (
             float(walk.node_lat.min()),
             float(walk.node_lat.max()),
             float(walk.node_lon.min()),
             float(walk.node_lon.max()),
         )
-        self.roads = RoadPaths(drive, self._stop_lat, self._stop_lon)
+        self.roads = RoadPaths(drive, self.stops.lat, self.stops.lon)
         self._stop_index = {stop_id: index for index, stop_id in enumerate(stop_ids)}
 
     def stop_index(self, stop_id: str) -> int:
@@ -367,9 +386,9 @@ class BusPlanner:
         distance, predecessors = dijkstra(
             matrix, directed=True, indices=node, limit=max_access_m, return_predecessors=True
         )
-        on = self._on_stops
-        length = offset_m + distance[self._stop_node[on]] + self._stop_offset_m[on]
-        straight = haversine_m(lat, lon, self._stop_lat[on], self._stop_lon[on])
+        on = self.stops.on
+        length = offset_m + distance[self.stops.node[on]] + self.stops.offset_m[on]
+        straight = haversine_m(lat, lon, self.stops.lat[on], self.stops.lon[on])
         length = np.maximum(length, straight)
         keep = length <= max_access_m
         stops, length = on[keep], length[keep]
@@ -379,8 +398,8 @@ class BusPlanner:
             radius_m = max_access_m / DETOUR_FACTOR * 1.02
             near = np.asarray(self._off_tree.query_ball_point([float(x), float(y)], radius_m), dtype=np.int64)
             if near.size:
-                candidates = self._off_stops[near]
-                guess = haversine_m(lat, lon, self._stop_lat[candidates], self._stop_lon[candidates]) * DETOUR_FACTOR
+                candidates = self.stops.off[near]
+                guess = haversine_m(lat, lon, self.stops.lat[candidates], self.stops.lon[candidates]) * DETOUR_FACTOR
                 within = guess <= max_access_m
                 stops = np.concatenate((stops, candidates[within]))
                 length = np.concatenate((length, guess[within]))
@@ -465,7 +484,7 @@ class BusPlanner:
         return Journey(legs=tuple(legs), depart_s=legs[0].depart_s, arrive_s=legs[-1].arrive_s)
 
     def _stop_point(self, stop: int) -> LatLon:
-        return float(self._stop_lat[stop]), float(self._stop_lon[stop])
+        return float(self.stops.lat[stop]), float(self.stops.lon[stop])
 
     def _step_leg(self, step: WalkStep, depart_s: int, arrive_s: int, origin: _End, target: _End) -> WalkLeg:
         stops = self.bus.stops
@@ -508,7 +527,7 @@ class BusPlanner:
     def _access_points(self, end: _End, stop: int, *, estimated: bool, reverse: bool) -> list[LatLon]:
         """Polyline from the origin to ``stop`` (or from ``stop`` to the destination when ``reverse``)."""
         point, stop_point = (end.lat, end.lon), self._stop_point(stop)
-        stop_node = int(self._stop_node[stop])
+        stop_node = int(self.stops.node[stop])
         if estimated or end.predecessors is None or stop_node < 0:
             return [stop_point, point] if reverse else [point, stop_point]
         if reverse:
@@ -519,7 +538,7 @@ class BusPlanner:
 
     def _transfer_points(self, from_stop: int, to_stop: int, *, estimated: bool) -> list[LatLon]:
         first, last = self._stop_point(from_stop), self._stop_point(to_stop)
-        source, target = int(self._stop_node[from_stop]), int(self._stop_node[to_stop])
+        source, target = int(self.stops.node[from_stop]), int(self.stops.node[to_stop])
         if estimated or source < 0 or target < 0:
             return [first, last]
         _, predecessors = dijkstra(

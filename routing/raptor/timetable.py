@@ -26,15 +26,16 @@ one route (``route_pos_start[r]:route_pos_start[r + 1]``); trips of route ``r`` 
 from __future__ import annotations
 
 import math
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 from numpy.typing import NDArray
 
 from routing.errors import BundleError, RoutingError
+from routing.raptor.npz_file import load_npz, save_npz
 from routing.transit.model import BusNetwork
 
 TIMETABLE_FORMAT = 1
@@ -269,12 +270,10 @@ class Timetable:
     def save(self, path: Path) -> None:
         """Write to one uncompressed ``.npz`` (no pickles)."""
         arrays: dict[str, Any] = {name: getattr(self, name) for name in _INT_FIELDS}
-        arrays["format"] = np.asarray([TIMETABLE_FORMAT], dtype=np.int64)
         arrays["stop_ids"] = np.asarray(self.stop_ids, dtype=np.str_)
         arrays["route_ids"] = np.asarray(self.route_ids, dtype=np.str_)
         arrays["period_names"] = np.asarray(self.period_names, dtype=np.str_)
-        with path.open("wb") as handle:
-            np.savez(handle, allow_pickle=False, **arrays)
+        save_npz(path, file_format=TIMETABLE_FORMAT, arrays=arrays)
 
     @classmethod
     def load(cls, path: Path) -> Timetable:
@@ -285,22 +284,15 @@ class Timetable:
         BundleError
             If the file is missing, not an ``.npz`` of this format, lacks an array or is inconsistent.
         """
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if int(data["format"][0]) != TIMETABLE_FORMAT:
-                    raise BundleError(f"{path}: timetable format {int(data['format'][0])}, expected {TIMETABLE_FORMAT}")
-                fields: dict[str, Any] = {name: np.asarray(data[name], dtype=np.int64) for name in _INT_FIELDS}
-                fields["stop_ids"] = tuple(str(s) for s in data["stop_ids"])
-                fields["route_ids"] = tuple(str(s) for s in data["route_ids"])
-                fields["period_names"] = tuple(str(s) for s in data["period_names"])
-        except (OSError, KeyError, ValueError, IndexError, TypeError, EOFError, zipfile.BadZipFile) as exc:
-            raise BundleError(f"{path}: cannot read the timetable ({exc.__class__.__name__}: {exc})") from exc
-        timetable = cls(**fields)
-        try:
-            timetable.check()
-        except BundleError as exc:
-            raise BundleError(f"{path}: {exc}") from exc
-        return timetable
+
+        def build(data: NpzFile) -> Timetable:
+            fields: dict[str, Any] = {name: np.asarray(data[name], dtype=np.int64) for name in _INT_FIELDS}
+            fields["stop_ids"] = tuple(str(s) for s in data["stop_ids"])
+            fields["route_ids"] = tuple(str(s) for s in data["route_ids"])
+            fields["period_names"] = tuple(str(s) for s in data["period_names"])
+            return cls(**fields)
+
+        return load_npz(path, what="timetable", file_format=TIMETABLE_FORMAT, build=build)
 
     def check(self) -> None:
         """Verify the arrays describe a consistent timetable.

@@ -16,13 +16,13 @@ the order the search relaxes them in. Walk times are whole seconds, rounded up.
 from __future__ import annotations
 
 import math
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
@@ -31,6 +31,7 @@ from scipy.spatial import cKDTree
 from routing.errors import BundleError, RoutingError
 from routing.geo import LocalProjection, haversine_m
 from routing.graph.frozen import FrozenGraph
+from routing.raptor.npz_file import load_npz, save_npz
 from routing.raptor.walknet import WalkNetwork
 from routing.transit.model import BusNetwork
 
@@ -87,19 +88,16 @@ class Transfers:
 
     def save(self, path: Path) -> None:
         """Write to one uncompressed ``.npz`` (no pickles)."""
-        with path.open("wb") as handle:
-            np.savez(
-                handle,
-                allow_pickle=False,
-                format=np.asarray([TRANSFERS_FORMAT], dtype=np.int64),
-                stop_ids=np.asarray(self.stop_ids, dtype=np.str_),
-                from_stop=self.from_stop,
-                to_stop=self.to_stop,
-                length_m=self.length_m,
-                walk_s=self.walk_s,
-                estimated=self.estimated,
-                settings=np.asarray([self.max_transfer_m, self.speed_mps], dtype=np.float64),
-            )
+        arrays = {
+            "stop_ids": np.asarray(self.stop_ids, dtype=np.str_),
+            "from_stop": self.from_stop,
+            "to_stop": self.to_stop,
+            "length_m": self.length_m,
+            "walk_s": self.walk_s,
+            "estimated": self.estimated,
+            "settings": np.asarray([self.max_transfer_m, self.speed_mps], dtype=np.float64),
+        }
+        save_npz(path, file_format=TRANSFERS_FORMAT, arrays=arrays)
 
     @classmethod
     def load(cls, path: Path) -> Transfers:
@@ -110,28 +108,21 @@ class Transfers:
         BundleError
             If the file is missing, not an ``.npz`` of this format, lacks an array or is inconsistent.
         """
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if int(data["format"][0]) != TRANSFERS_FORMAT:
-                    raise BundleError(f"{path}: transfers format {int(data['format'][0])}, expected {TRANSFERS_FORMAT}")
-                settings = np.asarray(data["settings"], dtype=np.float64)
-                transfers = cls(
-                    stop_ids=tuple(str(s) for s in data["stop_ids"]),
-                    from_stop=np.asarray(data["from_stop"], dtype=np.int64),
-                    to_stop=np.asarray(data["to_stop"], dtype=np.int64),
-                    length_m=np.asarray(data["length_m"], dtype=np.float64),
-                    walk_s=np.asarray(data["walk_s"], dtype=np.int64),
-                    estimated=np.asarray(data["estimated"], dtype=np.bool_),
-                    max_transfer_m=float(settings[0]),
-                    speed_mps=float(settings[1]),
-                )
-        except (OSError, KeyError, ValueError, IndexError, TypeError, EOFError, zipfile.BadZipFile) as exc:
-            raise BundleError(f"{path}: cannot read the transfers ({exc.__class__.__name__}: {exc})") from exc
-        try:
-            transfers.check()
-        except BundleError as exc:
-            raise BundleError(f"{path}: {exc}") from exc
-        return transfers
+
+        def build(data: NpzFile) -> Transfers:
+            settings = np.asarray(data["settings"], dtype=np.float64)
+            return cls(
+                stop_ids=tuple(str(s) for s in data["stop_ids"]),
+                from_stop=np.asarray(data["from_stop"], dtype=np.int64),
+                to_stop=np.asarray(data["to_stop"], dtype=np.int64),
+                length_m=np.asarray(data["length_m"], dtype=np.float64),
+                walk_s=np.asarray(data["walk_s"], dtype=np.int64),
+                estimated=np.asarray(data["estimated"], dtype=np.bool_),
+                max_transfer_m=float(settings[0]),
+                speed_mps=float(settings[1]),
+            )
+
+        return load_npz(path, what="transfers", file_format=TRANSFERS_FORMAT, build=build)
 
     def check(self) -> None:
         """Verify the arrays are consistent.

@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from routing.errors import BundleError
+from routing.graph.components import largest_strong_component
 from routing.graph.frozen import FrozenGraph
 from routing.graph.shortest import simple_csr
-from routing.snap import EdgeSnapper, SnapResult
+from routing.snap import MainComponentSnapper, SnapResult
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,8 @@ class WalkNetwork:
         self.graph = walk
         self.matrix: csr_matrix = simple_csr(walk)
         self._reverse: csr_matrix | None = None
-        self.main = main_component(self.matrix)
-        self.main_graph = restrict(walk, self.main)
-        self._snappers: tuple[EdgeSnapper, EdgeSnapper] | None = None
+        self.main = largest_strong_component(walk, matrix=self.matrix)
+        self._snapper: MainComponentSnapper | None = None
 
     @property
     def reverse(self) -> csr_matrix:
@@ -67,8 +66,8 @@ class WalkNetwork:
 
     def prepare(self) -> None:
         """Build the spatial indexes now (else on the first snap)."""
-        if self._snappers is None:
-            self._snappers = (EdgeSnapper(self.main_graph), EdgeSnapper(self.graph))
+        if self._snapper is None:
+            self._snapper = MainComponentSnapper(self.graph, main_node=self.main)
 
     def snap(self, lat: Any, lon: Any, *, max_snap_m: float) -> Anchor:
         """Anchor points within ``max_snap_m`` of a street (node -1: off the network).
@@ -76,17 +75,8 @@ class WalkNetwork:
         A point goes to the main component if it is that near, else to the nearest street of any component.
         """
         self.prepare()
-        assert self._snappers is not None
-        main_snapper, any_snapper = self._snappers
-        anchor = _anchor(self.main_graph, main_snapper.snap(lat, lon, max_distance_m=max_snap_m))
-        missing = np.flatnonzero(anchor.node < 0)
-        if missing.size:
-            lat_arr = np.atleast_1d(np.asarray(lat, dtype=np.float64))[missing]
-            lon_arr = np.atleast_1d(np.asarray(lon, dtype=np.float64))[missing]
-            other = _anchor(self.graph, any_snapper.snap(lat_arr, lon_arr, max_distance_m=max_snap_m))
-            for name in ("node", "offset_m", "lat", "lon"):
-                getattr(anchor, name)[missing] = getattr(other, name)
-        return anchor
+        assert self._snapper is not None
+        return _anchor(self.graph, self._snapper.snap(lat, lon, max_distance_m=max_snap_m))
 
     def stop_anchors(
         self,
@@ -149,40 +139,3 @@ def _anchor(graph: FrozenGraph, snap: SnapResult) -> Anchor:
     length = graph.length_m[edge] if graph.edge_count else np.zeros(edge.shape)
     offset = np.where(on, snap.distance_m + along * length, 0.0)
     return Anchor(snap.node.astype(np.int64), offset, snap.lat.copy(), snap.lon.copy())
-
-
-def main_component(matrix: csr_matrix) -> NDArray[np.bool_]:
-    """Mask of the nodes in the largest strongly connected component (all False for an empty graph).
-
-    ``matrix`` is the graph's :func:`~routing.graph.shortest.simple_csr`.
-    """
-    if matrix.shape[0] == 0:
-        return np.zeros(0, dtype=bool)
-    _, labels = connected_components(matrix, directed=True, connection="strong")
-    return np.asarray(labels == np.bincount(labels).argmax(), dtype=bool)
-
-
-def restrict(graph: FrozenGraph, nodes: NDArray[np.bool_]) -> FrozenGraph:
-    """The graph with only the edges between kept nodes (node numbering unchanged)."""
-    tail = graph.tail()
-    keep = nodes[tail] & nodes[graph.head]
-    kept = np.flatnonzero(keep)
-    counts = np.diff(graph.geometry_offsets)[kept]
-    starts = graph.geometry_offsets[kept]
-    first = np.cumsum(counts) - counts
-    source = np.repeat(starts - first, counts) + np.arange(int(counts.sum()))
-    return FrozenGraph(
-        node_osmid=graph.node_osmid,
-        node_lat=graph.node_lat,
-        node_lon=graph.node_lon,
-        indptr=np.searchsorted(tail[kept], np.arange(graph.node_count + 1), side="left").astype(np.int64),
-        head=graph.head[kept],
-        length_m=graph.length_m[kept],
-        name_index=graph.name_index[kept],
-        highway_index=graph.highway_index[kept],
-        geometry_offsets=np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
-        geometry_lat=graph.geometry_lat[source],
-        geometry_lon=graph.geometry_lon[source],
-        names=graph.names,
-        highways=graph.highways,
-    )

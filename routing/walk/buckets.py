@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from routing.compiled import jit
 from routing.walk.index import WalkIndex
-from routing.walk.search import MAX_ENDPOINTS, heap_pop, heap_push, jit
+from routing.walk.search import MAX_ENDPOINTS, heap_pop, heap_push
 
 _Csr = tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.float64]]
 

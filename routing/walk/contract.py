@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from routing.walk.search import heap_pop, heap_push, jit
+from routing.compiled import jit
+from routing.walk.search import heap_pop, heap_push
 
 # Columns of the arc table.
 _TAIL = 0

@@ -7,16 +7,14 @@ mid-edge, where the points were snapped). Consecutive pieces along the same stre
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from routing.geo import EARTH_RADIUS_M
+from routing.compiled import great_circle_m, jit
 from routing.graph.frozen import FrozenGraph
-from routing.walk.search import jit
 
 STEPS_HIGHWAYS = frozenset({"steps", "ladder"})
 """Highway kinds walked as stairs: slowed by the steps penalty and announced as steps."""
@@ -153,19 +151,17 @@ def assemble_journey(
     snap_from_m, snap_to_m
         Distances from the requested points to their streets, carried into the result.
     """
-    edge = pieces.edge
-    fraction = np.abs(pieces.end_fraction - pieces.start_fraction)
-    piece_m = graph.length_m[edge] * fraction
-    kind = highway_kind[graph.highway_index[edge]]
-    factor = np.where(kind == _KEY_STEPS, steps_penalty, 1.0)
-    piece_s = piece_m * factor / speed_mps
-    name = graph.name_index[edge]
-    key = np.where((kind != _KEY_STEPS) & (name >= 0), name, kind)
-    steps = _steps(graph, key, piece_m, piece_s)
+    run_key, run_m, run_s = _step_runs(
+        (graph.length_m, graph.highway_index, graph.name_index, highway_kind),
+        (pieces.edge, pieces.start_fraction, pieces.end_fraction),
+        speed_mps,
+        steps_penalty,
+    )
+    steps = _steps(graph, run_key, run_m, run_s)
     lat, lon = _line(graph, pieces, start, end)
     return WalkJourney(
-        length_m=float(piece_m.sum()),
-        duration_s=float(piece_s.sum()),
+        length_m=float(run_m.sum()),
+        duration_s=float(run_s.sum()),
         coordinates=tuple(zip(lat.tolist(), lon.tolist(), strict=True)),
         steps=steps,
         snap_from_m=snap_from_m,
@@ -185,25 +181,53 @@ def highway_kinds(graph: FrozenGraph) -> NDArray[np.int64]:
     return np.array([*kinds, _KEY_STREET], dtype=np.int64)
 
 
+@jit
+def _step_runs(
+    edges: tuple[NDArray[np.float64], NDArray[np.int16], NDArray[np.int32], NDArray[np.int64]],
+    pieces: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
+    speed_mps: float,
+    steps_penalty: float,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Merge runs of pieces with the same step key into steps: key, length and duration of each run.
+
+    A piece's key is its street name's index, or for steps and unnamed pieces its highway kind; pieces
+    of (almost) zero length are skipped so that they do not split a run.
+    """
+    length_m, highway_index, name_index, highway_kind = edges
+    edge, start_fraction, end_fraction = pieces
+    count = edge.shape[0]
+    run_key = np.empty(count, dtype=np.int64)
+    run_m = np.zeros(count)
+    run_s = np.zeros(count)
+    runs = 0
+    for i in range(count):
+        piece_m = length_m[edge[i]] * abs(end_fraction[i] - start_fraction[i])
+        if piece_m <= _MIN_STEP_M:
+            continue
+        kind = highway_kind[highway_index[edge[i]]]
+        name = name_index[edge[i]]
+        key = name if kind != _KEY_STEPS and name >= 0 else kind
+        factor = steps_penalty if kind == _KEY_STEPS else 1.0
+        if runs == 0 or run_key[runs - 1] != key:
+            run_key[runs] = key
+            runs += 1
+        run_m[runs - 1] += piece_m
+        run_s[runs - 1] += piece_m * factor / speed_mps
+    return run_key[:runs], run_m[:runs], run_s[:runs]
+
+
 def _steps(
-    graph: FrozenGraph, key: NDArray[np.int64], piece_m: NDArray[np.float64], piece_s: NDArray[np.float64]
+    graph: FrozenGraph, run_key: NDArray[np.int64], run_m: NDArray[np.float64], run_s: NDArray[np.float64]
 ) -> tuple[WalkStep, ...]:
-    """Merge runs of pieces with the same key into steps, skipping zero-length pieces."""
-    keep = piece_m > _MIN_STEP_M
-    key, piece_m, piece_s = key[keep], piece_m[keep], piece_s[keep]
-    if key.size == 0:
-        return ()
-    starts = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1))
-    lengths = np.add.reduceat(piece_m, starts)
-    durations = np.add.reduceat(piece_s, starts)
+    """The steps of :func:`_step_runs`' runs, with their instructions."""
     steps = []
-    for run_key, length_m, duration_s in zip(key[starts].tolist(), lengths.tolist(), durations.tolist(), strict=True):
-        street = graph.names[run_key] if run_key >= 0 else None
-        if run_key == _KEY_STEPS:
+    for key, length_m, duration_s in zip(run_key.tolist(), run_m.tolist(), run_s.tolist(), strict=True):
+        street = graph.names[key] if key >= 0 else None
+        if key == _KEY_STEPS:
             instruction = f"Take the steps ({format_length(length_m)})"
         elif street is not None:
             instruction = f"Walk {format_length(length_m)} along {street}"
-        elif run_key == _KEY_PATH:
+        elif key == _KEY_PATH:
             instruction = f"Walk {format_length(length_m)} along an unnamed path"
         else:
             instruction = f"Walk {format_length(length_m)} along an unnamed street"
@@ -225,17 +249,6 @@ def _line(
         graph.geometry_lon,
     )
     return _trace(geometry, (pieces.edge, pieces.start_fraction, pieces.end_fraction), start, end)
-
-
-@jit
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1 = math.radians(lat1)
-    phi2 = math.radians(lat2)
-    h = (
-        math.sin((phi2 - phi1) / 2.0) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2.0) ** 2
-    )
-    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
 
 
 @jit
@@ -286,7 +299,7 @@ def _trace(
             continue
         along = np.zeros(size)
         for j in range(1, size):
-            along[j] = along[j - 1] + _haversine_m(line_lat[j - 1], line_lon[j - 1], line_lat[j], line_lon[j])
+            along[j] = along[j - 1] + great_circle_m(line_lat[j - 1], line_lon[j - 1], line_lat[j], line_lon[j])
         total = along[size - 1]
         if total <= 0.0:
             lat[count], lon[count] = line_lat[size - 1], line_lon[size - 1]

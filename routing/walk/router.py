@@ -124,7 +124,8 @@ class WalkRouter:
         self._reverse = reverse_edges(graph)
         self._highway_kind = highway_kinds(graph)
         self._hierarchy = index.hierarchy
-        self._network = MainNetwork(graph)
+        shared_index = self.snapper if isinstance(self.snapper, EdgeSnapper) else getattr(self.snapper, "index", None)
+        self._network = MainNetwork(graph, index=shared_index)
         self._local = threading.local()
         self._warm_up()
 

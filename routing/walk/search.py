@@ -11,24 +11,13 @@ validates the arrays once when it is built or loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import TypeAlias
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def jit(function: _F) -> _F:
-    """Compile ``function`` with numba in nopython mode, cached on disk, without the GIL.
-
-    A typed wrapper around ``numba.njit(cache=True)`` so that mypy keeps the kernels' signatures.
-    """
-    return cast(_F, numba.njit(cache=True, nogil=True)(function))
-
+from routing.compiled import jit
 
 # ---------------------------------------------------------------------------------------------------
 # A binary min-heap of (key, value) pairs in two caller-owned arrays of fixed capacity; stale entries
