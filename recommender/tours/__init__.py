@@ -1,0 +1,31 @@
+"""Tour recommendation on the cikm16 Flickr trajectories: data, leave-one-out protocol, metrics, models.
+
+Given a start POI, an end POI and a length, recommend the visit sequence (Chen, Ong & Xie, CIKM 2016; data of
+Lim et al., IJCAI 2015). The protocol is ``../shared/benchmarks/tours/PROTOCOL.md``.
+"""
+
+from recommender.tours.baselines import PoiPopularity
+from recommender.tours.data import CITY_CODES, TourCity, Trajectory, load_city, resolve_city
+from recommender.tours.errors import TourDataError
+from recommender.tours.metrics import f1_inner, f1_points, pairs_f1
+from recommender.tours.protocol import QueryResult, Summary, TourQuery, TourRecommender, evaluate, queries, summarise
+
+__all__ = [
+    "CITY_CODES",
+    "PoiPopularity",
+    "QueryResult",
+    "Summary",
+    "TourCity",
+    "TourDataError",
+    "TourQuery",
+    "TourRecommender",
+    "Trajectory",
+    "evaluate",
+    "f1_inner",
+    "f1_points",
+    "load_city",
+    "pairs_f1",
+    "queries",
+    "resolve_city",
+    "summarise",
+]

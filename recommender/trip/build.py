@@ -1,0 +1,298 @@
+"""Turn a trip request into the planner's plain problem: nodes, scores, visit lengths, windows, travel times.
+
+Nodes are ``[start, end, candidate places...]``. Every catalogue place that is not avoided, has a positive
+score (or is a must-visit) and is reachable is a candidate. Meals: a restaurant-type place (food and
+nothing more, serving meals rather than drinks) may only be visited at lunch or dinner time, as a meal of
+the pace's length, and carries a bonus large enough that the plan has a meal whenever the day covers one;
+its start window is shorter than the meal, so at most one lunch and one dinner fit in a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+import numpy as np
+
+from recommender.catalogue import Catalogue, Place, UnknownPlaceError
+from recommender.planner import PeriodTravelTime, Problem
+from recommender.scoring import PlaceScore
+from recommender.taxonomy import Category, Dish
+from recommender.trip.errors import MustVisitError, TripError, WindowTooShortError
+from recommender.trip.hours import Window, open_intervals, visit_windows
+from recommender.trip.request import TripRequest
+from recommender.trip.travel import UNREACHABLE_S, PeriodMatrices
+
+LUNCH_FROM_S: Final[int] = 11 * 3600 + 30 * 60
+DINNER_FROM_S: Final[int] = 18 * 3600
+MEAL_START_SPREAD_S: Final[float] = 15 * 60.0
+"""A meal's start window is this much shorter than the meal, so two meals never fit in one window."""
+PREFERENCE_SHARPNESS: Final[float] = 3.0
+"""Node value = (score / 100) ** 3 * 100. The planner adds values up, so on the raw scores a day of many quick
+lukewarm visits outweighs one long trip to what the traveller asked for most (a craft village an hour away
+scores only twice a nearby sight of half the interest); the cube keeps the order and restores the balance
+(measured: with the square, "craft_village:1.0,heritage:0.5" from the Old Quarter got no craft village)."""
+MEAL_BONUS: Final[float] = 1000.0
+"""Score of having a meal at all: more than any place is worth, so a plan skips a meal only when none fits."""
+START_NODE: Final[int] = 0
+END_NODE: Final[int] = 1
+
+_DRINKS: Final[frozenset[Dish]] = frozenset(
+    {Dish.COFFEE, Dish.EGG_COFFEE, Dish.TEA, Dish.BIA_HOI, Dish.CRAFT_BEER, Dish.COCKTAILS, Dish.CHE, Dish.KEM}
+)
+_MEAL_CATEGORIES: Final[frozenset[Category]] = frozenset({Category.CUISINE, Category.NIGHTLIFE})
+_MAX_MEAL_VISIT_MIN: Final[int] = 120
+SAME_KIND_PER_DAY: Final[int] = 2
+"""Places of a kind the traveller did not ask for much (interest below ``ASKED``) kept as candidates per day,
+by their first category: no five pagodas in a row unless pagodas were asked for."""
+ASKED: Final[float] = 0.5
+SNACKS_PER_DAY: Final[int] = 2
+"""Cafés, tea and sweet shops (food places that are not meals) kept as candidates per day: the best-scored
+ones. Without a cap a food lover's day fills with coffee, each cup a few hundred metres from the last."""
+
+
+PlaceMatricesFn = Callable[[list[str]], PeriodMatrices]
+"""From candidate place ids to the node matrices over ``[start, end, *place_ids]``."""
+
+
+class NodeKind(StrEnum):
+    """What a node of the trip problem is."""
+
+    START = "start"
+    END = "end"
+    VISIT = "visit"
+    MEAL = "meal"
+
+
+@dataclass(frozen=True)
+class TripProblem:
+    """The plain problem and how its nodes map back to the trip."""
+
+    problem: Problem
+    places: tuple[Place | None, ...]
+    kinds: tuple[NodeKind, ...]
+    scores: tuple[PlaceScore | None, ...]
+    matrices: PeriodMatrices
+
+
+def is_meal_place(place: Place) -> bool:
+    """A restaurant-type place: food (and at most night life), serving meals rather than only drinks or sweets."""
+    if Category.CUISINE not in place.categories or not set(place.categories) <= _MEAL_CATEGORIES:
+        return False
+    if place.visit_min > _MAX_MEAL_VISIT_MIN:
+        return False
+    return not place.dishes or any(dish not in _DRINKS for dish in place.dishes)
+
+
+def is_snack_place(place: Place, *, meals: bool) -> bool:
+    """A café, tea or sweet shop: a food place (and nothing more) that is not a meal place."""
+    return set(place.categories) <= _MEAL_CATEGORIES and not (meals and is_meal_place(place))
+
+
+def _best_snacks(catalogue: Catalogue, scores: Sequence[PlaceScore], *, keep: int, meals: bool) -> set[str]:
+    ranked = sorted(
+        (score.score, place.id)
+        for place, score in zip(catalogue.places, scores, strict=True)
+        if is_snack_place(place, meals=meals)
+    )
+    return {place_id for _, place_id in ranked[-keep:]} if keep > 0 else set()
+
+
+def _varied(catalogue: Catalogue, scores: Sequence[PlaceScore], request: TripRequest) -> set[str]:
+    """Ids kept by the same-kind cap: every place whose first category was asked for, the best few of the rest."""
+    keep = SAME_KIND_PER_DAY * request.days
+    kept: set[str] = set()
+    by_kind: dict[Category, list[tuple[float, str]]] = {}
+    for place, score in zip(catalogue.places, scores, strict=True):
+        kind = place.categories[0]
+        if kind is Category.CUISINE or request.interests.weight(kind) >= ASKED:
+            kept.add(place.id)
+        else:
+            by_kind.setdefault(kind, []).append((score.score, place.id))
+    for ranked in by_kind.values():
+        kept.update(place_id for _, place_id in sorted(ranked, reverse=True)[:keep])
+    return kept
+
+
+def meal_windows(request: TripRequest) -> list[Window]:
+    """Start windows of lunch and dinner at the request's pace."""
+    spread = request.pace.meal_s - MEAL_START_SPREAD_S
+    return [(float(LUNCH_FROM_S), LUNCH_FROM_S + spread), (float(DINNER_FROM_S), DINNER_FROM_S + spread)]
+
+
+def check_places(catalogue: Catalogue, request: TripRequest) -> None:
+    """Every must-visit and avoided id exists, and none is both.
+
+    Raises
+    ------
+    TripError
+        For an unknown id (field ``must_visit`` or ``avoid``, with suggestions).
+    MustVisitError
+        For a place that is both a must-visit and avoided.
+    """
+    for field, ids in (("must_visit", request.must_visit), ("avoid", request.avoid)):
+        for place_id in ids:
+            try:
+                catalogue.get(place_id)
+            except UnknownPlaceError as exc:
+                raise TripError(f"{field}: {exc}", field=field) from exc
+    both = sorted(set(request.must_visit) & set(request.avoid))
+    if both:
+        raise MustVisitError(f"{both[0]!r} is both a must-visit and avoided")
+
+
+def build_trip_problem(
+    catalogue: Catalogue,
+    request: TripRequest,
+    scores: Sequence[PlaceScore],
+    matrices_for: PlaceMatricesFn,
+) -> TripProblem:
+    """The problem for ``request`` over ``catalogue`` with the traveller's ``scores`` (catalogue order).
+
+    ``matrices_for(place_ids)`` returns the node matrices for candidate places in that order (see
+    :func:`recommender.trip.travel.node_matrices`).
+
+    Raises
+    ------
+    TripError, MustVisitError
+        For unknown or conflicting must/avoid ids, or a must-visit closed on every day of the trip or
+        unreachable.
+    WindowTooShortError
+        If the day window is shorter than the shortest visit.
+    """
+    check_places(catalogue, request)
+    pace = request.pace
+    meals = request.meals
+    day_window = (float(request.window_start_s), float(request.window_end_s))
+    must = set(request.must_visit)
+    avoid = set(request.avoid)
+    shortest_s = min(place.visit_min for place in catalogue.places) * 60.0 * pace.visit_factor
+    if day_window[1] - day_window[0] < shortest_s:
+        raise WindowTooShortError(
+            f"the window {_clock(day_window[0])}-{_clock(day_window[1])} is shorter than the shortest visit "
+            f"({shortest_s / 60:.0f} min at a {pace.value} pace)"
+        )
+    candidates: list[tuple[Place, PlaceScore, NodeKind, float, list[list[Window]]]] = []
+    snacks = _best_snacks(catalogue, scores, keep=SNACKS_PER_DAY * request.days, meals=meals)
+    varied = _varied(catalogue, scores, request)
+    for place, score in zip(catalogue.places, scores, strict=True):
+        if place.id in avoid or (score.score <= 0 and place.id not in must):
+            continue
+        if place.id not in must and (
+            (is_snack_place(place, meals=meals) and place.id not in snacks) or place.id not in varied
+        ):
+            continue
+        kind = NodeKind.MEAL if meals and is_meal_place(place) and place.id not in must else NodeKind.VISIT
+        visit_s = pace.meal_s if kind is NodeKind.MEAL else place.visit_min * 60.0 * pace.visit_factor
+        windows = [
+            _windows(place, request, day, visit_s=visit_s, day_window=day_window, meal=kind is NodeKind.MEAL)
+            for day in range(request.days)
+        ]
+        if not any(windows):
+            if place.id in must:
+                raise MustVisitError(_closed_message(place, request, visit_s))
+            continue
+        candidates.append((place, score, kind, visit_s, windows))
+    matrices = matrices_for([place.id for place, *_ in candidates])
+    reachable = _reachable(matrices)
+    kept = []
+    for index, candidate in enumerate(candidates):
+        if reachable[index + 2]:
+            kept.append(index)
+        elif candidate[0].id in must:
+            raise MustVisitError(
+                f"{candidate[0].name_en} ({candidate[0].id}) cannot be reached from the start and back to the end "
+                f"{'on foot within the walking limits' if request.mode.value == 'walk' else 'by bus or on foot'}",
+            )
+    nodes = np.asarray([START_NODE, END_NODE, *[index + 2 for index in kept]], dtype=np.int64)
+    seconds = matrices.seconds[:, nodes[:, None], nodes[None, :]]
+    chosen = [candidates[index] for index in kept]
+    interests_like_food = request.interests.likes_food
+    score_of = [0.0, 0.0] + [
+        MEAL_BONUS + (_value(score.score) if interests_like_food else 0.01 * place.popularity)
+        if kind is NodeKind.MEAL
+        else _value(score.score)
+        for place, score, kind, _, _ in chosen
+    ]
+    service = [0.0, 0.0] + [visit_s for *_, visit_s, _ in chosen]
+    whole_day = [day_window]
+    windows_by_day = [[whole_day, whole_day] + [windows[day] for *_, windows in chosen] for day in range(request.days)]
+    mandatory = [position + 2 for position, (place, *_) in enumerate(chosen) if place.id in must]
+    problem = Problem.from_windows(
+        score_of,
+        service,
+        seconds[0],
+        None,
+        days=[day_window] * request.days,
+        start_node=START_NODE,
+        end_node=END_NODE,
+        windows_by_day=windows_by_day,
+        mandatory=mandatory,
+        travel_periods=PeriodTravelTime(seconds, matrices.period_start_s) if seconds.shape[0] > 1 else None,
+    )
+    return TripProblem(
+        problem=problem,
+        places=(None, None, *[place for place, *_ in chosen]),
+        kinds=(NodeKind.START, NodeKind.END, *[kind for _, _, kind, _, _ in chosen]),
+        scores=(None, None, *[score for _, score, *_ in chosen]),
+        matrices=PeriodMatrices(seconds, matrices.period_start_s, matrices.walk_m[nodes[:, None], nodes[None, :]]),
+    )
+
+
+def _value(score: float) -> float:
+    """What a visit is worth to the planner (see ``PREFERENCE_SHARPNESS``)."""
+    return float(100.0 * (max(score, 0.0) / 100.0) ** PREFERENCE_SHARPNESS)
+
+
+def _windows(
+    place: Place, request: TripRequest, day: int, *, visit_s: float, day_window: Window, meal: bool
+) -> list[Window]:
+    intervals = open_intervals(place.opening_hours, request.day_date(day))
+    windows = visit_windows(intervals, visit_s=visit_s, day=day_window)
+    if not meal:
+        return windows
+    return [
+        (max(open_s, meal_open), min(close_s, meal_close))
+        for open_s, close_s in windows
+        for meal_open, meal_close in meal_windows(request)
+        if max(open_s, meal_open) <= min(close_s, meal_close)
+    ]
+
+
+def _reachable(matrices: PeriodMatrices) -> np.ndarray:
+    """Nodes that some period can reach from the start and leave for the end."""
+    seconds = matrices.seconds
+    from_start = np.any(seconds[:, START_NODE, :] < UNREACHABLE_S, axis=0)
+    to_end = np.any(seconds[:, :, END_NODE] < UNREACHABLE_S, axis=0)
+    return np.asarray(from_start & to_end)
+
+
+def _closed_message(place: Place, request: TripRequest, visit_s: float) -> str:
+    first = request.date.isoformat()
+    last = request.day_date(request.days - 1).isoformat()
+    dates = first if request.days == 1 else f"{first} to {last}"
+    return (
+        f"{place.name_en} ({place.id}) is not open long enough for a {visit_s / 60:.0f}-minute visit between "
+        f"{_clock(request.window_start_s)} and {_clock(request.window_end_s)} on {dates} "
+        f"(opening hours: {place.opening_hours})"
+    )
+
+
+def _clock(time_s: float) -> str:
+    seconds = int(time_s)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+__all__ = [
+    "END_NODE",
+    "MEAL_BONUS",
+    "START_NODE",
+    "NodeKind",
+    "TripProblem",
+    "build_trip_problem",
+    "check_places",
+    "is_meal_place",
+    "meal_windows",
+]

@@ -1,0 +1,267 @@
+"""Expand a solved day into real legs and re-time it on them.
+
+The solver plans on matrices (bus times of a representative departure per period); here every hop is
+routed for its actual departure time: a walk with street-by-street steps, or a bus journey from RAPTOR.
+The day is then re-timed on those legs. A visit whose place would be reached after its last possible
+start, or a day that would end after its window, loses the visit at fault (reported as a warning), so
+the plan that comes out always keeps every opening hour and the day window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.catalogue import Place
+from recommender.locate import Location
+from recommender.planner import Route
+from recommender.trip.build import END_NODE, START_NODE, NodeKind, TripProblem, meal_windows
+from recommender.trip.errors import MustVisitError
+from recommender.trip.itinerary import DayPlan, PlannedLeg, PlannedVisit, clock
+from recommender.trip.request import TravelMode, TripRequest
+from recommender.trip.travel import UNREACHABLE_S
+from routing.city_router import CityRouter
+from routing.errors import RoutingError
+from routing.raptor import BusPlan
+
+DAY_S = 86_400
+_MEAL_REASON = "a break for {meal} at a food place on the way"
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """A point a leg starts or ends at: coordinates, name, and the catalogue place when there is one."""
+
+    lat: float
+    lon: float
+    name: str
+    place: Place | None
+
+
+class DayExpander:
+    """Routes and re-times the days of one trip problem."""
+
+    def __init__(self, router: CityRouter, trip: TripProblem, request: TripRequest) -> None:
+        self.router = router
+        self.trip = trip
+        self.request = request
+        self.speed_mps = router.bundle.matrices.speed_mps
+        self._cache: dict[tuple[int, int, int], PlannedLeg | None] = {}
+
+    def expand(self, route: Route) -> tuple[DayPlan, list[str]]:
+        """The day plan for one solved route, and warnings for any visit it had to drop."""
+        nodes = list(route.nodes)
+        warnings: list[str] = []
+        while True:
+            attempt = self._timed(route.day, nodes)
+            if isinstance(attempt, DayPlan):
+                return attempt, warnings
+            dropped = nodes.pop(self._droppable(nodes, attempt))
+            place = self.trip.places[dropped]
+            name = place.name_en if place else "a stop"
+            warnings.append(f"day {route.day + 1}: dropped {name}: the real connections would miss its opening hours")
+
+    def _droppable(self, nodes: list[int], failing: int) -> int:
+        """The visit to give up when the one at ``failing`` cannot be made.
+
+        That visit itself, unless it is a must-visit; then the nearest optional visit before it (which frees
+        time), else the last optional one.
+
+        Raises
+        ------
+        MustVisitError
+            If only must-visits are left and the real connections still miss a window.
+        """
+        mandatory = self.trip.problem.mandatory
+        if not mandatory[nodes[failing]]:
+            return failing
+        for position in [*range(failing - 1, -1, -1), *range(len(nodes) - 1, failing, -1)]:
+            if not mandatory[nodes[position]]:
+                return int(position)
+        place = self.trip.places[nodes[failing]]
+        name = place.name_en if place else "a must-visit place"
+        raise MustVisitError(f"{name} cannot be reached in its opening hours with the real bus and walking connections")
+
+    def _timed(self, day: int, nodes: list[int]) -> DayPlan | int:
+        """The re-timed day, or the position in ``nodes`` of the visit to drop."""
+        problem = self.trip.problem
+        day_start = float(problem.day_start_s[day])
+        day_end = float(problem.day_end_s[day])
+        time_s = day_start
+        previous = START_NODE
+        visits: list[PlannedVisit] = []
+        legs: list[PlannedLeg] = []
+        for position, node in enumerate(nodes):
+            leg = self._leg(previous, node, time_s)
+            if leg is None:
+                return position
+            start_s = _earliest_start(problem.windows(node, day), leg.arrive_s)
+            if start_s is None:
+                return position
+            end_s = start_s + float(problem.service_s[node])
+            legs.append(leg)
+            visits.append(self._visit(node, leg.arrive_s, start_s, end_s))
+            time_s = end_s
+            previous = node
+        leg = self._leg(previous, END_NODE, time_s)
+        if leg is None or leg.arrive_s > day_end + 1e-6:
+            if not nodes:
+                return self._empty_day(day, time_s)
+            return len(nodes) - 1
+        legs.append(leg)
+        return self._day(day, (day_start, leg.arrive_s), visits, legs)
+
+    def _empty_day(self, day: int, time_s: float) -> DayPlan:
+        return self._day(day, (time_s, time_s), [], [])
+
+    def _day(self, day: int, span: tuple[float, float], visits: list[PlannedVisit], legs: list[PlannedLeg]) -> DayPlan:
+        start, end = self._stop(START_NODE), self._stop(END_NODE)
+        return DayPlan(
+            day=day,
+            date=self.request.day_date(day),
+            start=(start.lat, start.lon),
+            end=(end.lat, end.lon),
+            start_name=start.name,
+            end_name=end.name,
+            depart_s=span[0],
+            arrive_s=span[1],
+            visits=tuple(visits),
+            legs=tuple(legs),
+        )
+
+    def _visit(self, node: int, arrival_s: float, start_s: float, end_s: float) -> PlannedVisit:
+        place = self.trip.places[node]
+        score = self.trip.scores[node]
+        assert place is not None  # visits are place nodes
+        assert score is not None
+        kind = "visit"
+        reasons = score.reasons
+        if self.trip.kinds[node] is NodeKind.MEAL:
+            lunch, _dinner = meal_windows(self.request)
+            kind = "lunch" if start_s <= lunch[1] else "dinner"
+            if not self.request.interests.likes_food:
+                reasons = (_MEAL_REASON.format(meal=kind),)
+            else:
+                reasons = (f"{kind} at a food place for you", *score.reasons[1:])
+        return PlannedVisit(
+            place=place,
+            kind=kind,
+            arrival_s=arrival_s,
+            start_s=start_s,
+            end_s=end_s,
+            departure_s=end_s,
+            score=score,
+            reasons=reasons,
+        )
+
+    # -- legs ------------------------------------------------------------------------------------
+
+    def _stop(self, node: int) -> _Stop:
+        if node in (START_NODE, END_NODE):
+            location: Location = self.request.start if node == START_NODE else self.request.end_location
+            return _Stop(location.lat, location.lon, location.label, location.place)
+        place = self.trip.places[node]
+        assert place is not None
+        return _Stop(place.lat, place.lon, place.name_en, place)
+
+    def _leg(self, origin: int, destination: int, depart_s: float) -> PlannedLeg | None:
+        """The leg leaving ``origin`` at ``depart_s`` (None: no way to make it)."""
+        key = (origin, destination, int(depart_s) // 60)
+        if key not in self._cache:
+            self._cache[key] = self._route_leg(origin, destination, depart_s)
+        return self._cache[key]
+
+    def _route_leg(self, origin: int, destination: int, depart_s: float) -> PlannedLeg | None:
+        source, target = self._stop(origin), self._stop(destination)
+        if (source.lat, source.lon) == (target.lat, target.lon):
+            return PlannedLeg(
+                source.name, target.name, "walk", depart_s, depart_s, 0.0, 0, estimated=False, journey={}, features=()
+            )
+        walk_m = float(self.trip.matrices.walk_m[origin, destination])
+        buffer_s = self.request.pace.buffer_s
+        walk_allowed = walk_m <= self.request.max_walk_leg_m
+        if self.request.mode is TravelMode.BUS and 0 <= depart_s < DAY_S:
+            planned_s = self._planned_s(origin, destination, depart_s)
+            if not (walk_allowed and walk_m / self.speed_mps + buffer_s <= planned_s + 1.0):
+                leg = self._bus_leg(source, target, depart_s, walk_allowed=walk_allowed)
+                if leg is not None:
+                    return leg
+        if not walk_allowed or not np.isfinite(walk_m):
+            return None
+        return self._walk_leg(source, target, depart_s)
+
+    def _planned_s(self, origin: int, destination: int, depart_s: float) -> float:
+        matrices = self.trip.matrices
+        period = int(np.searchsorted(matrices.period_start_s, depart_s, side="right")) - 1
+        return float(matrices.seconds[max(period, 0), origin, destination])
+
+    def _walk_leg(self, source: _Stop, target: _Stop, depart_s: float) -> PlannedLeg | None:
+        try:
+            journey = self.router.walk_route(
+                (source.lat, source.lon),
+                (target.lat, target.lon),
+                from_place=source.place.id if source.place else None,
+                to_place=target.place.id if target.place else None,
+            )
+        except RoutingError:
+            return None
+        walk_m = journey.length_m + journey.snap_from_m + journey.snap_to_m
+        duration_s = journey.duration_s + (journey.snap_from_m + journey.snap_to_m) / self.speed_mps
+        feature = journey.to_geojson()
+        return PlannedLeg(
+            from_name=source.name,
+            to_name=target.name,
+            mode="walk",
+            depart_s=depart_s,
+            arrive_s=depart_s + duration_s + self.request.pace.buffer_s,
+            walk_m=walk_m,
+            rides=0,
+            estimated=False,
+            journey=journey.to_dict(),
+            features=(feature,),
+        )
+
+    def _bus_leg(self, source: _Stop, target: _Stop, depart_s: float, *, walk_allowed: bool) -> PlannedLeg | None:
+        try:
+            plan: BusPlan = self.router.bus_route(
+                (source.lat, source.lon),
+                (target.lat, target.lon),
+                depart_s=int(depart_s),
+                from_place=source.place.id if source.place else None,
+                to_place=target.place.id if target.place else None,
+            )
+        except RoutingError:
+            return None
+        if plan.journeys:
+            journey = min(plan.journeys, key=lambda option: (option.arrive_s, option.rides))
+        elif plan.walk_only is not None and (walk_allowed or plan.walk_only.estimated):
+            journey = plan.walk_only
+        else:
+            return None
+        if journey.arrive_s - depart_s >= UNREACHABLE_S:
+            return None
+        collection = journey.to_geojson()
+        return PlannedLeg(
+            from_name=source.name,
+            to_name=target.name,
+            mode="bus" if journey.rides else "walk",
+            depart_s=depart_s,
+            arrive_s=float(journey.arrive_s) + self.request.pace.buffer_s,
+            walk_m=journey.walk_m,
+            rides=journey.rides,
+            estimated=journey.estimated,
+            journey=journey.to_dict(),
+            features=tuple(collection["features"]),
+        )
+
+
+def _earliest_start(windows: list[tuple[float, float]], arrival_s: float) -> float | None:
+    """The first moment at or after arrival inside one of the start windows (None: all have passed)."""
+    for open_s, close_s in windows:
+        if arrival_s <= close_s + 1e-6:
+            return max(arrival_s, open_s)
+    return None
+
+
+__all__ = ["DayExpander", "clock"]

@@ -1,0 +1,134 @@
+"""Plan a trip: score the places for the traveller, solve the orienteering problem, expand and re-time the days.
+
+The daily walking limit is not a constraint the solver knows: after a solve, a day that walks more than the
+limit is planned again with a shorter longest walking leg (so more hops go by bus, or nearer places are
+chosen), a few times at most; if it still walks too much, the plan says so in its warnings.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+
+from recommender.city import City
+from recommender.planner import InfeasibleProblemError, SearchSettings, solve
+from recommender.scoring import score_places
+from recommender.trip.build import PlaceMatricesFn, TripProblem, build_trip_problem
+from recommender.trip.errors import MustVisitError
+from recommender.trip.expand import DayExpander
+from recommender.trip.itinerary import DayPlan, Itinerary
+from recommender.trip.request import TripRequest
+from recommender.trip.travel import EndpointRows, PeriodMatrices, endpoint_rows, node_matrices
+from routing.city_router import CityRouter
+
+if TYPE_CHECKING:
+    from recommender.preference import PreferenceModel
+
+MAX_WALK_REPLANS: Final[int] = 3
+_SHORTER_LEG: Final[float] = 0.7
+_MIN_LEG_M: Final[float] = 300.0
+
+
+def plan_trip(
+    city: City, router: CityRouter, request: TripRequest, *, model: PreferenceModel | None = None
+) -> Itinerary:
+    """The itinerary for ``request``; with a learnt ``model`` its blend scores the places, else the hand-set mix.
+
+    Raises
+    ------
+    recommender.trip.errors.TripError
+        For a request that cannot be met, naming the field and the constraint (a closed or unreachable
+        must-visit, a window shorter than any visit, unknown must/avoid ids...).
+    routing.errors.RoutingError
+        If the start or end is outside the area or too far from any street.
+    """
+    started = time.perf_counter()
+    if model is not None:
+        scores = model.place_scores(request.interests, context=request.context, liked=request.liked)
+    else:
+        scores = score_places(city.catalogue, request.interests, context=request.context)
+    periods = router.travel_times.period_departures() if request.mode.value == "bus" else {}
+    rows = endpoint_rows(router, request.start, request.end_location, mode=request.mode, periods=periods)
+    attempt = request
+    warnings: list[str] = []
+    best: tuple[list[DayPlan], float, int] | None = None
+    for _ in range(MAX_WALK_REPLANS + 1):
+        trip = build_trip_problem(city.catalogue, attempt, scores, _matrices_for(router, rows, attempt))
+        days, score, iterations, day_warnings = _solve_and_expand(router, trip, attempt)
+        best = (days, score, iterations)
+        warnings = day_warnings
+        longest = _longest_walk_leg_over_limit(days, request.max_walk_day_m)
+        if longest is None:
+            break
+        attempt = replace(attempt, max_walk_leg_m=max(_MIN_LEG_M, longest * _SHORTER_LEG))
+    assert best is not None
+    days, score, iterations = best
+    for day in days:
+        if day.walk_m > request.max_walk_day_m:
+            warnings.append(
+                f"day {day.day + 1} walks {day.walk_m / 1000:.1f} km, more than the "
+                f"{request.max_walk_day_m / 1000:.1f} km asked for: no plan with fewer walks was found"
+            )
+    return Itinerary(
+        days=tuple(days),
+        mode=request.mode.value,
+        pace=request.pace.value,
+        interests={category.value: weight for category, weight in request.interests.weights.items()},
+        score=score,
+        solve_s=time.perf_counter() - started,
+        iterations=iterations,
+        warnings=tuple(warnings),
+    )
+
+
+def _matrices_for(router: CityRouter, rows: EndpointRows, request: TripRequest) -> PlaceMatricesFn:
+    """Node matrices for the candidates the problem builder keeps."""
+    position = {place_id: index for index, place_id in enumerate(router.bundle.matrices.place_ids)}
+
+    def matrices_for(place_ids: list[str]) -> PeriodMatrices:
+        place_rows = np.asarray([position[place_id] for place_id in place_ids], dtype=np.int64)
+        return node_matrices(
+            router,
+            place_rows,
+            rows,
+            mode=request.mode,
+            max_walk_leg_m=request.max_walk_leg_m,
+            buffer_s=request.pace.buffer_s,
+        )
+
+    return matrices_for
+
+
+def _solve_and_expand(
+    router: CityRouter, trip: TripProblem, request: TripRequest
+) -> tuple[list[DayPlan], float, int, list[str]]:
+    try:
+        solution = solve(
+            trip.problem,
+            time_limit_s=request.time_limit_s,
+            max_iterations=request.max_iterations,
+            seed=request.seed,
+            settings=SearchSettings(),
+        )
+    except InfeasibleProblemError as exc:
+        raise MustVisitError(f"the must-visit places cannot all fit: {exc}") from exc
+    expander = DayExpander(router, trip, request)
+    days: list[DayPlan] = []
+    warnings: list[str] = []
+    for route in solution.routes:
+        day, day_warnings = expander.expand(route)
+        days.append(day)
+        warnings.extend(day_warnings)
+    return days, solution.score, solution.iterations, warnings
+
+
+def _longest_walk_leg_over_limit(days: list[DayPlan], max_walk_day_m: float) -> float | None:
+    """The longest walking leg of the first day that walks too much (None when every day is within)."""
+    for day in days:
+        if day.walk_m > max_walk_day_m:
+            walks = [leg.walk_m for leg in day.legs if leg.mode == "walk"]
+            return max(walks) if walks else None
+    return None

@@ -1,0 +1,183 @@
+"""What a traveller asks for: where and when, what they like, how they move and at what pace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from recommender.locate import Location
+from recommender.scoring import Context, Interests
+from recommender.trip.errors import InvalidWindowError, TooManyDaysError
+
+MAX_DAYS: Final[int] = 7
+MAX_WINDOW_S: Final[int] = 16 * 3600
+"""The longest day planned: 16 hours."""
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class Pace(StrEnum):
+    """How full a day the traveller wants: visit lengths and the buffer kept before each visit."""
+
+    RELAXED = "relaxed"
+    NORMAL = "normal"
+    PACKED = "packed"
+
+    @property
+    def visit_factor(self) -> float:
+        """Factor on the catalogue's visit lengths."""
+        return {Pace.RELAXED: 1.3, Pace.NORMAL: 1.0, Pace.PACKED: 0.75}[self]
+
+    @property
+    def buffer_s(self) -> float:
+        """Slack added to every leg: time to find the entrance, buy a ticket, rest."""
+        return {Pace.RELAXED: 15 * 60.0, Pace.NORMAL: 5 * 60.0, Pace.PACKED: 0.0}[self]
+
+    @property
+    def meal_s(self) -> float:
+        """How long a lunch or dinner lasts."""
+        return {Pace.RELAXED: 75 * 60.0, Pace.NORMAL: 60 * 60.0, Pace.PACKED: 45 * 60.0}[self]
+
+
+class TravelMode(StrEnum):
+    """How the traveller moves between places."""
+
+    WALK = "walk"
+    BUS = "bus"
+
+
+def parse_clock(text: str, *, what: str = "time") -> int:
+    """``"09:30"`` -> seconds after midnight (``"24:00"`` allowed for the end of the day).
+
+    Raises
+    ------
+    InvalidWindowError
+        If the text is not ``HH:MM`` within 00:00..24:00.
+    """
+    match = _CLOCK.match(text)
+    if not match:
+        raise InvalidWindowError(f"{what} {text!r} is not a time of day as HH:MM")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
+        raise InvalidWindowError(f"{what} {text!r} is not a time of day between 00:00 and 24:00")
+    return hours * 3600 + minutes * 60
+
+
+def parse_window(text: str) -> tuple[int, int]:
+    """``"09:00-17:00"`` -> (start_s, end_s).
+
+    Raises
+    ------
+    InvalidWindowError
+        If the text is not two ``HH:MM`` times joined by ``-``, or the end is not after the start.
+    """
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise InvalidWindowError(f"window {text!r} is not two times as HH:MM-HH:MM (e.g. 09:00-17:00)")
+    start_s = parse_clock(parts[0], what="window start")
+    end_s = parse_clock(parts[1], what="window end")
+    check_window(start_s, end_s)
+    return start_s, end_s
+
+
+def check_window(start_s: int, end_s: int) -> None:
+    """Refuse a window that ends before it starts or lasts more than 16 hours.
+
+    Raises
+    ------
+    InvalidWindowError
+        With the two times in the message.
+    """
+    if end_s <= start_s:
+        raise InvalidWindowError(
+            f"the window ends ({_clock(end_s)}) before or when it starts ({_clock(start_s)}); give a later end"
+        )
+    if end_s - start_s > MAX_WINDOW_S:
+        raise InvalidWindowError(
+            f"the window {_clock(start_s)}-{_clock(end_s)} is longer than {MAX_WINDOW_S // 3600} hours"
+        )
+
+
+@dataclass(frozen=True)
+class TripRequest:
+    """A trip to plan.
+
+    Attributes
+    ----------
+    start, end
+        Where each day begins and ends (the lodging for a multi-day trip); ``end`` defaults to ``start``.
+    date
+        The first day; day ``d`` of the trip is ``date + d``.
+    window_start_s, window_end_s
+        The daily window, seconds after midnight.
+    interests
+        Category weights.
+    mode
+        Walk only, or walk and bus.
+    days
+        1 to 7.
+    pace
+        Visit lengths, buffers and meal lengths.
+    must_visit, avoid
+        Place ids to include (on some day) and to leave out.
+    max_walk_leg_m, max_walk_day_m
+        Longest walk between two visits, and walking per day; above the first, the plan takes the bus
+        when the mode allows, else the leg is not made.
+    meals
+        Plan a lunch and a dinner break when the window covers their time.
+    liked
+        Places the traveller liked before (app feedback); a learnt model folds them into its collaborative part.
+    context
+        Weather and party, which change how places are valued.
+    seed, time_limit_s, max_iterations
+        The search's seed and its budget: ``max_iterations`` rounds of perturbation and local search (the same
+        request gives the same plan on any machine), cut short by ``time_limit_s`` of wall clock on a loaded one.
+        20 rounds plan within 0.2 % of 1.5 s of search on random Hanoi requests (docs/BENCHMARKS.md).
+
+    Raises
+    ------
+    InvalidWindowError, TooManyDaysError
+        On construction, for a malformed window or a number of days outside 1..7.
+    """
+
+    start: Location
+    date: dt.date
+    window_start_s: int
+    window_end_s: int
+    interests: Interests
+    end: Location | None = None
+    mode: TravelMode = TravelMode.BUS
+    days: int = 1
+    pace: Pace = Pace.NORMAL
+    must_visit: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    max_walk_leg_m: float = 2_000.0
+    max_walk_day_m: float = 12_000.0
+    meals: bool = True
+    liked: tuple[str, ...] = ()
+    context: Context = field(default_factory=Context)
+    seed: int = 0
+    time_limit_s: float = 0.15
+    max_iterations: int | None = 20
+
+    def __post_init__(self) -> None:
+        check_window(self.window_start_s, self.window_end_s)
+        if not 1 <= self.days <= MAX_DAYS:
+            raise TooManyDaysError(f"days must be 1 to {MAX_DAYS}, got {self.days}")
+        if not (self.max_walk_leg_m > 0 and self.max_walk_day_m > 0):
+            raise InvalidWindowError("max_walk_leg_m and max_walk_day_m must be positive", field="max_walk")
+
+    @property
+    def end_location(self) -> Location:
+        """Where each day ends."""
+        return self.end if self.end is not None else self.start
+
+    def day_date(self, day: int) -> dt.date:
+        """The calendar date of day ``day`` (0-based)."""
+        return self.date + dt.timedelta(days=day)
+
+
+def _clock(time_s: int) -> str:
+    return f"{time_s // 3600:02d}:{time_s % 3600 // 60:02d}"

@@ -1,0 +1,189 @@
+"""Travel times between a trip's nodes (start, end, candidate places), per period of the day.
+
+Place-to-place times come from the bundle's precomputed matrices; the traveller's own start and end (a
+hotel) get their rows from one-to-many searches on request. A walk longer than the per-leg maximum is not
+allowed: the leg then takes the bus where the bundle's bus time is a real bus journey (faster than
+walking), and is impossible otherwise. Outside bus service hours only walking is possible.
+
+Two approximations, both corrected when the plan's legs are expanded and re-timed: the bus times of a
+period are those of its representative departure, and the time from a place to a traveller's own end
+point is taken as the time from that point to the place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from recommender.locate import Location
+from recommender.trip.request import TravelMode
+from routing.city_router import CityRouter
+from routing.errors import RoutingError
+
+FloatArray = NDArray[np.float64]
+
+UNREACHABLE_S = 1.0e6
+"""Travel time of a leg that cannot be made: longer than any day, so no plan uses it."""
+_FASTER_BY_S = 1.0
+BUS_MARGIN: Final[float] = 1.1
+BUS_MARGIN_S: Final[float] = 180.0
+"""A bus leg is planned at 1.1 x its matrix time + 3 min: the matrices hold the time for one representative
+departure per period, and a departure at another moment may wait longer for its bus."""
+"""A bus time counts as a real bus journey when it beats walking by at least this."""
+
+
+@dataclass(frozen=True)
+class PeriodMatrices:
+    """Node-to-node seconds per period (``period_start_s[p]`` onwards) and node-to-node walking metres."""
+
+    seconds: FloatArray  # (periods, n, n)
+    period_start_s: FloatArray  # (periods,)
+    walk_m: FloatArray  # (n, n), inf where no street walk
+
+
+@dataclass(frozen=True)
+class EndpointRows:
+    """Times and walks from the start to every catalogue place, and from every place to the end."""
+
+    walk_from_start_m: FloatArray
+    walk_to_end_m: FloatArray
+    bus_from_start_s: dict[str, FloatArray]
+    bus_to_end_s: dict[str, FloatArray]
+    start_to_end_walk_m: float
+    start_to_end_bus_s: dict[str, float]
+
+
+def endpoint_rows(
+    router: CityRouter, start: Location, end: Location, *, mode: TravelMode, periods: dict[str, int]
+) -> EndpointRows:
+    """One-to-many rows for the trip's start and end (the matrix row when the point is a catalogue place).
+
+    Raises
+    ------
+    routing.errors.RoutingError
+        If a point is outside the area or too far from any street (the error names the point).
+    """
+    walk_from = _walk_row(router, start)
+    walk_to = walk_from if end == start else _walk_row(router, end)
+    bus_from: dict[str, FloatArray] = {}
+    bus_to: dict[str, FloatArray] = {}
+    if mode is TravelMode.BUS:
+        for name, depart_s in periods.items():
+            bus_from[name] = _bus_row(router, start, name, depart_s)
+            bus_to[name] = bus_from[name] if end == start else _bus_row(router, end, name, depart_s, column=True)
+    between_walk = _point_to_point_walk_m(router, start, end, walk_from)
+    between_bus = (
+        {name: _point_to_point_bus_s(router, start, end, depart_s, between_walk) for name, depart_s in periods.items()}
+        if mode is TravelMode.BUS
+        else {}
+    )
+    return EndpointRows(walk_from, walk_to, bus_from, bus_to, between_walk, between_bus)
+
+
+def _walk_row(router: CityRouter, point: Location) -> FloatArray:
+    matrices = router.bundle.matrices
+    if point.place is not None and point.place.id in matrices.place_ids:
+        row = matrices.walk_m[matrices.index(point.place.id)]
+        return np.where(np.isfinite(row), row, np.inf).astype(np.float64)
+    seconds = router.travel_times.one_to_many(point.lat, point.lon, mode="walk")
+    metres = np.asarray(seconds, dtype=np.float64) * matrices.speed_mps
+    return np.where(np.isfinite(metres), metres, np.inf)
+
+
+def _bus_row(router: CityRouter, point: Location, period: str, depart_s: int, *, column: bool = False) -> FloatArray:
+    matrices = router.bundle.matrices
+    if point.place is not None and point.place.id in matrices.place_ids:
+        index = matrices.index(point.place.id)
+        table = matrices.bus_s[period]
+        row = table[:, index] if column else table[index]
+        return np.where(np.isfinite(row), row, np.inf).astype(np.float64)
+    seconds = np.asarray(
+        router.travel_times.one_to_many(point.lat, point.lon, mode="bus", depart_s=depart_s), dtype=np.float64
+    )
+    return np.where(np.isfinite(seconds), seconds, np.inf)
+
+
+def _point_to_point_walk_m(router: CityRouter, start: Location, end: Location, walk_from: FloatArray) -> float:
+    if end == start:
+        return 0.0
+    matrices = router.bundle.matrices
+    if end.place is not None and end.place.id in matrices.place_ids:
+        return float(walk_from[matrices.index(end.place.id)])
+    try:
+        journey = router.walk.route(start.lat, start.lon, end.lat, end.lon)
+    except RoutingError:  # no walk between the two points
+        return float("inf")
+    return journey.length_m + journey.snap_from_m + journey.snap_to_m
+
+
+def _point_to_point_bus_s(router: CityRouter, start: Location, end: Location, depart_s: int, walk_m: float) -> float:
+    walk_s = walk_m / router.bundle.matrices.speed_mps
+    if end == start:
+        return 0.0
+    try:
+        plan = router.bus_route((start.lat, start.lon), (end.lat, end.lon), depart_s=depart_s)
+    except RoutingError:  # no bus: walking (or nothing) remains
+        return walk_s
+    return min(walk_s, float(plan.best.arrive_s - depart_s))
+
+
+def node_matrices(
+    router: CityRouter,
+    place_rows: NDArray[np.int64],
+    rows: EndpointRows,
+    *,
+    mode: TravelMode,
+    max_walk_leg_m: float,
+    buffer_s: float,
+) -> PeriodMatrices:
+    """Matrices over nodes ``[start, end, places...]`` (``place_rows``: each place's row in the bundle matrices).
+
+    The buffer (the pace's slack) is added to every leg between different nodes.
+    """
+    matrices = router.bundle.matrices
+    speed = matrices.speed_mps
+    count = place_rows.size + 2
+    walk_m = np.full((count, count), np.inf)
+    block = matrices.walk_m[np.ix_(place_rows, place_rows)].astype(np.float64)
+    walk_m[2:, 2:] = np.where(np.isfinite(block), block, np.inf)
+    walk_m[0, 2:] = rows.walk_from_start_m[place_rows]
+    walk_m[2:, 1] = rows.walk_to_end_m[place_rows]
+    walk_m[0, 1] = rows.start_to_end_walk_m
+    walk_m[1, 0] = rows.start_to_end_walk_m
+    walk_m[2:, 0] = rows.walk_from_start_m[place_rows]
+    walk_m[1, 2:] = rows.walk_to_end_m[place_rows]
+    np.fill_diagonal(walk_m, 0.0)
+    walk_s = walk_m / speed
+    walk_allowed_s = np.where(walk_m <= max_walk_leg_m, walk_s, np.inf)
+    if mode is TravelMode.WALK:
+        seconds = _finish(walk_allowed_s, buffer_s)[None, :, :]
+        return PeriodMatrices(seconds, np.zeros(1), walk_m)
+    periods = router.bus.bus.periods
+    layers = [_finish(walk_allowed_s, buffer_s)]
+    starts = [0.0]
+    for period in periods:
+        bus = np.full((count, count), np.inf)
+        table = matrices.bus_s[period.name][np.ix_(place_rows, place_rows)].astype(np.float64)
+        bus[2:, 2:] = np.where(np.isfinite(table), table, np.inf)
+        bus[0, 2:] = rows.bus_from_start_s[period.name][place_rows]
+        bus[2:, 1] = rows.bus_to_end_s[period.name][place_rows]
+        bus[2:, 0] = rows.bus_from_start_s[period.name][place_rows]
+        bus[1, 2:] = rows.bus_to_end_s[period.name][place_rows]
+        bus[0, 1] = bus[1, 0] = rows.start_to_end_bus_s.get(period.name, np.inf)
+        # The bundle's bus times are never slower than walking; only a strictly faster one is a real bus.
+        real_bus = np.where(bus < walk_s - _FASTER_BY_S, bus * BUS_MARGIN + BUS_MARGIN_S, np.inf)
+        layers.append(_finish(np.fmin(walk_allowed_s, real_bus), buffer_s))
+        starts.append(float(period.start_s))
+    layers.append(layers[0])
+    starts.append(float(periods[-1].end_s))
+    return PeriodMatrices(np.stack(layers), np.asarray(starts), walk_m)
+
+
+def _finish(seconds: FloatArray, buffer_s: float) -> FloatArray:
+    """Add the buffer off the diagonal and make impossible legs a finite 'longer than any day'."""
+    out = np.where(np.isfinite(seconds), seconds + buffer_s, UNREACHABLE_S)
+    np.fill_diagonal(out, 0.0)
+    return out

@@ -1,0 +1,57 @@
+"""A tiny hand-made city written to tmp_path, and the path of the real cikm16 data (never copied here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+CIKM16 = ROOT / ".." / "shared" / "benchmarks" / "tours" / "cikm16"
+
+POI_CSV = """poiID,poiCat,poiLon,poiLat
+1,Park,10.000,50.000
+2,Park,10.010,50.000
+3,Museum,10.020,50.005
+4,Museum,10.030,50.010
+5,Shop,10.000,50.020
+6,Shop,10.015,50.015
+"""
+
+# userID,trajID,poiID,startTime,endTime,#photo,trajLen,poiDuration
+TRAJECTORIES = [
+    ("u1", 1, [1, 2, 3, 4]),
+    ("u1", 2, [1, 3, 4]),
+    ("u2", 3, [2, 3, 5]),
+    ("u2", 4, [1, 2]),
+    ("u3", 5, [5, 6, 4, 3]),
+    ("u3", 6, [3]),
+    ("u4", 7, [1, 6, 4]),
+    ("u4", 8, [2, 6, 3, 4, 5]),
+    ("u5", 9, [6, 5, 1]),
+    ("u5", 10, [4, 3, 2, 1]),
+]
+
+
+def traj_csv(trajectories: list[tuple[str, int, list[int]]] = TRAJECTORIES) -> str:
+    lines = ["userID,trajID,poiID,startTime,endTime,#photo,trajLen,poiDuration"]
+    for user, traj_id, pois in trajectories:
+        for position, poi in enumerate(pois):
+            start = 1_000_000 + 10_000 * traj_id + 600 * position
+            lines.append(f"{user},{traj_id},{poi},{start},{start + 300},2,{len(pois)},300")
+    return "\n".join(lines) + "\n"
+
+
+def write_city(
+    folder: Path, *, code: str = "Toro", trajectories: list[tuple[str, int, list[int]]] = TRAJECTORIES
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"poi-{code}.csv").write_text(POI_CSV, encoding="utf-8")
+    (folder / f"traj-{code}.csv").write_text(traj_csv(trajectories), encoding="utf-8")
+    return folder
+
+
+def require_cikm16() -> Path:
+    if not (CIKM16 / "traj-Toro.csv").is_file():
+        pytest.skip(f"cikm16 data absent (expected at {CIKM16.resolve()}; it is never copied into the repository)")
+    return CIKM16
