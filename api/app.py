@@ -2,37 +2,103 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
+from api.cache import Cache
 from api.city import default_bundle_path
 from api.errors import install_error_handlers
-from api.routers import health, places
-from api.settings import get_settings
+from api.middleware import ServiceMiddleware, configure_logging
+from api.openapi import install_openapi
+from api.routers import auth, bundle, feedback, health, itineraries, journeys, places, plans
+from api.routers.operators import install_operator_tools
+from api.settings import Settings, get_settings
+from api.store.db import make_engine, migrate, session_factory
 from recommender.city import City, load_city
+from routing.city_router import CityRouter
+
+logger = logging.getLogger("api")
+DESCRIPTION = """\
+Walking and bus itineraries through Hanoi's heritage sites, craft villages, food and cultural-industry centres.
+
+Errors are RFC 9457 `application/problem+json` with `type`, `title`, `status`, `detail` and, for invalid input, an
+`errors` list of `{field, pointer, detail}`. Sign in with `POST /v1/auth/device` (anonymous) or
+`/v1/auth/register`; send `Authorization: Bearer <access_token>`. Map data © OpenStreetMap contributors (ODbL);
+bus data from the Hanoi GTFS (CC BY 4.0).
+"""
 
 
-def create_app(*, city: City | None = None, bundle_path: Path | None = None) -> FastAPI:
-    """Build the app; the city is loaded once at start-up unless one is passed in (tests)."""
+def create_app(
+    *, city: City | None = None, bundle_path: Path | None = None, settings: Settings | None = None
+) -> FastAPI:
+    """Build the app; the city is loaded once at start-up unless one is passed in (tests).
+
+    Raises
+    ------
+    RuntimeError
+        In production mode with the default secret key.
+    """
+    settings = settings or get_settings()
+    settings.check_production()
+    configure_logging(json_lines=settings.log_json)
+    cache = Cache(settings.redis_url, prefix=settings.redis_prefix, timeout_s=settings.redis_timeout_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if city is not None:
-            app.state.city = city
-        else:
-            app.state.city = load_city(bundle_path or default_bundle_path(get_settings()))
-        yield
+        loaded = city if city is not None else load_city(bundle_path or default_bundle_path(settings))
+        app.state.city = loaded
+        app.state.router = CityRouter(loaded.bundle)
+        engine = make_engine(settings.resolved_database_url)
+        migrate(engine)
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        app.state.bundle_packs = {}
+        logger.info("ready: bundle %s, database %s, cache %s", loaded.bundle.name, engine.dialect.name, cache.backend)
+        try:
+            yield
+        finally:
+            engine.dispose()
+            await cache.aclose()
+            cache.close()
 
     app = FastAPI(
         title="Hanoi heritage routes",
-        version="0.1.0",
-        description="Walking and bus itineraries through Hanoi's heritage sites, craft villages, food and CI centres.",
+        version="1.0.0",
+        description=DESCRIPTION,
         lifespan=lifespan,
+        openapi_tags=[
+            {"name": "places", "description": "The place catalogue."},
+            {"name": "routes", "description": "Walks, bus journeys and isochrones."},
+            {"name": "plans", "description": "Personalised itineraries."},
+            {"name": "auth", "description": "Anonymous devices, email accounts and tokens."},
+            {"name": "itineraries", "description": "Saved plans (owner only)."},
+            {"name": "feedback", "description": "Visit, like, rating and skip events."},
+            {"name": "bundle", "description": "The offline city pack."},
+            {"name": "health", "description": "Liveness, readiness, metrics."},
+        ],
     )
+    app.state.settings = settings
+    app.state.cache = cache
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(places.router)
+    install_openapi(app)
+    for module in (health, places, journeys, plans, auth, itineraries, feedback, bundle):
+        app.include_router(module.router)
+    install_operator_tools(app)
+    # Added innermost first: the service middleware sees uncompressed bodies; CORS answers preflights first.
+    app.add_middleware(ServiceMiddleware, settings=settings, cache=cache)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Accept-Language", "If-None-Match"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After", "Location"],
+        )
     return app

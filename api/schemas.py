@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from recommender.scoring import Weather
 from recommender.taxonomy import Category
+from recommender.trip import Pace, TravelMode
 
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0); Hanoi bus GTFS © World Bank (CC BY 4.0)"
+
+
+class ComponentHealth(BaseModel):
+    """The state of one dependency."""
+
+    status: Literal["ok", "degraded", "down"]
+    backend: str
 
 
 class HealthResponse(BaseModel):
@@ -18,6 +28,7 @@ class HealthResponse(BaseModel):
     bundle: str
     places: int
     cache: Literal["redis", "in-process"]
+    components: dict[str, ComponentHealth] = Field(default_factory=dict)
 
 
 class PlaceResponse(BaseModel):
@@ -47,4 +58,276 @@ class PlaceListResponse(BaseModel):
 
     items: list[PlaceResponse]
     count: int
+    attribution: str = ATTRIBUTION
+
+
+class ReadyResponse(BaseModel):
+    """Whether the process can serve traffic."""
+
+    ready: bool
+    bundle: str
+    database: Literal["ok", "down"]
+
+
+class PlacePageResponse(BaseModel):
+    """One page of places; pass ``next_cursor`` as ``cursor`` for the next page."""
+
+    items: list[PlaceResponse]
+    count: int
+    total: int
+    next_cursor: str | None
+    attribution: str = ATTRIBUTION
+
+
+class RouteResponse(BaseModel):
+    """A walk, or the Pareto-optimal bus journeys, between two points; legs carry [lat, lon] coordinates."""
+
+    mode: Literal["walk", "bus"]
+    from_label: str
+    to_label: str
+    route: dict[str, Any] = Field(description="The walk (length_m, duration_s, steps...) or the bus plan (journeys).")
+    geojson: dict[str, Any] = Field(description="A GeoJSON FeatureCollection of the route(s), [lon, lat] positions.")
+    attribution: str = ATTRIBUTION
+
+
+class IsochronePlace(BaseModel):
+    """A place reached within the budget."""
+
+    id: str
+    name: str
+    duration_s: float
+
+
+class IsochroneResponse(BaseModel):
+    """The area (GeoJSON Feature) and places reachable within ``minutes``."""
+
+    mode: Literal["walk", "bus"]
+    minutes: float
+    places: list[IsochronePlace]
+    area: dict[str, Any]
+    attribution: str = ATTRIBUTION
+
+
+class PlanRequest(BaseModel):
+    """A trip to plan."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "start": "21.0313,105.8516",
+                    "date": "2026-11-24",
+                    "window": "09:00-17:00",
+                    "interests": {"heritage": 1.0, "cuisine": 0.6},
+                    "mode": "bus",
+                    "days": 1,
+                    "pace": "normal",
+                }
+            ]
+        }
+    }
+
+    start: str = Field(min_length=1, max_length=200, description='"lat,lon", a place id or a place name.')
+    end: str | None = Field(default=None, min_length=1, max_length=200)
+    date: dt.date
+    window: str = Field(default="09:00-17:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+    interests: dict[str, float] = Field(min_length=1, max_length=20, description="Category or alias -> weight 0..1.")
+    mode: TravelMode = TravelMode.BUS
+    days: int = Field(default=1, ge=1, le=7)
+    pace: Pace = Pace.NORMAL
+    must: list[str] = Field(default_factory=list, max_length=20)
+    avoid: list[str] = Field(default_factory=list, max_length=100)
+    weather: Weather = Weather.CLEAR
+    children: bool = False
+    meals: bool = True
+    max_walk_leg_m: float = Field(default=2000.0, gt=0, le=20_000)
+    max_walk_day_m: float = Field(default=12000.0, gt=0, le=60_000)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class PlanResponse(BaseModel):
+    """The itinerary (days of visits and legs), with GeoJSON for the map."""
+
+    itinerary: dict[str, Any]
+    geojson: dict[str, Any]
+    attribution: str = ATTRIBUTION
+
+
+class DeviceRequest(BaseModel):
+    """An app install asking for an anonymous account."""
+
+    device_name: str | None = Field(default=None, max_length=100, examples=["Pixel 9"])
+
+
+class RegisterRequest(BaseModel):
+    """Email and password (a signed-in anonymous account keeps its data when it registers)."""
+
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["an@example.org"])
+    password: str = Field(min_length=8, max_length=256, examples=["correct horse battery"])
+
+
+class LoginRequest(BaseModel):
+    """Email and password."""
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshRequest(BaseModel):
+    """A refresh token."""
+
+    refresh_token: str = Field(min_length=10, max_length=4096)
+
+
+class TokenResponse(BaseModel):
+    """Bearer tokens: send the access token as ``Authorization: Bearer``; refresh it before ``expires_in``."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme's name, not a secret
+    expires_in: int
+    user_id: str
+    anonymous: bool
+
+
+class ItineraryCreate(BaseModel):
+    """A plan to keep (typically the ``itinerary`` of ``POST /v1/plans``)."""
+
+    title: str = Field(min_length=1, max_length=200, examples=["Old Quarter food day"])
+    notes: str = Field(default="", max_length=2000)
+    plan: dict[str, Any] = Field(description="The itinerary JSON.")
+
+
+class ItineraryUpdate(BaseModel):
+    """Fields to change."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    notes: str | None = Field(default=None, max_length=2000)
+    plan: dict[str, Any] | None = None
+
+
+class ItineraryResponse(BaseModel):
+    """A saved itinerary."""
+
+    id: str
+    title: str
+    notes: str
+    plan: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ItineraryPageResponse(BaseModel):
+    """The caller's itineraries, newest first."""
+
+    items: list[ItineraryResponse]
+    next_cursor: str | None
+
+
+class FeedbackEventIn(BaseModel):
+    """One thing the traveller did; ``event_id`` is made by the app so a re-sent batch is not counted twice."""
+
+    event_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    kind: Literal["visit", "like", "rating", "skip"]
+    place_id: str = Field(min_length=1, max_length=100)
+    itinerary_id: str | None = Field(default=None, max_length=36)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    occurred_at: dt.datetime
+
+
+class FeedbackBatch(BaseModel):
+    """Up to 500 events, e.g. everything an offline app collected."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "events": [
+                        {
+                            "event_id": "0b6d8a7e-5c1f-4b7e-9a51-3d1f2e4c5a6b",
+                            "kind": "rating",
+                            "place_id": "temple-of-literature",
+                            "rating": 5,
+                            "occurred_at": "2026-11-24T10:15:00+07:00",
+                        }
+                    ]
+                }
+            ]
+        }
+    }
+
+    events: list[FeedbackEventIn] = Field(min_length=1, max_length=500)
+
+
+class FeedbackResponse(BaseModel):
+    """The events now stored (committed); resend the others."""
+
+    acknowledged: list[str]
+
+
+class BundleResponse(BaseModel):
+    """The offline city pack: places and place-to-place matrices (little-endian float32, base64, row-major)."""
+
+    name: str
+    input_hash: str
+    bbox: tuple[float, float, float, float]
+    places: list[PlaceResponse]
+    matrices: dict[str, Any]
+    attribution: str = ATTRIBUTION
+
+
+class OperatorLineRequest(BaseModel):
+    """What an operator asks for: a theme and/or places, terminals (or a loop), service hours and headway."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"interests": ["heritage", "ci_centre"], "headway_min": 15, "service_hours": "06:00-20:00"}]
+        }
+    }
+
+    interests: list[str] = Field(
+        default_factory=list, max_length=20, description="Categories the line serves, e.g. heritage, ci_centre."
+    )
+    place_ids: list[str] = Field(
+        default_factory=list, max_length=40, description="Catalogue places the line must serve."
+    )
+    start: str | None = Field(
+        default=None, max_length=200, description='Start terminal: a place id or name, or "lat,lon".'
+    )
+    end: str | None = Field(default=None, max_length=200, description="End terminal (makes a two-way line).")
+    loop: bool = Field(default=False, description="A loop (the default without an end terminal).")
+    service_hours: str = Field(
+        default="06:00-20:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$", description="HH:MM-HH:MM, Hanoi time."
+    )
+    headway_min: float = Field(default=15.0, gt=0, le=240, description="Minutes between buses.")
+    layover_min: float = Field(default=5.0, ge=0, le=120, description="Layover at each terminal, minutes.")
+    max_stops: int = Field(default=16, ge=2, le=40, description="Most stops chosen for a theme.")
+    name: str = Field(default="Heritage line", min_length=1, max_length=100)
+    line_id: str = Field(default="heritage", pattern=r"^[A-Za-z0-9_-]{1,32}$", description="GTFS route_id.")
+    evaluate: bool = Field(default=True, description="Measure heritage / CI door-to-door times before and after.")
+
+
+class OperatorLineResponse(BaseModel):
+    """A stored proposal: the line's summary (stops, round trip, fleet, vehicle-km) and what it changes."""
+
+    id: str
+    created_at: dt.datetime
+    bundle: str
+    request: dict[str, Any]
+    proposal: dict[str, Any]
+    links: dict[str, str]
+    attribution: str = ATTRIBUTION
+
+
+class OperatorNetworkResponse(BaseModel):
+    """The main roads of the drive graph as polylines, and the catalogue places, for drawing a map offline.
+
+    ``roads`` holds one ``[class index, lon, lat, lon, lat, ...]`` array per road segment (5 decimals).
+    """
+
+    bundle: str
+    bbox: list[float] = Field(min_length=4, max_length=4, description="west, south, east, north")
+    classes: list[str]
+    roads: list[list[float]]
+    places: list[dict[str, Any]]
     attribution: str = ATTRIBUTION

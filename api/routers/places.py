@@ -1,19 +1,25 @@
-"""The place catalogue."""
+"""The place catalogue: search with filters and cursor pagination, and one place."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import base64
+import datetime as dt
+import math
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from api.deps import CityDep
-from api.schemas import PlaceListResponse, PlaceResponse
+from api.deps import CityDep, Language, LanguageDep
+from api.errors import invalid
+from api.schemas import PlacePageResponse, PlaceResponse
 from recommender.catalogue import Place
 from recommender.city import City
 from recommender.taxonomy import Category
 
 router = APIRouter(prefix="/v1/places", tags=["places"])
-Language = Literal["vi", "en"]
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+EARTH_RADIUS_M = 6_371_008.8
 
 
 def to_response(place: Place, city: City, lang: Language) -> PlaceResponse:
@@ -44,20 +50,91 @@ def to_response(place: Place, city: City, lang: Language) -> PlaceResponse:
     )
 
 
+def parse_point(text: str, field: str) -> tuple[float, float]:
+    """``"lat,lon"`` -> floats (422 naming ``field`` when malformed)."""
+    parts = text.split(",")
+    try:
+        lat, lon = (float(part) for part in parts)
+    except ValueError:
+        raise invalid(field, f"{text!r} is not lat,lon") from None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise invalid(field, f"{text!r} is not a valid lat,lon")
+    return lat, lon
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        offset = int(text.removeprefix("o:")) if text.startswith("o:") else -1
+    except (ValueError, UnicodeDecodeError):
+        offset = -1
+    if offset < 0:
+        raise invalid("cursor", "not a cursor this API returned")
+    return offset
+
+
 @router.get("")
-def list_places(
+def list_places(  # noqa: PLR0917 - FastAPI parameters
     city: CityDep,
+    lang: LanguageDep,
     q: Annotated[str | None, Query(max_length=100, description="Text in names, districts or dishes.")] = None,
     category: Category | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    lang: Language = "en",
-) -> PlaceListResponse:
-    """Search places by text and category, most relevant and popular first."""
-    found = city.catalogue.search(q, category=category, limit=limit)
-    return PlaceListResponse(items=[to_response(p, city, lang) for p in found], count=len(found))
+    near: Annotated[
+        str | None, Query(max_length=60, description='"lat,lon"; with radius_m.', examples=["21.0285,105.8542"])
+    ] = None,
+    radius_m: Annotated[float, Query(gt=0, le=50_000, description="Distance from `near`.")] = 1000.0,
+    bbox: Annotated[
+        str | None,
+        Query(max_length=100, description="west,south,east,north (degrees).", examples=["105.83,21.02,105.86,21.04"]),
+    ] = None,
+    open_at: Annotated[
+        dt.datetime | None, Query(description="Only places open then (Hanoi time when no offset is given).")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=100, description="`next_cursor` of the previous page.")] = None,
+) -> PlacePageResponse:
+    """Search places by text, category, distance, box and opening time, most relevant and popular first."""
+    found = city.catalogue.search(q, category=category)
+    if near is not None:
+        centre = parse_point(near, "near")
+        found = [p for p in found if distance_m(centre, (p.lat, p.lon)) <= radius_m]
+    if bbox is not None:
+        try:
+            west, south, east, north = (float(part) for part in bbox.split(","))
+        except ValueError:
+            raise invalid("bbox", f"{bbox!r} is not west,south,east,north") from None
+        if west > east or south > north:
+            raise invalid("bbox", "west must be <= east and south <= north")
+        found = [p for p in found if west <= p.lon <= east and south <= p.lat <= north]
+    if open_at is not None:
+        local = open_at.astimezone(HANOI) if open_at.tzinfo else open_at.replace(tzinfo=HANOI)
+        naive = local.replace(tzinfo=None)
+        found = [p for p in found if p.hours().is_open(naive)]
+    offset = _offset(cursor)
+    page = found[offset : offset + limit]
+    more = offset + limit < len(found)
+    return PlacePageResponse(
+        items=[to_response(p, city, lang) for p in page],
+        count=len(page),
+        total=len(found),
+        next_cursor=_cursor(offset + limit) if more else None,
+    )
 
 
-@router.get("/{place_id}")
-def get_place(place_id: str, city: CityDep, lang: Language = "en") -> PlaceResponse:
+@router.get("/{place_id}", responses={404: {"description": "Unknown place (problem+json with suggestions)"}})
+def get_place(place_id: Annotated[str, Path(max_length=100)], city: CityDep, lang: LanguageDep) -> PlaceResponse:
     """One place by id (404 problem+json with suggestions when unknown)."""
     return to_response(city.catalogue.get(place_id), city, lang)

@@ -1,0 +1,161 @@
+"""Routes between two points and isochrones: CPU-bound, cached by bundle and normalised parameters."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import CacheDep, CityDep, LanguageDep, RouterDep, SettingsDep
+from api.errors import invalid
+from api.schemas import ATTRIBUTION, IsochronePlace, IsochroneResponse, RouteResponse
+from recommender.city import City
+from recommender.locate import Location, resolve_location
+from routing.isochrone import isochrone
+
+router = APIRouter(prefix="/v1", tags=["routes"])
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+JSON = "application/json"
+
+
+def parse_depart(text: str, field: str = "depart") -> int:
+    """``"HH:MM"`` -> seconds after midnight (422 when malformed)."""
+    match = _CLOCK.match(text.strip())
+    if not match:
+        raise invalid(field, f"{text!r} is not a time of day like 09:30")
+    return int(match.group(1)) * 3600 + int(match.group(2)) * 60
+
+
+def locate(text: str, city: City, field: str) -> Location:
+    """Resolve ``"lat,lon"``, a place id or a name, and refuse points outside the bundle's area (422)."""
+    location = resolve_location(text, city.catalogue)
+    south, west, north, east = city.bundle.manifest.bbox
+    if not (south <= location.lat <= north and west <= location.lon <= east):
+        raise invalid(
+            field, f"{location.lat:.5f},{location.lon:.5f} is outside the city area ({south},{west},{north},{east})"
+        )
+    return location
+
+
+def _key(location: Location) -> str:
+    return location.place.id if location.place else f"{location.lat:.5f},{location.lon:.5f}"
+
+
+def cached_json(cache: CacheDep, key: str, ttl_s: int, compute: Any) -> Response:
+    """The cached JSON bytes of ``key`` (computed once at a time on a miss), with ``X-Cache: hit|miss``."""
+    body, hit = cache.get_or_compute(key, lambda: orjson.dumps(compute()), ttl_s=ttl_s)
+    return Response(body, media_type=JSON, headers={"X-Cache": "hit" if hit else "miss"})
+
+
+async def cached_answer(cache: CacheDep, key: str, ttl_s: int, compute: Any) -> Response:
+    """:func:`cached_json`, with a cache hit answered on the event loop and only a miss sent to the thread pool.
+
+    The endpoints that use it are ``async def`` but do only light work on the loop (parsing, resolving a place,
+    one Redis GET); the CPU-bound ``compute`` runs in a worker thread, as a plain ``def`` endpoint would.
+    """
+    body = await cache.aget(key)
+    if body is not None:
+        return Response(body, media_type=JSON, headers={"X-Cache": "hit"})
+    return await run_in_threadpool(cached_json, cache, key, ttl_s, compute)
+
+
+@router.get("/routes", response_model=RouteResponse)
+async def get_route(  # noqa: PLR0917 - FastAPI parameters
+    city: CityDep,
+    city_router: RouterDep,
+    cache: CacheDep,
+    settings: SettingsDep,
+    lang: LanguageDep,
+    from_: Annotated[
+        str,
+        Query(
+            alias="from",
+            min_length=1,
+            max_length=200,
+            description='"lat,lon", place id or name.',
+            examples=["hoan-kiem-lake"],
+        ),
+    ],
+    to: Annotated[str, Query(min_length=1, max_length=200, examples=["21.0277,105.8355"])],
+    mode: Literal["walk", "bus"] = "walk",
+    depart: Annotated[str, Query(max_length=5, description="HH:MM, bus mode.")] = "09:00",
+) -> Response:
+    """The shortest walk, or the Pareto-optimal bus journeys (arrival vs rides), with legs and GeoJSON."""
+    depart_s = parse_depart(depart)
+    start = locate(from_, city, "from")
+    end = locate(to, city, "to")
+    key = f"route:{city.bundle.name}:{mode}:{_key(start)}:{_key(end)}:{depart_s if mode == 'bus' else ''}:{lang}"
+
+    def compute() -> dict[str, Any]:
+        places = {
+            "from_place": start.place.id if start.place else None,
+            "to_place": end.place.id if end.place else None,
+        }
+        if mode == "walk":
+            journey = city_router.walk_route((start.lat, start.lon), (end.lat, end.lon), **places)
+            route, features = journey.to_dict(), [journey.to_geojson()]
+        else:
+            plan = city_router.bus_route((start.lat, start.lon), (end.lat, end.lon), depart_s=depart_s, **places)
+            route, features = plan.to_dict(), [journey.to_geojson() for journey in plan.journeys]
+        label = _label(start, lang), _label(end, lang)
+        return RouteResponse(
+            mode=mode,
+            from_label=label[0],
+            to_label=label[1],
+            route=route,
+            geojson={"type": "FeatureCollection", "features": features},
+        ).model_dump(mode="json")
+
+    return await cached_answer(cache, key, settings.cache_ttl_s, compute)
+
+
+def _label(location: Location, lang: str) -> str:
+    if location.place is None:
+        return location.label
+    return location.place.name_vi if lang == "vi" else location.place.name_en
+
+
+@router.get("/isochrones", response_model=IsochroneResponse)
+async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
+    city: CityDep,
+    city_router: RouterDep,
+    cache: CacheDep,
+    settings: SettingsDep,
+    lang: LanguageDep,
+    at: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description='"lat,lon", place id or name.', examples=["hoan-kiem-lake"]),
+    ],
+    minutes: Annotated[float, Query(gt=0, le=120)] = 15.0,
+    mode: Literal["walk", "bus"] = "walk",
+    depart: Annotated[str, Query(max_length=5, description="HH:MM, bus mode.")] = "09:00",
+) -> Response:
+    """The area and the places reachable within ``minutes`` on foot, or by bus and on foot."""
+    depart_s = parse_depart(depart)
+    start = locate(at, city, "at")
+    key = f"iso:{city.bundle.name}:{mode}:{_key(start)}:{minutes:g}:{depart_s if mode == 'bus' else ''}:{lang}"
+
+    def compute() -> dict[str, Any]:
+        result = isochrone(
+            city_router.travel_times,
+            start.lat,
+            start.lon,
+            minutes=minutes,
+            mode=mode,
+            depart_s=depart_s if mode == "bus" else None,
+        )
+        names = {p.id: (p.name_vi if lang == "vi" else p.name_en) for p in city.catalogue}
+        return IsochroneResponse(
+            mode=mode,
+            minutes=minutes,
+            places=[
+                IsochronePlace(id=pid, name=names.get(pid, pid), duration_s=seconds) for pid, seconds in result.places
+            ],
+            area=result.to_geojson(),
+            attribution=ATTRIBUTION,
+        ).model_dump(mode="json")
+
+    return await cached_answer(cache, key, settings.cache_ttl_s, compute)

@@ -1,0 +1,388 @@
+"""Operator tools: propose a heritage bus line, read it back, download it as GTFS / GeoJSON (operator API keys only).
+
+Callers send ``X-API-Key`` (made by ``heritage operator-key create``); a tourist's bearer token is a 403, no
+credentials a 401. ``/v1/operators/network`` (public, like the places) gives the page at ``/operators/`` the main
+roads of our own drive graph to draw, so the map needs no tiles from the internet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import threading
+import zipfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+import numpy as np
+import orjson
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request, Response, status
+from fastapi.security import APIKeyHeader
+from fastapi.staticfiles import StaticFiles
+
+from api.deps import CityDep, SessionDep
+from api.errors import ApiProblemError, field_error, invalid
+from api.schemas import OperatorLineRequest, OperatorLineResponse, OperatorNetworkResponse
+from api.security import InvalidTokenError, decode_token
+from api.store import repositories
+from api.store.models import ApiKey, OperatorLine
+from recommender.catalogue import UnknownPlaceError
+from recommender.city import City
+from recommender.errors import RecommenderError
+from recommender.operators import LineProposal, propose_line, terminal
+from routing.errors import NoRouteError, OutsideAreaError, RoutingError, TooFarFromStreetError
+from routing.graph.frozen import FrozenGraph
+from routing.operators import DesignOptions, line_geojson
+from routing.operators.gtfs import gtfs_tables
+
+router = APIRouter(prefix="/v1/operators", tags=["operators"])
+Responses = dict[int | str, dict[str, Any]]
+AUTH: Responses = {
+    401: {"description": "No or an unknown operator API key (problem+json)"},
+    403: {"description": "A tourist's token: operators only (problem+json)"},
+}
+NOT_FOUND: Responses = {404: {"description": "No such line (problem+json)"}}
+LineId = Annotated[str, Path(max_length=36)]
+HANOI_TZ = dt.timezone(dt.timedelta(hours=7))
+_HOURS = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
+MAIN_ROADS = (
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "motorway_link",
+    "trunk_link",
+    "primary_link",
+    "secondary_link",
+    "tertiary_link",
+)
+"""Road classes drawn on the operator map (residential streets would make it megabytes)."""
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An operator key (heritage operator-key).")
+_network_lock = threading.Lock()
+_network_cache: dict[str, bytes] = {}
+
+
+def get_operator(
+    request: Request,
+    session: SessionDep,
+    api_key: Annotated[str | None, Depends(_api_key)],
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> ApiKey:
+    """The live operator key of the request.
+
+    Raises
+    ------
+    ApiProblemError
+        403 for a valid tourist token without a key; 401 without credentials, or with an unknown or revoked key.
+    """
+    challenge = {"WWW-Authenticate": 'ApiKey realm="heritage-operators", header="X-API-Key"'}
+    if api_key:
+        row = repositories.api_key_for(session, api_key.strip())
+        if row is None:
+            raise ApiProblemError(
+                401, "Invalid API key", "unknown or revoked operator key", kind="invalid-api-key", headers=challenge
+            )
+        return row
+    if authorization and authorization.lower().startswith("bearer "):
+        try:
+            decode_token(request.app.state.settings, authorization[7:].strip(), "access")
+        except InvalidTokenError:
+            pass
+        else:
+            raise ApiProblemError(
+                403,
+                "Operators only",
+                "these endpoints need an operator API key (X-API-Key), not a traveller's token",
+                kind="operators-only",
+            )
+    raise ApiProblemError(
+        401, "Not authenticated", "send X-API-Key: <operator key>", kind="unauthorized", headers=challenge
+    )
+
+
+OperatorDep = Annotated[ApiKey, Depends(get_operator)]
+
+
+@router.post(
+    "/lines",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **AUTH,
+        404: {"description": "An unknown place (problem+json naming the field)"},
+        422: {"description": "A line that cannot be designed (problem+json naming the field)"},
+    },
+)
+def create_line(
+    body: OperatorLineRequest, operator: OperatorDep, session: SessionDep, city: CityDep, response: Response
+) -> OperatorLineResponse:
+    """Propose a line: stops, order, round trip, fleet for the headway, vehicle-km, and (by default) what it changes."""
+    options = _options(body)
+    _check_places(body, city)
+    try:
+        proposal = propose_line(
+            city,
+            interests=body.interests,
+            place_ids=body.place_ids,
+            start=body.start,
+            end=body.end,
+            options=options,
+            evaluate=body.evaluate,
+        )
+    except RoutingError as exc:
+        field = _routing_field(exc, body, city)
+        raise ApiProblemError(
+            422,
+            "Cannot design this line",
+            f"{field}: {exc}" if field else str(exc),
+            kind="line-error",
+            error=type(exc).__name__,
+            errors=[field_error(field, str(exc))],
+        ) from exc
+    row = repositories.save_operator_line(
+        session,
+        api_key_id=operator.id,
+        name=body.name,
+        bundle=city.bundle.name,
+        request=body.model_dump(mode="json"),
+        proposal=proposal.to_dict(),
+        geojson=_geojson(proposal),
+        gtfs_zip=_gtfs_zip(proposal),
+    )
+    response.headers["Location"] = f"/v1/operators/lines/{row.id}"
+    return _to_response(row)
+
+
+@router.get("/lines/{line_id}", responses={**AUTH, **NOT_FOUND})
+def get_line(line_id: LineId, operator: OperatorDep, session: SessionDep) -> OperatorLineResponse:
+    """A stored proposal."""
+    del operator
+    return _to_response(_stored(session, line_id))
+
+
+@router.get(
+    "/lines/{line_id}/gtfs",
+    response_class=Response,
+    responses={**AUTH, **NOT_FOUND, 200: {"content": {"application/zip": {}}, "description": "The GTFS feed (zip)"}},
+)
+def get_line_gtfs(line_id: LineId, operator: OperatorDep, session: SessionDep) -> Response:
+    """The line as a GTFS feed: agency, stops, routes, trips, stop_times, shapes, frequencies, calendar."""
+    del operator
+    row = _stored(session, line_id)
+    filename = re.sub(r"[^A-Za-z0-9_-]", "-", str(row.request.get("line_id", "line")))
+    return Response(
+        row.gtfs_zip,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}-gtfs.zip"'},
+    )
+
+
+@router.get(
+    "/lines/{line_id}/geojson",
+    response_class=Response,
+    responses={
+        **AUTH,
+        **NOT_FOUND,
+        200: {"content": {"application/geo+json": {}}, "description": "The route of each direction and the stops"},
+    },
+)
+def get_line_geojson(line_id: LineId, operator: OperatorDep, session: SessionDep) -> Response:
+    """The line as a GeoJSON FeatureCollection (``[lon, lat]``): one LineString per direction, one Point per stop."""
+    del operator
+    row = _stored(session, line_id)
+    return Response(orjson.dumps(row.geojson), media_type="application/geo+json")
+
+
+@router.get(
+    "/network",
+    response_class=Response,
+    responses={200: {"model": OperatorNetworkResponse, "description": "Main roads and places (JSON)"}},
+)
+def get_network(city: CityDep) -> Response:
+    """The drive graph's main roads and the catalogue places, compact, for the operator page's own map."""
+    name = city.bundle.name
+    with _network_lock:
+        cached = _network_cache.get(name)
+        if cached is None:
+            cached = orjson.dumps(_network(city).model_dump(mode="json"))
+            _network_cache.clear()
+            _network_cache[name] = cached
+    return Response(cached, media_type="application/json")
+
+
+# --- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _options(body: OperatorLineRequest) -> DesignOptions:
+    """Check the combination of fields and turn the service settings into design options."""
+    if not any(name.strip() for name in body.interests) and not body.place_ids:
+        raise invalid("interests", "give interests (e.g. heritage, ci_centre) and/or place_ids")
+    if body.end is not None and body.start is None:
+        raise invalid("end", "an end terminal needs a start terminal: a line runs between two terminals")
+    if body.end is not None and body.loop:
+        raise invalid("loop", "a loop returns to its start: leave out the end terminal")
+    headway_s = body.headway_min * 60
+    if headway_s != round(headway_s):
+        raise invalid("headway_min", "give a whole number of seconds")
+    match = _HOURS.match(body.service_hours.strip())
+    if match is None:
+        raise invalid("service_hours", f"{body.service_hours!r} is not a span of the day like 06:00-20:00")
+    start_s = int(match.group(1)) * 3600 + int(match.group(2)) * 60
+    end_s = int(match.group(3)) * 3600 + int(match.group(4)) * 60
+    if not start_s < end_s <= 86_400:
+        raise invalid("service_hours", "the end must come after the start, within one day")
+    if headway_s > end_s - start_s:
+        raise invalid("headway_min", "the headway is longer than the service hours")
+    return DesignOptions(
+        headway_s=round(headway_s),
+        start_s=start_s,
+        end_s=end_s,
+        layover_s=body.layover_min * 60,
+        max_stops=body.max_stops,
+        line_id=body.line_id,
+        name=body.name,
+    )
+
+
+def _check_places(body: OperatorLineRequest, city: City) -> None:
+    """Resolve every place and terminal first, so that an unknown one is a 404 naming its field."""
+    for index, place_id in enumerate(body.place_ids):
+        try:
+            city.catalogue.get(place_id)
+        except UnknownPlaceError as exc:
+            raise _unknown(f"place_ids.{index}", exc) from exc
+    for field in ("start", "end"):
+        text = getattr(body, field)
+        if text is None:
+            continue
+        try:
+            terminal(text, city)
+        except UnknownPlaceError as exc:
+            raise _unknown(field, exc) from exc
+        except RecommenderError as exc:
+            raise invalid(field, str(exc)) from exc
+
+
+def _unknown(field: str, exc: UnknownPlaceError) -> ApiProblemError:
+    return ApiProblemError(
+        404,
+        "Unknown place",
+        f"{field}: {exc}",
+        kind="unknown-place",
+        suggestions=list(exc.suggestions),
+        errors=[field_error(field, str(exc))],
+    )
+
+
+def _routing_field(exc: RoutingError, body: OperatorLineRequest, city: City) -> str:
+    """The request field a design error is about."""
+    message = str(exc)
+    places_field = "place_ids" if body.place_ids else "interests"
+    if message.startswith("the start terminal"):
+        return "start"
+    if message.startswith("the end terminal") or "terminals share one stop" in message:
+        return "end"
+    if isinstance(exc, OutsideAreaError):
+        if body.start is not None and f"terminal {terminal(body.start, city).name} (" in message:
+            return "start"
+        return "end" if body.end is not None else "start"
+    if isinstance(exc, TooFarFromStreetError | NoRouteError):
+        return places_field
+    if "headway" in message:
+        return "headway_min"
+    if "service hours" in message:
+        return "service_hours"
+    if "categories" in message:
+        return "interests"
+    return places_field
+
+
+def _geojson(proposal: LineProposal) -> dict[str, Any]:
+    served = proposal.evaluation.served if proposal.evaluation is not None else None
+    return line_geojson(proposal.line.schedule, served=served)
+
+
+def _gtfs_zip(proposal: LineProposal) -> bytes:
+    today = dt.datetime.now(tz=HANOI_TZ).date()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in gtfs_tables(proposal.line.schedule, start_date=today).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _stored(session: SessionDep, line_id: str) -> OperatorLine:
+    row = repositories.get_operator_line(session, line_id)
+    if row is None:
+        raise ApiProblemError(404, "Line not found", f"no proposed line {line_id}", kind="line-not-found")
+    return row
+
+
+def _to_response(row: OperatorLine) -> OperatorLineResponse:
+    base = f"/v1/operators/lines/{row.id}"
+    return OperatorLineResponse(
+        id=row.id,
+        created_at=row.created_at,
+        bundle=row.bundle,
+        request=row.request,
+        proposal=row.proposal,
+        links={"self": base, "gtfs": base + "/gtfs", "geojson": base + "/geojson"},
+    )
+
+
+def _network(city: City) -> OperatorNetworkResponse:
+    drive = city.bundle.drive
+    roads = _main_roads(drive)
+    places = [
+        {
+            "id": place.id,
+            "name": place.name_en,
+            "lat": round(place.lat, 5),
+            "lon": round(place.lon, 5),
+            "categories": [category.value for category in place.categories],
+        }
+        for place in city.catalogue.places
+    ]
+    bbox = [
+        round(float(drive.node_lon.min()), 5),
+        round(float(drive.node_lat.min()), 5),
+        round(float(drive.node_lon.max()), 5),
+        round(float(drive.node_lat.max()), 5),
+    ]
+    return OperatorNetworkResponse(
+        bundle=city.bundle.name, bbox=bbox, classes=list(MAIN_ROADS), roads=roads, places=places
+    )
+
+
+def _main_roads(drive: FrozenGraph) -> list[list[float]]:
+    """One ``[class, lon, lat, ...]`` polyline per main road edge (both directions of a street drawn once)."""
+    wanted = {drive.highways.index(name): MAIN_ROADS.index(name) for name in MAIN_ROADS if name in drive.highways}
+    tails = drive.tail()
+    seen: set[tuple[int, int]] = set()
+    roads: list[list[float]] = []
+    for edge in np.flatnonzero(np.isin(drive.highway_index, list(wanted))):
+        tail, head = int(tails[edge]), int(drive.head[edge])
+        key = (min(tail, head), max(tail, head))
+        if key in seen:
+            continue
+        seen.add(key)
+        lat, lon = drive.edge_coordinates(int(edge))
+        line: list[float] = [float(wanted[int(drive.highway_index[edge])])]
+        previous: tuple[float, float] | None = None
+        for point in zip(np.round(lon, 5).tolist(), np.round(lat, 5).tolist(), strict=True):
+            if point != previous:
+                line.extend(point)
+                previous = point
+        roads.append(line)
+    return roads
+
+
+STATIC_DIR = FilePath(__file__).resolve().parent.parent / "static" / "operators"
+
+
+def install_operator_tools(app: FastAPI) -> None:
+    """Add the operator endpoints and serve the operator page (static files, no build step) at ``/operators/``."""
+    app.include_router(router)
+    app.mount("/operators", StaticFiles(directory=STATIC_DIR, html=True), name="operators")

@@ -1,0 +1,85 @@
+"""Trip plans: interests, window and mode in, an itinerary with routed legs out (cached per normalised request)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from api.deps import CacheDep, CityDep, RouterDep, SettingsDep
+from api.routers.journeys import cached_answer, locate
+from api.schemas import ATTRIBUTION, PlanRequest, PlanResponse
+from recommender.scoring import Context, Interests
+from recommender.trip import TripRequest, parse_window, plan_trip
+
+router = APIRouter(prefix="/v1", tags=["plans"])
+MAX_WINDOW_S = 16 * 3600
+PLAN_TIME_LIMIT_S = 0.15
+_PLANNING = threading.BoundedSemaphore(1)
+"""One plan at a time per worker process: planning is CPU-bound Python, so ten plans sharing a core (and the GIL)
+all finish late and the search's wall-clock cap cuts each of them short; in turn, each gets the whole core and
+the queue drains first come, first served (bench/api: p95 at 20 clients 1.30 s -> see docs/BENCHMARKS.md)."""
+
+
+@router.post(
+    "/plans",
+    response_model=PlanResponse,
+    responses={422: {"description": "A constraint that cannot be met (problem+json naming the field)"}},
+)
+async def create_plan(
+    body: PlanRequest, city: CityDep, city_router: RouterDep, cache: CacheDep, settings: SettingsDep
+) -> Response:
+    """Plan the best visits for the traveller's interests under opening hours, meals and the daily window."""
+    window_start_s, window_end_s = parse_window(body.window)
+    if window_end_s - window_start_s > MAX_WINDOW_S:
+        from api.errors import invalid  # noqa: PLC0415
+
+        raise invalid("window", "a day's window is at most 16 h")
+    start = locate(body.start, city, "start")
+    end = locate(body.end, city, "end") if body.end else None
+    interests = Interests.parse(body.interests)
+    normalised = body.model_dump(mode="json") | {
+        "start": start.place.id if start.place else f"{start.lat:.5f},{start.lon:.5f}",
+        "end": (end.place.id if end.place else f"{end.lat:.5f},{end.lon:.5f}") if end else None,
+        "interests": {str(k): round(v, 4) for k, v in sorted(interests.weights.items())},
+        "must": sorted(body.must),
+        "avoid": sorted(body.avoid),
+    }
+    key = "plan:" + city.bundle.name + ":" + _digest(normalised)
+
+    def compute() -> dict[str, Any]:
+        request = TripRequest(
+            start=start,
+            end=end,
+            date=body.date,
+            window_start_s=window_start_s,
+            window_end_s=window_end_s,
+            interests=interests,
+            mode=body.mode,
+            days=body.days,
+            pace=body.pace,
+            must_visit=tuple(body.must),
+            avoid=tuple(body.avoid),
+            max_walk_leg_m=body.max_walk_leg_m,
+            max_walk_day_m=body.max_walk_day_m,
+            meals=body.meals,
+            context=Context(weather=body.weather, with_children=body.children),
+            seed=body.seed,
+            time_limit_s=PLAN_TIME_LIMIT_S,
+        )
+        with _PLANNING:
+            itinerary = plan_trip(city, city_router, request)
+        # The shape of PlanResponse, built directly: validating the nested plan through pydantic again cost
+        # 5 ms a plan (15 % of its CPU) for values that are already plain JSON.
+        return {"itinerary": itinerary.to_dict(), "geojson": itinerary.to_geojson(), "attribution": ATTRIBUTION}
+
+    return await cached_answer(cache, key, settings.cache_ttl_s, compute)
+
+
+def _digest(value: dict[str, Any]) -> str:
+    import hashlib  # noqa: PLC0415
+
+    import orjson  # noqa: PLC0415
+
+    return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()[:40]

@@ -1,0 +1,86 @@
+"""Passwords (argon2) and tokens (JWT, HS256): short-lived access tokens and longer refresh tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from api.settings import Settings
+
+ALGORITHM = "HS256"
+TokenKind = Literal["access", "refresh"]
+_hasher = PasswordHasher()
+
+
+class InvalidTokenError(Exception):
+    """A token that is malformed, tampered with, expired or of the wrong kind."""
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches the stored hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What the auth endpoints return."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def issue_token(settings: Settings, user_id: str, kind: TokenKind, *, now: dt.datetime | None = None) -> str:
+    """A signed token for ``user_id`` that expires after the configured lifetime of its kind."""
+    issued = now or dt.datetime.now(tz=dt.UTC)
+    ttl_s = settings.access_token_ttl_s if kind == "access" else settings.refresh_token_ttl_s
+    claims = {
+        "sub": user_id,
+        "typ": kind,
+        "iat": issued,
+        "exp": issued + dt.timedelta(seconds=ttl_s),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def issue_pair(settings: Settings, user_id: str) -> TokenPair:
+    """A fresh access and refresh token."""
+    return TokenPair(
+        access_token=issue_token(settings, user_id, "access"),
+        refresh_token=issue_token(settings, user_id, "refresh"),
+        expires_in=settings.access_token_ttl_s,
+    )
+
+
+def decode_token(settings: Settings, token: str, kind: TokenKind) -> str:
+    """The user id of a valid token of ``kind``.
+
+    Raises
+    ------
+    InvalidTokenError
+        If the signature does not verify, the token expired, or it is of the other kind.
+    """
+    try:
+        claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidTokenError("the token has expired") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError("the token is not valid") from exc
+    if claims.get("typ") != kind:
+        raise InvalidTokenError(f"expected an {kind} token")
+    return str(claims["sub"])

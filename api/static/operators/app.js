@@ -1,0 +1,416 @@
+// The operator page: our own map (main roads of the bundle's drive graph, drawn on a canvas), places to pick,
+// a proposed line with its metrics and its GTFS. Vanilla JS, same-origin requests only, no tiles, no CDN.
+"use strict";
+
+(function () {
+  const API = "/v1/operators";
+  const KEY_STORAGE = "heritage-operator-key";
+  const ROAD_STYLE = {
+    motorway: ["#e8a33c", 3.2], trunk: ["#e8a33c", 3], primary: ["#f2c75c", 2.6], secondary: ["#f7dd8b", 2.2],
+    tertiary: ["#ffffff", 1.6],
+  };
+  const $ = (id) => document.getElementById(id);
+  const canvas = $("map");
+  const context = canvas.getContext("2d");
+  const state = {
+    network: null, places: [], byId: new Map(), picked: [], line: null, geojson: null, objectUrls: [],
+    view: { lon: 105.85, lat: 21.03, scale: 20000 }, // scale: pixels per degree of longitude
+    hover: null,
+  };
+
+  // --- projection ------------------------------------------------------------------------------------------------
+  function kx() { return Math.cos((state.view.lat * Math.PI) / 180); }
+  function toScreen(lon, lat) {
+    const width = canvas.clientWidth, height = canvas.clientHeight, s = state.view.scale;
+    return [width / 2 + (lon - state.view.lon) * s, height / 2 - ((lat - state.view.lat) * s) / kx()];
+  }
+  function toWorld(x, y) {
+    const width = canvas.clientWidth, height = canvas.clientHeight, s = state.view.scale;
+    return [state.view.lon + (x - width / 2) / s, state.view.lat - ((y - height / 2) * kx()) / s];
+  }
+  function fit(points, paddingPx) {
+    if (!points.length) return;
+    let west = Infinity, east = -Infinity, south = Infinity, north = -Infinity;
+    for (const [lon, lat] of points) {
+      west = Math.min(west, lon); east = Math.max(east, lon); south = Math.min(south, lat); north = Math.max(north, lat);
+    }
+    state.view.lon = (west + east) / 2;
+    state.view.lat = (south + north) / 2;
+    const width = Math.max(canvas.clientWidth - 2 * paddingPx, 50), height = Math.max(canvas.clientHeight - 2 * paddingPx, 50);
+    const spanX = Math.max(east - west, 0.002), spanY = Math.max((north - south) / kx(), 0.002);
+    state.view.scale = Math.min(width / spanX, height / spanY);
+    draw();
+  }
+
+  // --- drawing ---------------------------------------------------------------------------------------------------
+  function resize() {
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(canvas.clientWidth * ratio);
+    canvas.height = Math.round(canvas.clientHeight * ratio);
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    draw();
+  }
+
+  let pending = false;
+  function draw() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(() => { pending = false; render(); });
+  }
+
+  function render() {
+    const width = canvas.clientWidth, height = canvas.clientHeight;
+    context.clearRect(0, 0, width, height);
+    context.fillStyle = "#efe9dc";
+    context.fillRect(0, 0, width, height);
+    if (state.network) drawRoads();
+    if (state.geojson) drawLine();
+    drawPlaces();
+    if (state.geojson) drawStops();
+  }
+
+  function drawRoads() {
+    const classes = state.network.classes;
+    const zoomedOut = state.view.scale < 8000;
+    // Minor classes first, so that the main roads are drawn over them.
+    for (let pass = classes.length - 1; pass >= 0; pass -= 1) {
+      const name = classes[pass].replace("_link", "");
+      const style = ROAD_STYLE[name] || ["#ffffff", 1];
+      if (zoomedOut && name === "tertiary") continue;
+      context.strokeStyle = style[0];
+      context.lineWidth = Math.max(0.6, style[1] * Math.min(1.4, state.view.scale / 25000));
+      context.lineCap = "round";
+      context.lineJoin = "round";
+      context.beginPath();
+      for (const road of state.network.roads) {
+        if (road[0] !== pass) continue;
+        let [x, y] = toScreen(road[1], road[2]);
+        context.moveTo(x, y);
+        for (let i = 3; i < road.length; i += 2) {
+          [x, y] = toScreen(road[i], road[i + 1]);
+          context.lineTo(x, y);
+        }
+      }
+      context.stroke();
+    }
+  }
+
+  function placeColour(place) {
+    if (place.categories.includes("heritage")) return "#b71c1c";
+    if (place.categories.includes("ci_centre")) return "#6a1b9a";
+    return "#9e9e9e";
+  }
+  function isFeatured(place) { return place.categories.includes("heritage") || place.categories.includes("ci_centre"); }
+
+  function drawPlaces() {
+    const picked = new Set(state.picked);
+    const themed = new Set(selectedThemes());
+    for (const place of state.places) {
+      const [x, y] = toScreen(place.lon, place.lat);
+      if (x < -10 || y < -10 || x > canvas.clientWidth + 10 || y > canvas.clientHeight + 10) continue;
+      const inTheme = place.categories.some((c) => themed.has(c));
+      const radius = picked.has(place.id) ? 7 : isFeatured(place) ? 5 : 3;
+      context.beginPath();
+      context.arc(x, y, radius, 0, 2 * Math.PI);
+      context.fillStyle = placeColour(place);
+      context.globalAlpha = isFeatured(place) || inTheme ? 1 : 0.7;
+      context.fill();
+      context.globalAlpha = 1;
+      if (picked.has(place.id) || inTheme) {
+        context.lineWidth = picked.has(place.id) ? 3 : 1.5;
+        context.strokeStyle = picked.has(place.id) ? "#000" : "#fff";
+        context.stroke();
+      }
+    }
+  }
+
+  function drawLine() {
+    const colours = ["#1565c0", "#c62828"];
+    for (const feature of state.geojson.features) {
+      if (feature.properties.kind !== "route") continue;
+      context.strokeStyle = colours[feature.properties.direction % 2];
+      context.globalAlpha = 0.85;
+      context.lineWidth = 5;
+      context.lineCap = "round";
+      context.lineJoin = "round";
+      context.beginPath();
+      feature.geometry.coordinates.forEach(([lon, lat], index) => {
+        const [x, y] = toScreen(lon, lat);
+        if (index === 0) context.moveTo(x, y); else context.lineTo(x, y);
+      });
+      context.stroke();
+      context.globalAlpha = 1;
+    }
+  }
+
+  function drawStops() {
+    context.font = "bold 11px system-ui, sans-serif";
+    context.textAlign = "center";
+    context.textBaseline = "middle";
+    for (const feature of state.geojson.features) {
+      if (feature.properties.kind !== "stop") continue;
+      const [x, y] = toScreen(...feature.geometry.coordinates);
+      context.beginPath();
+      context.arc(x, y, 9, 0, 2 * Math.PI);
+      context.fillStyle = "#fff";
+      context.fill();
+      context.lineWidth = 3;
+      context.strokeStyle = feature.properties.new ? "#e65100" : "#1565c0";
+      context.stroke();
+      context.fillStyle = "#111";
+      context.fillText(String((feature.properties.order ?? 0) + 1), x, y + 0.5);
+    }
+  }
+
+  // --- interaction -----------------------------------------------------------------------------------------------
+  function nearestPlace(x, y, maxPx) {
+    let best = null, bestDistance = maxPx;
+    for (const place of state.places) {
+      const [px, py] = toScreen(place.lon, place.lat);
+      const distance = Math.hypot(px - x, py - y);
+      if (distance <= bestDistance) { best = place; bestDistance = distance; }
+    }
+    return best;
+  }
+
+  function togglePlace(placeId) {
+    const index = state.picked.indexOf(placeId);
+    if (index >= 0) state.picked.splice(index, 1); else state.picked.push(placeId);
+    renderPicked();
+    draw();
+  }
+
+  function renderPicked() {
+    const list = $("picked");
+    list.replaceChildren(...state.picked.map((id) => {
+      const item = document.createElement("li");
+      item.textContent = state.byId.get(id)?.name || id;
+      item.dataset.placeId = id;
+      item.title = "Remove";
+      item.addEventListener("click", () => togglePlace(id));
+      return item;
+    }));
+  }
+
+  let drag = null;
+  canvas.addEventListener("pointerdown", (event) => {
+    drag = { x: event.offsetX, y: event.offsetY, lon: state.view.lon, lat: state.view.lat, moved: false };
+    canvas.setPointerCapture(event.pointerId);
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (drag) {
+      const dx = event.offsetX - drag.x, dy = event.offsetY - drag.y;
+      if (Math.hypot(dx, dy) > 4) drag.moved = true;
+      if (drag.moved) {
+        canvas.classList.add("dragging");
+        state.view.lon = drag.lon - dx / state.view.scale;
+        state.view.lat = drag.lat + (dy * kx()) / state.view.scale;
+        draw();
+      }
+      return;
+    }
+    const place = nearestPlace(event.offsetX, event.offsetY, 8);
+    const tooltip = $("tooltip");
+    if (place) {
+      tooltip.textContent = `${place.name} (${place.categories.join(", ")})`;
+      tooltip.style.left = `${event.offsetX + 12}px`;
+      tooltip.style.top = `${event.offsetY + 12}px`;
+      tooltip.hidden = false;
+      canvas.style.cursor = "pointer";
+    } else {
+      tooltip.hidden = true;
+      canvas.style.cursor = "";
+    }
+  });
+  canvas.addEventListener("pointerup", (event) => {
+    const wasDrag = drag && drag.moved;
+    drag = null;
+    canvas.classList.remove("dragging");
+    if (wasDrag) return;
+    const place = nearestPlace(event.offsetX, event.offsetY, 10);
+    if (place) togglePlace(place.id);
+  });
+  canvas.addEventListener("wheel", (event) => {
+    event.preventDefault();
+    zoomAt(event.offsetX, event.offsetY, event.deltaY < 0 ? 1.25 : 0.8);
+  }, { passive: false });
+
+  function zoomAt(x, y, factor) {
+    const [lon, lat] = toWorld(x, y);
+    state.view.scale = Math.min(Math.max(state.view.scale * factor, 500), 2000000);
+    const [lon2, lat2] = toWorld(x, y);
+    state.view.lon += lon - lon2;
+    state.view.lat += lat - lat2;
+    draw();
+  }
+  $("zoom-in").addEventListener("click", () => zoomAt(canvas.clientWidth / 2, canvas.clientHeight / 2, 1.5));
+  $("zoom-out").addEventListener("click", () => zoomAt(canvas.clientWidth / 2, canvas.clientHeight / 2, 1 / 1.5));
+  $("zoom-fit").addEventListener("click", fitLine);
+  $("clear-picked").addEventListener("click", () => { state.picked = []; renderPicked(); draw(); });
+  document.querySelectorAll("input[name=theme]").forEach((box) => box.addEventListener("change", draw));
+  window.addEventListener("resize", resize);
+
+  function fitLine() {
+    if (!state.geojson) return;
+    const points = [];
+    for (const feature of state.geojson.features) {
+      if (feature.properties.kind === "route") points.push(...feature.geometry.coordinates);
+    }
+    fit(points, 40);
+  }
+
+  // --- the API ---------------------------------------------------------------------------------------------------
+  const keyInput = $("api-key");
+  keyInput.value = window.sessionStorage.getItem(KEY_STORAGE) || "";
+  keyInput.addEventListener("input", () => window.sessionStorage.setItem(KEY_STORAGE, keyInput.value.trim()));
+
+  function selectedThemes() {
+    return Array.from(document.querySelectorAll("input[name=theme]:checked"), (box) => box.value);
+  }
+
+  function setStatus(text, isError) {
+    const status = $("status");
+    status.textContent = text;
+    status.classList.toggle("error", Boolean(isError));
+  }
+
+  async function call(path, options) {
+    const response = await fetch(path, options);
+    if (!response.ok) {
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        const problem = await response.json();
+        message = `${problem.title || response.status}: ${problem.detail || ""}`;
+      } catch (ignored) { /* not problem+json */ }
+      const error = new Error(message);
+      error.status = response.status;
+      throw error;
+    }
+    return response;
+  }
+
+  async function propose() {
+    const key = keyInput.value.trim();
+    if (!key) { setStatus("Enter your operator key first.", true); keyInput.focus(); return; }
+    const interests = selectedThemes();
+    if (!interests.length && !state.picked.length) {
+      setStatus("Pick places on the map or choose a theme.", true);
+      return;
+    }
+    const body = {
+      interests,
+      place_ids: state.picked,
+      headway_min: Number($("headway").value),
+      service_hours: `${$("hours-start").value}-${$("hours-end").value}`,
+      max_stops: Number($("max-stops").value),
+      name: $("line-name").value.trim() || "Heritage line",
+      evaluate: $("evaluate").checked,
+    };
+    const button = $("propose");
+    button.disabled = true;
+    setStatus(body.evaluate ? "Designing the line and measuring what it changes…" : "Designing the line…");
+    try {
+      const headers = { "X-API-Key": key, "Content-Type": "application/json", Accept: "application/json" };
+      const created = await (await call(`${API}/lines`, { method: "POST", headers, body: JSON.stringify(body) })).json();
+      const auth = { headers: { "X-API-Key": key } };
+      state.line = created;
+      state.geojson = await (await call(created.links.geojson, auth)).json();
+      const gtfs = await (await call(created.links.gtfs, auth)).blob();
+      showResults(created, gtfs);
+      fitLine();
+      setStatus(`Line ${created.id} proposed.`);
+    } catch (error) {
+      setStatus(error.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+  $("propose").addEventListener("click", propose);
+
+  function minutes(value) { return value === undefined || value === null ? "–" : `${Number(value).toFixed(1)} min`; }
+
+  function showResults(created, gtfs) {
+    const proposal = created.proposal;
+    const summary = proposal.evaluation ? proposal.evaluation.summary : null;
+    const rows = [
+      ["Stops", proposal.stops.length, "stops"],
+      ["Round trip", minutes(proposal.round_trip_min), "round-trip"],
+      [`Fleet (every ${proposal.headway_min} min)`, `${proposal.fleet_size} buses`, "fleet"],
+      ["Trips a day", proposal.trips_per_day, "trips"],
+      ["Vehicle-km a day", proposal.vehicle_km_per_day, "vehicle-km"],
+      ["Vehicle-hours a day", proposal.vehicle_hours_per_day, "vehicle-hours"],
+    ];
+    if (summary) {
+      rows.push(
+        ["Sites within 400 m of a stop", proposal.sites_served_count, "sites-served"],
+        ["Mean time, before → after", `${minutes(summary.mean_before_min)} → ${minutes(summary.mean_after_min)}`, "mean"],
+        ["Median time, before → after",
+          `${minutes(summary.median_before_min)} → ${minutes(summary.median_after_min)}`, "median"],
+        ["Pairs faster", `${(summary.share_improved * 100).toFixed(1)} %`, "share-improved"],
+      );
+    }
+    const body = $("metrics").tBodies[0];
+    body.replaceChildren(...rows.map(([label, value, id]) => {
+      const row = document.createElement("tr");
+      row.dataset.metric = id;
+      const head = document.createElement("th");
+      head.textContent = label;
+      const cell = document.createElement("td");
+      cell.textContent = String(value);
+      row.append(head, cell);
+      return row;
+    }));
+    const top = proposal.evaluation ? proposal.evaluation.top_sites : [];
+    $("top-sites").replaceChildren(...top.map((site) => {
+      const item = document.createElement("li");
+      item.textContent = `${site.name}: ${minutes(site.mean_before_min)} → ${minutes(site.mean_after_min)}`;
+      return item;
+    }));
+    $("result-title").textContent = `${proposal.name} (${proposal.kind})`;
+    state.objectUrls.forEach((url) => URL.revokeObjectURL(url));
+    const gtfsUrl = URL.createObjectURL(gtfs);
+    const geojsonUrl = URL.createObjectURL(new Blob([JSON.stringify(state.geojson)], { type: "application/geo+json" }));
+    state.objectUrls = [gtfsUrl, geojsonUrl];
+    const link = $("download-gtfs");
+    link.href = gtfsUrl;
+    link.download = `${proposal.line_id}-gtfs.zip`;
+    $("download-geojson").href = geojsonUrl;
+    $("results").hidden = false;
+    $("results").scrollIntoView({ block: "nearest" });
+    document.body.dataset.lineId = created.id;
+  }
+
+  // --- start -----------------------------------------------------------------------------------------------------
+  async function start() {
+    resize();
+    setStatus("Loading the street network…");
+    try {
+      const network = await (await call(`${API}/network`, {})).json();
+      state.network = network;
+      state.places = network.places;
+      state.byId = new Map(network.places.map((place) => [place.id, place]));
+      const featured = network.places.filter(isFeatured).map((p) => [p.lon, p.lat]);
+      // Frame the city centre: the featured places within the middle 80 % of their spread.
+      const lons = featured.map((p) => p[0]).sort((a, b) => a - b), lats = featured.map((p) => p[1]).sort((a, b) => a - b);
+      const cut = (values, q) => values[Math.min(values.length - 1, Math.floor(q * values.length))];
+      fit([[cut(lons, 0.1), cut(lats, 0.1)], [cut(lons, 0.9), cut(lats, 0.9)]], 20);
+      setStatus(`${network.roads.length} road segments, ${network.places.length} places.`);
+      document.body.dataset.ready = "true";
+    } catch (error) {
+      setStatus(`Cannot load the network: ${error.message}`, true);
+    }
+  }
+
+  // For tests and the console: where a place is drawn (CSS pixels within the canvas).
+  window.operatorMap = {
+    screenPosition(placeId) {
+      const place = state.byId.get(placeId);
+      return place ? toScreen(place.lon, place.lat) : null;
+    },
+    centreOn(placeId) {
+      const place = state.byId.get(placeId);
+      if (place) { state.view.lon = place.lon; state.view.lat = place.lat; render(); }
+    },
+  };
+  start();
+})();

@@ -1,0 +1,270 @@
+"""Repositories: the only code that writes SQL. Each function takes a session and commits what it acknowledges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.store.models import ApiKey, FeedbackEvent, OperatorLine, SavedItinerary, User, utcnow
+
+
+class EmailTakenError(Exception):
+    """An account with this email exists already."""
+
+
+# --- users -------------------------------------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session, *, email: str | None = None, password_hash: str | None = None, device_name: str | None = None
+) -> User:
+    """Insert an account (anonymous when ``email`` is None).
+
+    Raises
+    ------
+    EmailTakenError
+        If ``email`` belongs to another account.
+    """
+    user = User(email=email, password_hash=password_hash, device_name=device_name)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise EmailTakenError(email or "") from exc
+    return user
+
+
+def upgrade_user(session: Session, user: User, *, email: str, password_hash: str) -> User:
+    """Give an anonymous account an email and password (its itineraries and feedback stay).
+
+    Raises
+    ------
+    EmailTakenError
+        If ``email`` belongs to another account.
+    """
+    user.email = email
+    user.password_hash = password_hash
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise EmailTakenError(email) from exc
+    return user
+
+
+def get_user(session: Session, user_id: str) -> User | None:
+    """The account with this id, or None."""
+    return session.get(User, user_id)
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    """The account with this email, or None."""
+    return session.scalars(select(User).where(User.email == email)).first()
+
+
+# --- itineraries -------------------------------------------------------------------------------------------------
+
+
+def save_itinerary(
+    session: Session,
+    *,
+    owner_id: str,
+    title: str,
+    body: dict[str, Any],
+    notes: str = "",
+    idempotency_key: str | None = None,
+) -> tuple[SavedItinerary, bool]:
+    """Insert an itinerary; with an idempotency key, a repeat returns the first row.
+
+    Returns
+    -------
+    (itinerary, created)
+        ``created`` is False when the key had been used by this owner before.
+    """
+    if idempotency_key is not None:
+        existing = _by_key(session, owner_id, idempotency_key)
+        if existing is not None:
+            return existing, False
+    now = utcnow()
+    row = SavedItinerary(
+        owner_id=owner_id,
+        title=title,
+        notes=notes,
+        body=body,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent save with the same key won the UNIQUE constraint: answer with its row.
+        session.rollback()
+        if idempotency_key is None:
+            raise
+        existing = _by_key(session, owner_id, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
+def _by_key(session: Session, owner_id: str, key: str) -> SavedItinerary | None:
+    query = select(SavedItinerary).where(SavedItinerary.owner_id == owner_id, SavedItinerary.idempotency_key == key)
+    return session.scalars(query).first()
+
+
+def owned_itinerary(session: Session, itinerary_id: str, owner_id: str) -> SavedItinerary | None:
+    """The itinerary if it exists and belongs to ``owner_id`` (else None: others' rows are invisible)."""
+    row = session.get(SavedItinerary, itinerary_id)
+    return row if row is not None and row.owner_id == owner_id else None
+
+
+def update_itinerary(session: Session, row: SavedItinerary, changes: dict[str, Any]) -> SavedItinerary:
+    """Apply ``changes`` (title, notes, body) and commit."""
+    for name in ("title", "notes", "body"):
+        if name in changes and changes[name] is not None:
+            setattr(row, name, changes[name])
+    row.updated_at = utcnow()
+    session.commit()
+    return row
+
+
+def delete_itinerary(session: Session, row: SavedItinerary) -> None:
+    """Delete and commit."""
+    session.delete(row)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a keyset-paginated listing; ``after`` continues it."""
+
+    items: list[SavedItinerary]
+    after: tuple[dt.datetime, str] | None
+
+
+def list_itineraries(
+    session: Session, owner_id: str, *, limit: int, after: tuple[dt.datetime, str] | None = None
+) -> Page:
+    """The owner's itineraries, newest first, ``limit`` at a time (keyset on created_at, id)."""
+    query = select(SavedItinerary).where(SavedItinerary.owner_id == owner_id)
+    if after is not None:
+        created, last_id = after
+        query = query.where(
+            or_(
+                SavedItinerary.created_at < created,
+                and_(SavedItinerary.created_at == created, SavedItinerary.id < last_id),
+            )
+        )
+    rows = list(
+        session.scalars(query.order_by(SavedItinerary.created_at.desc(), SavedItinerary.id.desc()).limit(limit + 1))
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, (rows[-1].created_at, rows[-1].id) if more and rows else None)
+
+
+def count_itineraries(session: Session, owner_id: str) -> int:
+    """How many itineraries the owner has."""
+    query = select(func.count()).select_from(SavedItinerary).where(SavedItinerary.owner_id == owner_id)
+    return int(session.scalar(query) or 0)
+
+
+# --- feedback ----------------------------------------------------------------------------------------------------
+
+
+def record_feedback(session: Session, user_id: str, events: Sequence[dict[str, Any]]) -> list[str]:
+    """Insert a batch in one transaction; events seen before (same ``event_id``) are skipped, not duplicated.
+
+    Returns the ids now stored, i.e. every event of the batch, only after the commit succeeded.
+    """
+    if not events:
+        return []
+    now = utcnow()
+    rows = [{**event, "user_id": user_id, "received_at": now} for event in events]
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(FeedbackEvent).values(rows).on_conflict_do_nothing(index_elements=["event_id"])
+    session.execute(statement)
+    session.commit()
+    return [str(event["event_id"]) for event in events]
+
+
+def count_feedback(session: Session, *, user_id: str | None = None) -> int:
+    """How many feedback events are stored (for one user when given)."""
+    query = select(func.count()).select_from(FeedbackEvent)
+    if user_id is not None:
+        query = query.where(FeedbackEvent.user_id == user_id)
+    return int(session.scalar(query) or 0)
+
+
+# --- operator API keys -------------------------------------------------------------------------------------------
+
+
+def create_api_key(session: Session, *, name: str, scopes: Sequence[str] = ()) -> tuple[ApiKey, str]:
+    """A new operator key; returns the row and the secret, which is shown once and stored only as its SHA-256."""
+    secret = "hk_" + secrets.token_urlsafe(32)
+    row = ApiKey(name=name, key_sha256=hashlib.sha256(secret.encode()).hexdigest(), scopes=" ".join(scopes))
+    session.add(row)
+    session.commit()
+    return row, secret
+
+
+def api_key_for(session: Session, secret: str) -> ApiKey | None:
+    """The live (not revoked) key with this secret, or None."""
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    row = session.scalars(select(ApiKey).where(ApiKey.key_sha256 == digest)).first()
+    return row if row is not None and row.revoked_at is None else None
+
+
+def revoke_api_key(session: Session, row: ApiKey) -> None:
+    """Revoke a key (kept for the audit trail)."""
+    row.revoked_at = utcnow()
+    session.commit()
+
+
+# --- operator lines ----------------------------------------------------------------------------------------------
+
+
+def save_operator_line(
+    session: Session,
+    *,
+    api_key_id: str,
+    name: str,
+    bundle: str,
+    request: dict[str, Any],
+    proposal: dict[str, Any],
+    geojson: dict[str, Any],
+    gtfs_zip: bytes,
+) -> OperatorLine:
+    """Insert a proposed line and commit."""
+    row = OperatorLine(
+        api_key_id=api_key_id,
+        name=name,
+        bundle=bundle,
+        request=request,
+        proposal=proposal,
+        geojson=geojson,
+        gtfs_zip=gtfs_zip,
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def get_operator_line(session: Session, line_id: str) -> OperatorLine | None:
+    """The proposed line with this id, or None."""
+    return session.get(OperatorLine, line_id)
