@@ -24,8 +24,12 @@ RUN heritage build --quiet \
 FROM python:3.11-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 \
     HERITAGE_DATA_DIR=/app/data HERITAGE_BUNDLE_DIR=/app/bundles \
-    HERITAGE_HOST=0.0.0.0 HERITAGE_PORT=8000 NUMBA_CACHE_DIR=/app/numba-cache
-RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin heritage
+    HERITAGE_HOST=0.0.0.0 HERITAGE_PORT=8000 NUMBA_CACHE_DIR=/app/numba-cache \
+    HERITAGE_SQLITE_PATH=/app/var/heritage.sqlite3
+# State: SQLite in /app/var (mount a volume there) unless DATABASE_URL names PostgreSQL; REDIS_URL for the cache.
+# Production: set HERITAGE_ENVIRONMENT=production and HERITAGE_SECRET_KEY (the server refuses the default secret).
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin heritage \
+ && mkdir -p /app/var && chown heritage:heritage /app/var
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=heritage:heritage /app/data ./data

@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 PYTEST_ARGS   ?=
 
-.PHONY: help install dev bundle serve test lint format typecheck pytest bench clean
+.PHONY: help install dev browser bundle serve test lint format typecheck pytest bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,7 +45,13 @@ format: dev  ## Apply ruff's fixes and formatting
 typecheck: dev  ## mypy (strict on routing/ and recommender/)
 	$(BIN)/mypy
 
-pytest: dev  ## Run every test
+# Debian's chromium + chromedriver for the browser test (tests/e2e/test_operator_page.py); it skips, loudly, without them.
+browser:  ## Install chromium and chromium-driver with apt-get when missing
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+	  || (apt-get update && apt-get install -y chromium chromium-driver) \
+	  || echo "WARNING: could not install chromium / chromium-driver; the browser test will be skipped"
+
+pytest: dev browser  ## Run every test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest  ## Lint, type-check and run every test

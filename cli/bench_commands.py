@@ -51,3 +51,43 @@ def optw_benchmark(
         for record in run_optw_benchmark(instances, time_limit_s=time_limit, seed=seed, best_known_csv=best_known):
             sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
             sys.stdout.flush()
+
+
+@bench_app.command("tours")
+def tours_benchmark(
+    data: Annotated[Path, typer.Option(help="Folder of the cikm16 poi-*.csv and traj-*.csv files.")],
+    city: Annotated[str, typer.Option(help="Glas, Melb, Osak, Toro (or full names), comma-separated, or all.")] = "all",
+    predictions: Annotated[Path | None, typer.Option(help="Write one JSON line per query here (atomically).")] = None,
+    l2: Annotated[float, typer.Option(min=0.0, help="L2 penalty of the step model.")] = 1.0,
+    sub_tours: Annotated[int, typer.Option(min=0, help="Also train on stretches of 3..N POIs (0: off).")] = 0,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per line (the only format).")] = True,
+) -> None:
+    """Leave-one-out tour recommendation per city: F1, pairs-F1, inner F1 against PoiPopularity and the paper."""
+    import sys
+
+    import orjson
+
+    from recommender.tours.benchmark import (
+        check_predictions_path,
+        cities_to_run,
+        run_tours_benchmark,
+        summary_record,
+        write_predictions,
+    )
+
+    if not data.is_dir():
+        fail(f"--data {data}: no such folder")
+    with domain_errors():
+        cities = cities_to_run(city)
+        if predictions is not None:
+            check_predictions_path(predictions)
+        collected: list[dict[str, object]] | None = [] if predictions is not None else None
+        records = []
+        for record in run_tours_benchmark(data, cities, l2=l2, sub_tours=sub_tours, predictions=collected):
+            records.append(record)
+            sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
+            sys.stdout.flush()
+        if len(records) > 1:
+            sys.stdout.buffer.write(orjson.dumps(summary_record(records)) + b"\n")
+        if predictions is not None and collected is not None:
+            write_predictions(predictions, collected)

@@ -1,4 +1,4 @@
-"""The ``heritage`` command: build the city bundle, inspect it, search places, serve the API."""
+"""The ``heritage`` command: build the city bundle, inspect it, search places, route, plan trips, serve the API."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import typer
 
 from cli.bench_commands import bench_app
 from cli.bundle_commands import build, info
+from cli.design_line_command import design_line
+from cli.experiment_command import experiment
+from cli.feedback_commands import feedback_app
+from cli.operator_commands import operator_key_app
 from cli.place_commands import places
+from cli.plan_command import plan
 from cli.route_command import route
 from cli.serve_command import serve
 
@@ -21,8 +26,13 @@ app.command()(build)
 app.command()(info)
 app.command()(places)
 app.command()(route)
+app.command()(plan)
 app.command()(serve)
+app.command()(experiment)
+app.command("design-line")(design_line)
 app.add_typer(bench_app, name="bench")
+app.add_typer(operator_key_app, name="operator-key")
+app.add_typer(feedback_app, name="feedback")
 
 if __name__ == "__main__":
     app()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -11,25 +16,105 @@ from api.settings import get_settings
 from cli.console import fail
 from cli.errors import domain_errors
 
+RESPAWN_LIMIT = 5
+"""Workers that may die within :data:`RESPAWN_WINDOW_S` before the server gives up (a crash loop)."""
+RESPAWN_WINDOW_S = 30.0
+
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default HERITAGE_HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default HERITAGE_PORT or 8000).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API. The bundle for the current inputs must exist: run `heritage build` first."""
+    """Serve the API. The bundle for the current inputs must exist: run `heritage build` first.
+
+    With several workers the server imports the code and loads the bundle once, then forks the workers, which
+    share one listening socket (and the bundle's memory, copy-on-write) and are restarted when one dies.
+    """
     import uvicorn
 
     settings = get_settings()
+    try:
+        settings.check_production()
+    except RuntimeError as exc:
+        fail(str(exc))
     with domain_errors():
         bundle = default_bundle_path(settings)
         if not bundle.is_dir():
             fail(f"no bundle at {bundle} for the current inputs; run `heritage build` first")
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level="info",
-    )
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_level": "info",
+        "access_log": False,  # the service logs one JSON line per request itself
+        "proxy_headers": True,
+    }
+    if workers == 1:
+        uvicorn.run("api.app:create_app", factory=True, **options)
+        return
+    with domain_errors():
+        _serve_forked(bundle, workers=workers, options=options)
+
+
+def _serve_forked(bundle: Path, *, workers: int, options: dict[str, Any]) -> None:
+    """Load once, fork ``workers`` uvicorn servers on one socket, forward SIGINT/SIGTERM and restart crashed ones."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.city import open_city
+
+    city = open_city(bundle)
+    listening = uvicorn.Config(create_app, factory=True, **options).bind_socket()
+
+    def start_worker() -> int:
+        pid = os.fork()
+        if pid == 0:  # the worker: its own app, event loop and connections
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            code = 0
+            try:
+                uvicorn.Server(uvicorn.Config(create_app(city=city), **options)).run(sockets=[listening])
+            except SystemExit as exc:  # uvicorn exits this way when the app fails to start
+                code = exc.code if isinstance(exc.code, int) else 1
+            except BaseException:  # report it and leave the child, whatever happened
+                import traceback
+
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stderr.flush()
+                os._exit(code)
+        return pid
+
+    children = {start_worker() for _ in range(workers)}
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    deaths: list[float] = []
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        children.discard(pid)
+        if stopping:
+            continue
+        now = time.monotonic()
+        deaths = [moment for moment in deaths if now - moment < RESPAWN_WINDOW_S] + [now]
+        code = os.waitstatus_to_exitcode(status)
+        if len(deaths) > RESPAWN_LIMIT:
+            stop(signal.SIGTERM, None)
+            fail(f"workers keep dying (the last with exit code {code}); stopping")
+        typer.echo(f"worker {pid} exited with code {code}; starting another", err=True)
+        children.add(start_worker())
+    listening.close()

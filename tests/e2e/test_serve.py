@@ -10,24 +10,14 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
-from recommender.city import build_city, build_spec
-from routing.bundle.build import BuildOptions
-from tests.conftest import CATALOGUE, ROOT, TRANSIT, VAN_MIEU_OSM
+from tests.conftest import ROOT, VAN_MIEU_OSM
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def server_env(tmp_path: Path) -> dict[str, str]:
-    bundle_dir = tmp_path / "bundles"
-    build_city(build_spec(VAN_MIEU_OSM, TRANSIT, CATALOGUE, options=BuildOptions()), bundle_dir)
-    return {**os.environ, "HERITAGE_BUNDLE_DIR": str(bundle_dir), "HERITAGE_OSM_PATH": str(VAN_MIEU_OSM)}
 
 
 def test_serve_answers_health(server_env: dict[str, str]) -> None:

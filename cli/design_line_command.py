@@ -1,0 +1,157 @@
+"""``heritage design-line``: propose a heritage bus line, measure what it changes, export GTFS / GeoJSON / a map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from api.city import open_city
+from cli.console import err_console, fail, print_json
+from cli.errors import domain_errors
+from routing.operators import DesignOptions, line_geojson
+from routing.operators.gtfs import gtfs_tables, write_atomically
+
+_HOURS = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
+HANOI_TZ = dt.timezone(dt.timedelta(hours=7))
+
+
+def parse_hours(text: str) -> tuple[int, int]:
+    """``"06:00-20:00"`` -> (start, end) seconds after midnight (exits with a usage error when malformed)."""
+    match = _HOURS.match(text.strip())
+    if not match:
+        fail(f"--hours {text!r} is not a span of the day like 06:00-20:00", code=2)
+    start = int(match.group(1)) * 3600 + int(match.group(2)) * 60
+    end = int(match.group(3)) * 3600 + int(match.group(4)) * 60
+    if not (start < end <= 86_400):
+        fail(f"--hours {text!r}: the end must come after the start, within one day", code=2)
+    return start, end
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(filter(None, (part.strip() for part in text.split(","))))
+
+
+def _check_output(path: Path | None, option: str) -> None:
+    if path is not None and not path.resolve().parent.is_dir():
+        fail(f"{option} {path}: folder {path.resolve().parent} does not exist", code=2)
+
+
+def design_line(
+    interests: Annotated[
+        str, typer.Option(help="Comma-separated categories the line serves, e.g. heritage,ci_centre.")
+    ] = "",
+    headway: Annotated[float, typer.Option(help="Minutes between buses.")] = 15.0,
+    places: Annotated[str, typer.Option("--places", help="Comma-separated place ids the line must serve.")] = "",
+    from_: Annotated[
+        str | None, typer.Option("--from", help='Start terminal: a place id or name, or "lat,lon".')
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="End terminal (makes a two-way line).")] = None,
+    loop: Annotated[bool, typer.Option("--loop", help="A loop (the default without --to).")] = False,
+    hours: Annotated[str, typer.Option(help="Service hours HH:MM-HH:MM.")] = "06:00-20:00",
+    layover: Annotated[float, typer.Option(help="Layover at each terminal, minutes.")] = 5.0,
+    max_stops: Annotated[int, typer.Option(min=2, help="Most stops chosen for a theme.")] = 16,
+    name: Annotated[str, typer.Option(help="The line's name.")] = "Heritage line",
+    line_id: Annotated[str, typer.Option(help="The line's id (GTFS route_id, prefix of new stop ids).")] = "heritage",
+    evaluate: Annotated[
+        bool, typer.Option(help="Measure door-to-door times between heritage places and CI centres before/after.")
+    ] = True,
+    bundle: Annotated[Path | None, typer.Option(help="A bundle directory (default: current).")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the proposal as JSON.")] = False,
+    gtfs: Annotated[Path | None, typer.Option("--gtfs", help="Write the line as a GTFS zip.")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="Write a map of the line (HTML, folium).")] = None,
+    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the line and its stops as GeoJSON.")] = None,
+) -> None:
+    """Propose a bus line through heritage sites: stops, order, round trip, fleet size, what it changes."""
+    if not (headway > 0 and headway * 60 == round(headway * 60)):
+        fail(f"--headway {headway:g}: give a positive number of minutes (whole seconds)", code=2)
+    if layover < 0:
+        fail(f"--layover {layover:g}: give a number of minutes >= 0", code=2)
+    if to is not None and from_ is None:
+        fail("--to needs --from: a line runs between two terminals", code=2)
+    if to is not None and loop:
+        fail("--loop and --to exclude each other: a loop returns to its start", code=2)
+    if not interests.strip() and not places.strip():
+        fail("give --interests (e.g. heritage,ci_centre) and/or --places", code=2)
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", line_id):
+        fail(f"--line-id {line_id!r}: use 1-32 letters, digits, '-' or '_'", code=2)
+    start_s, end_s = parse_hours(hours)
+    for path, option in ((gtfs, "--gtfs"), (map_path, "--map"), (geojson, "--geojson")):
+        _check_output(path, option)
+    options = DesignOptions(
+        headway_s=round(headway * 60),
+        start_s=start_s,
+        end_s=end_s,
+        layover_s=layover * 60,
+        max_stops=max_stops,
+        line_id=line_id,
+        name=name,
+    )
+    from recommender.operators import line_map, propose_line
+
+    with domain_errors():
+        city = open_city(bundle)
+        proposal = propose_line(
+            city,
+            interests=_split(interests),
+            place_ids=_split(places),
+            start=from_,
+            end=to,
+            options=options,
+            evaluate=evaluate,
+        )
+        schedule = proposal.line.schedule
+        served = proposal.evaluation.served if proposal.evaluation is not None else None
+        # Everything is computed before anything is written: a failure leaves no partial file behind.
+        outputs: list[tuple[Path, bytes]] = []
+        if gtfs is not None:
+            outputs.append((gtfs, _zip(gtfs_tables(schedule, start_date=dt.datetime.now(tz=HANOI_TZ).date()))))
+        if geojson is not None:
+            outputs.append((geojson, orjson.dumps(line_geojson(schedule, served=served))))
+        if map_path is not None:
+            outputs.append((map_path, line_map(proposal, city).get_root().render().encode("utf-8")))
+        for path, content in outputs:
+            write_atomically(path, content)
+            err_console.print(f"written {path}")
+    payload = proposal.to_dict()
+    if gtfs is not None:
+        payload["gtfs"] = str(gtfs)
+    if json_output:
+        print_json(payload)
+    else:
+        _print_summary(payload)
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _print_summary(payload: dict[str, object]) -> None:
+    stops = payload["stops"]
+    assert isinstance(stops, list)
+    err_console.print(
+        f"{payload['name']} ({payload['kind']}): {len(stops)} stops, round trip {payload['round_trip_min']} min, "
+        f"{payload['fleet_size']} buses every {payload['headway_min']:g} min, "
+        f"{payload['vehicle_km_per_day']} vehicle-km and {payload['vehicle_hours_per_day']} vehicle-hours a day"
+    )
+    for stop in stops:
+        err_console.print(f"  {stop['order'] + 1:>2}. {stop['name']}" + ("  (new stop)" if stop["new"] else ""))
+    evaluation = payload.get("evaluation")
+    if isinstance(evaluation, dict):
+        summary = evaluation["summary"]
+        err_console.print(
+            f"{payload.get('sites_served_count')} places within 400 m of a stop; heritage/CI pairs: mean "
+            f"{summary['mean_before_min']} -> {summary['mean_after_min']} min, "
+            f"{summary['share_improved'] * 100:.1f} % of pairs faster"
+        )

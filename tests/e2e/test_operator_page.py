@@ -1,0 +1,207 @@
+"""The operator page end to end: a real `heritage serve`, a key from the CLI, headless Chromium clicking through it.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``make browser`` installs them) and selenium (the dev extra);
+without them the test is skipped with a warning that says what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.city import current_spec
+from api.settings import get_settings
+from recommender.city import build_city
+from tests.conftest import ROOT
+from tests.e2e.test_serve import free_port
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+PICKED_PLACE = "temple-of-literature"
+
+
+def _browser_or_skip() -> tuple[str, str]:
+    chromium = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    chromedriver = CHROMEDRIVER if Path(CHROMEDRIVER).exists() else shutil.which("chromedriver")
+    problems = []
+    if chromium is None:
+        problems.append("chromium is not installed")
+    if chromedriver is None:
+        problems.append("chromedriver is not installed")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        problems.append("selenium is not installed (pip install -e '.[dev]')")
+    if problems or chromium is None or chromedriver is None:
+        message = (
+            "BROWSER TEST SKIPPED: " + "; ".join(problems) + ". Run `make browser` (apt-get install -y chromium "
+            "chromium-driver, as root) and `make dev`, then run tests/e2e/test_operator_page.py again."
+        )
+        warnings.warn(message, stacklevel=2)
+        pytest.skip(message)
+    return chromium, chromedriver
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A real `heritage serve` on a free loopback port with its own SQLite file; yields (base URL, operator key)."""
+    settings = get_settings()
+    build_city(current_spec(settings), settings.bundle_dir)  # no-op when the bundle exists
+    env = {**os.environ, "HERITAGE_SQLITE_PATH": str(tmp_path / "operators.sqlite3"), "HERITAGE_LOG_JSON": "false"}
+    for name in ("DATABASE_URL", "HERITAGE_DATABASE_URL", "REDIS_URL", "HERITAGE_REDIS_URL"):
+        env.pop(name, None)
+    created = subprocess.run(
+        [sys.executable, "-m", "cli.main", "operator-key", "create", "--name", "browser test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    api = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        ready = False
+        while time.monotonic() < deadline and process.poll() is None and not ready:
+            try:
+                ready = httpx.get(f"{api}/ready", timeout=2).status_code == 200
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert ready, f"server did not come up; see {tmp_path / 'server.log'}"
+        yield api, key
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Chromium driven by selenium (skips loudly when chromium or chromedriver is missing)."""
+    chromium, chromedriver = _browser_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_an_operator_picks_places_proposes_a_line_and_sees_it(
+    server: tuple[str, str], browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    api, key = server
+    screenshot = tmp_path / "operator-page.png"
+    browser.get(f"{api}/operators/")
+    body = browser.find_element(By.TAG_NAME, "body")
+    WebDriverWait(browser, 60).until(lambda _: body.get_attribute("data-ready"))
+    assert browser.find_element(By.ID, "status").text.endswith("places.")
+
+    browser.find_element(By.ID, "api-key").send_keys(key)
+    for theme in ("heritage", "ci_centre"):
+        browser.find_element(By.CSS_SELECTOR, f"input[name=theme][value={theme}]").click()
+    # Click the Temple of Literature's dot: centre the map on it, zoom in, click the middle of the canvas.
+    browser.execute_script("window.operatorMap.centreOn(arguments[0])", PICKED_PLACE)
+    for _ in range(3):
+        browser.find_element(By.ID, "zoom-in").click()
+    canvas = browser.find_element(By.ID, "map")
+    x, y = browser.execute_script("return window.operatorMap.screenPosition(arguments[0])", PICKED_PLACE)
+    width, height = canvas.size["width"], canvas.size["height"]
+    ActionChains(browser).move_to_element_with_offset(
+        canvas, round(x - width / 2), round(y - height / 2)
+    ).click().perform()
+    picked = [item.get_attribute("data-place-id") for item in browser.find_elements(By.CSS_SELECTOR, "#picked li")]
+    assert picked == [PICKED_PLACE]
+    browser.find_element(By.ID, "headway").clear()
+    browser.find_element(By.ID, "headway").send_keys("12")
+
+    browser.find_element(By.ID, "propose").click()
+    try:
+        WebDriverWait(browser, 180).until(expected_conditions.visibility_of_element_located((By.ID, "results")))
+    finally:
+        browser.save_screenshot(str(screenshot))
+    where = f"(screenshot: {screenshot})"
+    status = browser.find_element(By.ID, "status")
+    assert "proposed" in status.text, f"{status.text} {where}"
+
+    metrics = {
+        row.get_attribute("data-metric"): row.find_element(By.TAG_NAME, "td").text
+        for row in browser.find_elements(By.CSS_SELECTOR, "#metrics tr")
+    }
+    for name in ("stops", "round-trip", "fleet", "vehicle-km", "sites-served", "mean", "median", "share-improved"):
+        assert metrics.get(name), f"metric {name} missing: {metrics} {where}"
+    assert int(metrics["stops"]) >= 2, where
+    assert metrics["fleet"].endswith("buses"), where
+    assert int(metrics["sites-served"]) >= 10, where
+    assert "→" in metrics["mean"], where
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#top-sites li")) == 5, where
+
+    line_id = body.get_attribute("data-line-id")
+    stored = httpx.get(f"{api}/v1/operators/lines/{line_id}", headers={"X-API-Key": key}, timeout=10).json()
+    assert PICKED_PLACE in stored["proposal"]["designed_for"], where
+    assert stored["request"]["headway_min"] == 12, where
+    assert str(len(stored["proposal"]["stops"])) == metrics["stops"], where
+
+    # The line is drawn: many pixels of the route's blue on the canvas.
+    blue = browser.execute_script(
+        """
+        const canvas = document.getElementById('map');
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+          if (Math.abs(r - 21) < 40 && Math.abs(g - 101) < 40 && Math.abs(b - 192) < 40) count++;
+        }
+        return count;
+        """
+    )
+    assert blue > 500, f"the line is not drawn ({blue} blue pixels) {where}"
+
+    link = browser.find_element(By.ID, "download-gtfs")
+    assert link.text == "Download GTFS"
+    assert link.get_attribute("href").startswith("blob:"), where
+    head = browser.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then((r) => r.arrayBuffer()).then((b) => done([b.byteLength, ...new Uint8Array(b, 0, 2)]));
+        """,
+        link.get_attribute("href"),
+    )
+    assert head[0] > 1000, where
+    assert bytes(head[1:]) == b"PK", f"the GTFS download is not a zip {where}"
+    assert screenshot.stat().st_size > 10_000, where
