@@ -5,10 +5,10 @@ city's record also carries the best published F1 and pairs-F1 for comparison. Th
 ``../shared/benchmarks/tours/PROTOCOL.md``.
 
 Usage: ``python -m bench.tours --data DIR [--city Toro|all] [--predictions FILE.jsonl] [--l2 X] [--sub-tours N]
-[--json]``. With ``--json``: one JSON object per city (``city``, ``queries``, ``f1``, ``pairs_f1``, ``f1_inner``,
-``time_s``, standard deviations, ``all_trajectories``, ``baseline``, ``published``, ``beats_published``), then, for
-several cities, a summary object (``"summary": true``); without it a readable table. ``--data`` defaults to
-``../shared/benchmarks/tours/cikm16`` beside the repository.
+[--neighbourhoods K] [--json]``. With ``--json``: one JSON object per city (``city``, ``queries``, ``f1``,
+``pairs_f1``, ``f1_inner``, ``time_s``, standard deviations, ``all_trajectories``, ``baseline``, ``published``,
+``beats_published``), then, for several cities, a summary object (``"summary": true``); without it a readable
+table. ``--data`` defaults to ``../shared/benchmarks/tours/cikm16`` beside the repository.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from recommender.tours.benchmark import (
     summary_record,
     write_predictions,
 )
+from recommender.tours.features import NEIGHBOURHOODS
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmarks" / "tours" / "cikm16"
 
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--predictions", type=Path, default=None, help="write one JSON line per query here")
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the step model (default 1.0)")
     parser.add_argument("--sub-tours", type=int, default=0, help="also train on stretches of 3..N POIs (default 0)")
+    parser.add_argument(
+        "--neighbourhoods", type=int, default=NEIGHBOURHOODS, help="k-means neighbourhoods of POIs, 0: none (default 5)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     args = parser.parse_args(argv)
     try:
@@ -46,7 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         predictions: list[dict[str, object]] | None = [] if args.predictions is not None else None
         records = []
         for record in run_tours_benchmark(
-            args.data, cities, l2=args.l2, sub_tours=args.sub_tours, predictions=predictions
+            args.data,
+            cities,
+            l2=args.l2,
+            sub_tours=args.sub_tours,
+            neighbourhoods=args.neighbourhoods,
+            predictions=predictions,
         ):
             records.append(record)
             print(json.dumps(record, separators=(",", ":")) if args.json else _row(record), flush=True)

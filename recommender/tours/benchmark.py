@@ -16,6 +16,7 @@ import orjson
 from recommender.tours.baselines import PoiPopularity
 from recommender.tours.data import CITY_CODES, TourCity, load_city, resolve_city
 from recommender.tours.errors import TourDataError, TourOutputError
+from recommender.tours.features import NEIGHBOURHOODS
 from recommender.tours.model import LearnedTourModel
 from recommender.tours.protocol import QueryResult, evaluate, summarise
 from recommender.tours.published import PUBLISHED_F1, PUBLISHED_PAIRS_F1, best_published
@@ -44,6 +45,7 @@ def run_tours_benchmark(
     *,
     l2: float = 1.0,
     sub_tours: int = 0,
+    neighbourhoods: int = NEIGHBOURHOODS,
     predictions: list[Record] | None = None,
 ) -> Iterator[Record]:
     """Evaluate our model and PoiPopularity on each city; yield one record per city.
@@ -64,6 +66,8 @@ def run_tours_benchmark(
         L2 penalty of our step model.
     sub_tours
         Also train on stretches of 3 to ``sub_tours`` POIs of longer trajectories (see :class:`LearnedTourModel`).
+    neighbourhoods
+        Neighbourhoods (k-means clusters of the POIs' coordinates) for our model's neighbourhood features; 0 for none.
     predictions
         If given, one record per query of our model is appended: ``city``, ``trajID``, ``start``, ``end``,
         ``length`` and ``predicted`` (original ``poiID`` values in visit order).
@@ -76,7 +80,7 @@ def run_tours_benchmark(
     for city_name in cities:
         started = time.perf_counter()
         city = load_city(data_dir, city_name)
-        results = evaluate(city, LearnedTourModel(city, l2=l2, sub_tours=sub_tours))
+        results = evaluate(city, LearnedTourModel(city, l2=l2, sub_tours=sub_tours, neighbourhoods=neighbourhoods))
         elapsed_s = time.perf_counter() - started
         baseline_started = time.perf_counter()
         baseline = evaluate(city, PoiPopularity(city))
@@ -89,7 +93,7 @@ def run_tours_benchmark(
             baseline,
             elapsed_s=elapsed_s,
             baseline_s=baseline_s,
-            settings={"l2": l2, "sub_tours": sub_tours},
+            settings={"l2": l2, "sub_tours": sub_tours, "neighbourhoods": neighbourhoods},
         )
 
 

@@ -4,8 +4,9 @@ Every count-based feature is a function of sums over trajectories (:class:`~reco
 gathered at the rows' indices (:func:`gather`, linear in the counts, so left-out trajectories are subtracted after
 gathering, exactly) and then transformed (:func:`step_features`). The features describe the candidate (popularity,
 visits, mean visit time, category), the step (transition frequency from ``a``, category transition, distance and
-detour), the query (co-visits and order with the start and the end, distance to them) and, for the last inner POI, the
-step into the end.
+detour), the query (co-visits and order with the start and the end, distance to them), the candidate's neighbourhood
+(as PoiRank's features, Chen, Ong & Xie 2016: which of a few k-means clusters of the POIs' coordinates it lies in,
+and whether that is the start's or the end's) and, for the last inner POI, the step into the end.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ IntArray = npt.NDArray[np.int64]
 
 TRANSITION_PRIOR_WEIGHT = 5.0
 """Pseudo-count of the popularity prior in the smoothed transition probabilities."""
+
+NEIGHBOURHOODS = 5
+"""Clusters of POI coordinates, as the neighbourhoods of PoiRank (``BIN_CLUSTER = 5`` in the paper's code)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,23 @@ def gather(counts: Counts, rows: StepRows, category_of_poi: IntArray) -> dict[st
     }
 
 
+def poi_neighbourhoods(lat: FloatArray, lon: FloatArray, *, n_neighbourhoods: int = NEIGHBOURHOODS) -> IntArray:
+    """The neighbourhood of every POI: k-means clusters of the coordinates (deterministic: fixed seed, 10 starts).
+
+    The clusters depend on the POIs' coordinates only, never on trajectories, so they are the same for every query.
+    With fewer POIs than neighbourhoods, every POI is its own neighbourhood.
+    """
+    from sklearn.cluster import KMeans  # noqa: PLC0415  (heavy import, only the benchmark needs it)
+
+    n_pois = len(lat)
+    if n_pois <= n_neighbourhoods:
+        return np.arange(n_pois, dtype=np.int64)
+    kilometres_per_degree = 111.2
+    points = np.column_stack([lat, lon * np.cos(np.radians(np.mean(lat)))]) * kilometres_per_degree
+    labels = KMeans(n_clusters=n_neighbourhoods, n_init=10, random_state=0).fit_predict(points)
+    return np.asarray(labels, dtype=np.int64)
+
+
 def subtract(gathered: dict[str, FloatArray], other: dict[str, FloatArray]) -> dict[str, FloatArray]:
     """Gathered counts minus others gathered at the same rows."""
     return {name: values - other[name] for name, values in gathered.items()}
@@ -87,6 +108,7 @@ def step_features(
     distance_km: FloatArray,
     category_of_poi: IntArray,
     n_categories: int,
+    neighbourhood_of_poi: IntArray | None = None,
 ) -> FloatArray:
     """The feature matrix of the rows (one row per step, one column per feature).
 
@@ -104,6 +126,9 @@ def step_features(
         The category index of every POI.
     n_categories
         The number of categories (one indicator column each).
+    neighbourhood_of_poi
+        The neighbourhood of every POI (:func:`poi_neighbourhoods`): one indicator column per neighbourhood, and
+        whether the candidate shares the start's and the end's; None for no neighbourhood features.
     """
     a, c, s, e = rows.source, rows.candidate, rows.start, rows.end
     n_pois = distance_km.shape[0]
@@ -150,4 +175,11 @@ def step_features(
         (category_c == category_of_poi[s]).astype(np.float64),
     ]
     indicators = (category_c[:, None] == np.arange(n_categories)[None, :]).astype(np.float64)
-    return np.column_stack([*columns, indicators])
+    if neighbourhood_of_poi is None:
+        return np.column_stack([*columns, indicators])
+    neighbourhood_c = neighbourhood_of_poi[c]
+    n_neighbourhoods = int(neighbourhood_of_poi.max()) + 1
+    neighbourhoods = (neighbourhood_c[:, None] == np.arange(n_neighbourhoods)[None, :]).astype(np.float64)
+    same_as_start = (neighbourhood_c == neighbourhood_of_poi[s]).astype(np.float64)
+    same_as_end = (neighbourhood_c == neighbourhood_of_poi[e]).astype(np.float64)
+    return np.column_stack([*columns, indicators, neighbourhoods, same_as_start, same_as_end])

@@ -21,7 +21,7 @@ from recommender.tours.choice import ChoiceModel, fit_choice_model
 from recommender.tours.counts import CityCounts
 from recommender.tours.data import TourCity
 from recommender.tours.decode import best_tour, min_risk_tour
-from recommender.tours.features import StepRows, gather, step_features, subtract
+from recommender.tours.features import NEIGHBOURHOODS, StepRows, gather, poi_neighbourhoods, step_features, subtract
 from recommender.tours.protocol import MIN_QUERY_LENGTH, TourQuery
 
 FloatArray = npt.NDArray[np.float64]
@@ -45,10 +45,20 @@ class LearnedTourModel:
     min_risk
         Answer the tour with the highest expected F1 + pairs-F1 among the best ones (True), or the single
         highest-scoring tour (False); see :mod:`.decode`.
+    neighbourhoods
+        The number of neighbourhoods (k-means clusters of the POIs' coordinates) for the neighbourhood features;
+        0 for none.
     """
 
     def __init__(
-        self, city: TourCity, *, l2: float = 1.0, normalise: bool = True, sub_tours: int = 0, min_risk: bool = True
+        self,
+        city: TourCity,
+        *,
+        l2: float = 1.0,
+        normalise: bool = True,
+        sub_tours: int = 0,
+        min_risk: bool = True,
+        neighbourhoods: int = NEIGHBOURHOODS,
     ) -> None:
         self.city = city
         self.min_risk = min_risk
@@ -57,6 +67,9 @@ class LearnedTourModel:
         self.normalise = normalise
         self.counts = CityCounts(city)
         self.distance_km = city.distance_km()
+        self.neighbourhood_of_poi = (
+            poi_neighbourhoods(city.lat, city.lon, n_neighbourhoods=neighbourhoods) if neighbourhoods > 0 else None
+        )
         self._build_training_rows()
 
     def _build_training_rows(self) -> None:
@@ -155,6 +168,7 @@ class LearnedTourModel:
             distance_km=self.distance_km,
             category_of_poi=self.city.category_of_poi,
             n_categories=len(self.city.categories),
+            neighbourhood_of_poi=self.neighbourhood_of_poi,
         )
         new_row_number = np.cumsum(keep_row) - 1
         step_starts = new_row_number[self.step_starts[keep_step]]
@@ -197,6 +211,7 @@ class LearnedTourModel:
             distance_km=self.distance_km,
             category_of_poi=self.city.category_of_poi,
             n_categories=len(self.city.categories),
+            neighbourhood_of_poi=self.neighbourhood_of_poi,
         )
         scores = model.score(features).reshape(n_inner, n_pois, n_pois)
         scores[:, np.arange(n_pois), np.arange(n_pois)] = -np.inf
