@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from api.city import default_bundle_path
 from api.errors import install_error_handlers
 from api.middleware import ServiceMiddleware, configure_logging
 from api.openapi import install_openapi
+from api.planning import LocalPlanning, Planning, plan_answer
 from api.routers import auth, bundle, feedback, health, itineraries, journeys, places, plans
 from api.routers.operators import install_operator_tools
 from api.settings import Settings, get_settings
@@ -35,9 +37,15 @@ bus data from the Hanoi GTFS (CC BY 4.0).
 
 
 def create_app(
-    *, city: City | None = None, bundle_path: Path | None = None, settings: Settings | None = None
+    *,
+    city: City | None = None,
+    bundle_path: Path | None = None,
+    settings: Settings | None = None,
+    planning: Planning | None = None,
 ) -> FastAPI:
     """Build the app; the city is loaded once at start-up unless one is passed in (tests).
+
+    ``planning`` is where plans are computed: in this process by default, or the forked workers' shared queue.
 
     Raises
     ------
@@ -54,6 +62,8 @@ def create_app(
         loaded = city if city is not None else load_city(bundle_path or default_bundle_path(settings))
         app.state.city = loaded
         app.state.router = CityRouter(loaded.bundle)
+        app.state.planning = planning or LocalPlanning()
+        app.state.planning.start(partial(plan_answer, loaded, app.state.router))
         engine = make_engine(settings.resolved_database_url)
         migrate(engine)
         app.state.engine = engine

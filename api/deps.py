@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.cache import Cache
 from api.errors import ApiProblemError
+from api.planning import Planning
 from api.security import InvalidTokenError, decode_token
 from api.settings import Settings
 from api.store import repositories
@@ -35,6 +36,12 @@ async def get_router(request: Request) -> CityRouter:
     """The router over the loaded bundle."""
     router: CityRouter = request.app.state.router
     return router
+
+
+async def get_planning(request: Request) -> Planning:
+    """Where this worker's plans are computed (see :mod:`api.planning`)."""
+    planning: Planning = request.app.state.planning
+    return planning
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -109,6 +116,7 @@ def get_current_user(
 
 CityDep = Annotated[City, Depends(get_city)]
 RouterDep = Annotated[CityRouter, Depends(get_router)]
+PlanningDep = Annotated[Planning, Depends(get_planning)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -19,6 +19,8 @@ from cli.errors import domain_errors
 RESPAWN_LIMIT = 5
 """Workers that may die within :data:`RESPAWN_WINDOW_S` before the server gives up (a crash loop)."""
 RESPAWN_WINDOW_S = 30.0
+GRACEFUL_SHUTDOWN_S = 15
+"""Seconds a stopping worker lets its open requests finish."""
 
 
 def serve(
@@ -29,7 +31,9 @@ def serve(
     """Serve the API. The bundle for the current inputs must exist: run `heritage build` first.
 
     With several workers the server imports the code and loads the bundle once, then forks the workers, which
-    share one listening socket (and the bundle's memory, copy-on-write) and are restarted when one dies.
+    share one listening socket (and the bundle's memory, copy-on-write) and are restarted when one dies. Plans
+    go to one queue that every worker takes from, first come first served, whichever worker holds the
+    connection (see api/planning.py).
     """
     import uvicorn
 
@@ -62,18 +66,29 @@ def _serve_forked(bundle: Path, *, workers: int, options: dict[str, Any]) -> Non
 
     from api.app import create_app
     from api.city import open_city
+    from api.planning import SharedPlanning
 
     city = open_city(bundle)
     listening = uvicorn.Config(create_app, factory=True, **options).bind_socket()
+    planning = SharedPlanning(workers)
 
-    def start_worker() -> int:
+    class WorkerServer(uvicorn.Server):
+        """A uvicorn server that tells the shared plan queue at once when it is asked to stop."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            planning.stop()
+            super().handle_exit(sig, frame)
+
+    def start_worker(index: int) -> int:
         pid = os.fork()
         if pid == 0:  # the worker: its own app, event loop and connections
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             code = 0
             try:
-                uvicorn.Server(uvicorn.Config(create_app(city=city), **options)).run(sockets=[listening])
+                app = create_app(city=city, planning=planning.attach(index))
+                config = uvicorn.Config(app, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **options)
+                WorkerServer(config).run(sockets=[listening])
             except SystemExit as exc:  # uvicorn exits this way when the app fails to start
                 code = exc.code if isinstance(exc.code, int) else 1
             except BaseException:  # report it and leave the child, whatever happened
@@ -86,13 +101,13 @@ def _serve_forked(bundle: Path, *, workers: int, options: dict[str, Any]) -> Non
                 os._exit(code)
         return pid
 
-    children = {start_worker() for _ in range(workers)}
+    children = {start_worker(index): index for index in range(workers)}
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
         nonlocal stopping
         stopping = True
-        for pid in children:
+        for pid in list(children):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
@@ -106,7 +121,9 @@ def _serve_forked(bundle: Path, *, workers: int, options: dict[str, Any]) -> Non
             pid, status = os.wait()
         except ChildProcessError:
             break
-        children.discard(pid)
+        index = children.pop(pid, None)
+        if index is None:
+            continue
         if stopping:
             continue
         now = time.monotonic()
@@ -116,5 +133,5 @@ def _serve_forked(bundle: Path, *, workers: int, options: dict[str, Any]) -> Non
             stop(signal.SIGTERM, None)
             fail(f"workers keep dying (the last with exit code {code}); stopping")
         typer.echo(f"worker {pid} exited with code {code}; starting another", err=True)
-        children.add(start_worker())
+        children[start_worker(index)] = index
     listening.close()

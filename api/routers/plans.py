@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Response
 
-from api.deps import CacheDep, CityDep, RouterDep, SettingsDep
+from api.deps import CacheDep, CityDep, PlanningDep, SettingsDep
 from api.routers.journeys import cached_answer, locate
-from api.schemas import ATTRIBUTION, PlanRequest, PlanResponse
+from api.schemas import PlanRequest, PlanResponse
 from recommender.scoring import Context, Interests
-from recommender.trip import TripRequest, parse_window, plan_trip
+from recommender.trip import TripRequest, parse_window
 
 router = APIRouter(prefix="/v1", tags=["plans"])
 MAX_WINDOW_S = 16 * 3600
 PLAN_TIME_LIMIT_S = 0.15
-_PLANNING = threading.BoundedSemaphore(1)
-"""One plan at a time per worker process: planning is CPU-bound Python, so ten plans sharing a core (and the GIL)
-all finish late and the search's wall-clock cap cuts each of them short; in turn, each gets the whole core and
-the queue drains first come, first served (bench/api: p95 at 20 clients 1.30 s -> see docs/BENCHMARKS.md)."""
 
 
 @router.post(
@@ -28,7 +23,7 @@ the queue drains first come, first served (bench/api: p95 at 20 clients 1.30 s -
     responses={422: {"description": "A constraint that cannot be met (problem+json naming the field)"}},
 )
 async def create_plan(
-    body: PlanRequest, city: CityDep, city_router: RouterDep, cache: CacheDep, settings: SettingsDep
+    body: PlanRequest, city: CityDep, planning: PlanningDep, cache: CacheDep, settings: SettingsDep
 ) -> Response:
     """Plan the best visits for the traveller's interests under opening hours, meals and the daily window."""
     window_start_s, window_end_s = parse_window(body.window)
@@ -68,11 +63,7 @@ async def create_plan(
             seed=body.seed,
             time_limit_s=PLAN_TIME_LIMIT_S,
         )
-        with _PLANNING:
-            itinerary = plan_trip(city, city_router, request)
-        # The shape of PlanResponse, built directly: validating the nested plan through pydantic again cost
-        # 5 ms a plan (15 % of its CPU) for values that are already plain JSON.
-        return {"itinerary": itinerary.to_dict(), "geojson": itinerary.to_geojson(), "attribution": ATTRIBUTION}
+        return planning.plan(request)
 
     return await cached_answer(cache, key, settings.cache_ttl_s, compute)
 
