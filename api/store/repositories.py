@@ -186,6 +186,10 @@ def count_itineraries(session: Session, owner_id: str) -> int:
 # --- feedback ----------------------------------------------------------------------------------------------------
 
 
+_FEEDBACK_OPTIONAL = ("itinerary_id", "rating")
+"""Columns of a feedback event that the app may leave out."""
+
+
 def record_feedback(session: Session, user_id: str, events: Sequence[dict[str, Any]]) -> list[str]:
     """Insert a batch in one transaction; events seen before (same ``event_id``) are skipped, not duplicated.
 
@@ -194,7 +198,10 @@ def record_feedback(session: Session, user_id: str, events: Sequence[dict[str, A
     if not events:
         return []
     now = utcnow()
-    rows = [{**event, "user_id": user_id, "received_at": now} for event in events]
+    # A multi-row INSERT takes its columns from the first row: give every row the same keys, so a rating or an
+    # itinerary id that only a later event carries is stored rather than dropped.
+    optional = dict.fromkeys(_FEEDBACK_OPTIONAL)
+    rows = [{**optional, **event, "user_id": user_id, "received_at": now} for event in events]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(FeedbackEvent).values(rows).on_conflict_do_nothing(index_elements=["event_id"])

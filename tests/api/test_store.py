@@ -80,6 +80,18 @@ def test_feedback_is_deduplicated_by_event_id(database_url: str) -> None:
     engine.dispose()
 
 
+def test_a_batch_keeps_fields_that_only_later_events_carry(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    with session_factory(engine)() as session:
+        user = repositories.create_user(session)
+        rated = {**_event("e-2", "rating"), "rating": 4}
+        repositories.record_feedback(session, user.id, [_event("e-1"), rated])
+        ratings = {row[0]: row[1] for row in session.execute(select(FeedbackEvent.event_id, FeedbackEvent.rating))}
+        assert ratings == {"e-1": None, "e-2": 4}
+    engine.dispose()
+
+
 def test_listing_pages_newest_first_without_gaps(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate(engine)
