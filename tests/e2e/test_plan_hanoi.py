@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from api.city import current_spec
 from api.settings import get_settings
 from recommender.city import City, build_city, load_city
+from recommender.feedback import SyntheticSettings, synthetic_events
 from recommender.locate import Location, resolve_location
-from recommender.scoring import Context, Interests, UnknownInterestError
+from recommender.preference import PreferenceModel
+from recommender.scoring import Context, Interests, PlaceScore, UnknownInterestError, score_places
 from recommender.taxonomy import Category
 from recommender.trip import (
     InvalidWindowError,
@@ -145,6 +147,53 @@ def test_five_personas_get_visibly_different_plans(city: City, router: CityRoute
         assert len(a & b) / len(a | b) < 0.5, (first, second, sorted(a & b))
     family = [visit for visit in plans["family with children"].visits if visit.kind == "visit"]
     assert all(visit.place.family_friendly for visit in family[:3])
+
+
+def _top(scores: list[PlaceScore], count: int) -> set[str]:
+    return {score.place_id for score in sorted(scores, key=lambda score: -score.score)[:count]}
+
+
+@pytest.fixture(scope="module")
+def learnt(city: City) -> PreferenceModel:
+    """The learnt blend, fitted on the SYNTHETIC feedback log (no real users yet)."""
+    log = synthetic_events(city.catalogue, SyntheticSettings(users=300, seed=3))
+    return PreferenceModel(city.catalogue).fit(log.events, log.interests)
+
+
+def test_personas_get_different_top_20_places(city: City, learnt: PreferenceModel) -> None:
+    """Hand-set scores and the learnt blend alike: any two personas share under half of their top 20."""
+    for name, scorer in (
+        ("hand-set", lambda interests: score_places(city.catalogue, interests)),
+        ("learnt", learnt.place_scores),
+    ):
+        tops = {persona: _top(scorer(interests), 20) for persona, interests in PERSONAS.items()}
+        for first, second in itertools.combinations(tops, 2):
+            overlap = len(tops[first] & tops[second]) / 20
+            assert overlap < 0.5, (name, first, second, sorted(tops[first] & tops[second]))
+
+
+def test_liking_two_craft_villages_moves_craft_villages_up_in_the_next_plan(
+    city: City, router: CityRouter, learnt: PreferenceModel
+) -> None:
+    villages = {place.id for place in city.catalogue.places if Category.CRAFT_VILLAGE in place.categories}
+    interests = Interests.parse({"heritage": 0.8, "cuisine": 0.6, "craft_village": 0.3})
+    liked = ("bat-trang-ceramic-village", "van-phuc-silk-village")
+
+    def best_village_rank(scores: list[PlaceScore]) -> int:
+        ranked = [score.place_id for score in sorted(scores, key=lambda score: -score.score)]
+        return min(ranked.index(village) for village in villages)
+
+    before_rank = best_village_rank(learnt.place_scores(interests))
+    after_rank = best_village_rank(learnt.place_scores(interests, liked=liked))
+    assert after_rank < before_rank
+    assert after_rank < 5
+    plans = {}
+    for likes in ((), liked):
+        request = _request(interests=interests, mode=TravelMode.BUS, window_end_s=18 * 3600, liked=likes)
+        plans[likes] = plan_trip(city, router, request, model=learnt)
+        _check_hours_and_window(plans[likes], request)
+    in_plan = {likes: [v.place.id for v in plan.visits if v.place.id in villages] for likes, plan in plans.items()}
+    assert len(in_plan[liked]) > len(in_plan[()]), in_plan
 
 
 def test_a_plan_has_legs_with_geometry_totals_and_reasons(city: City, router: CityRouter) -> None:

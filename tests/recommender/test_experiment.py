@@ -114,3 +114,23 @@ def test_a_cikm16_experiment_reports_per_city_and_plots_against_published(tmp_pa
     assert 0.6 < metrics["f1_Osak"] < 0.9
     folder = write_results(result, tmp_path / "out")
     assert (folder / "plots" / "cities_vs_published.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_same_config_reproduces_the_results_folder(tmp_path: Path) -> None:
+    """Twice from one config: the same metrics byte for byte, the same best model file; only timings differ."""
+    config_path = tmp_path / "small.toml"
+    config_path.write_text(SMALL.replace("factors = [4, 8]", "factors = [4]"), encoding="utf-8")
+    folders = [tmp_path / "first", tmp_path / "second"]
+    for folder in folders:
+        result = CliRunner().invoke(cli_app, ["experiment", str(config_path), "--out", str(folder), "--json"])
+        assert result.exit_code == 0, result.stderr
+
+    def without_timings(folder: Path) -> list[bytes]:
+        lines = (folder / "runs.jsonl").read_bytes().splitlines()
+        return [orjson.dumps({k: v for k, v in orjson.loads(line).items() if k != "time_s"}) for line in lines]
+
+    first, second = folders
+    assert len(without_timings(first)) == 2
+    assert without_timings(first) == without_timings(second)
+    for name in ("config.toml", "best_model.npz"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name

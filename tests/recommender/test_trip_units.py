@@ -69,8 +69,9 @@ def test_days_outside_one_to_seven_are_refused() -> None:
 def test_unknown_interest_names_the_closest_categories() -> None:
     with pytest.raises(UnknownInterestError, match="craft_village"):
         Interests.parse({"craft_vilage": 0.5})
-    with pytest.raises(InvalidInterestWeightError):
-        Interests.parse({"cuisine": 1.5})
+    for weight in (1.5, -0.2, float("nan"), float("inf")):
+        with pytest.raises(InvalidInterestWeightError, match=r"weights run 0\.\.1"):
+            Interests.parse({"cuisine": weight})
     assert Interests.parse(["food"]).weight(Category.CUISINE) == 1.0
 
 
