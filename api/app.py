@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -23,6 +24,9 @@ from api.routers.operators import install_operator_tools
 from api.settings import Settings, get_settings
 from api.store.db import make_engine, migrate, session_factory
 from recommender.city import City, load_city
+
+if TYPE_CHECKING:
+    from recommender.preference import PreferenceModel
 from routing.city_router import CityRouter
 
 logger = logging.getLogger("api")
@@ -34,6 +38,22 @@ Errors are RFC 9457 `application/problem+json` with `type`, `title`, `status`, `
 `/v1/auth/register`; send `Authorization: Bearer <access_token>`. Map data © OpenStreetMap contributors (ODbL);
 bus data from the Hanoi GTFS (CC BY 4.0).
 """
+
+
+def load_preference_model(path: Path, city: City) -> PreferenceModel:
+    """The learnt model the settings name, checked against the city's catalogue.
+
+    Raises
+    ------
+    RuntimeError
+        If the file is missing or is not a model for this catalogue (the service refuses to start).
+    """
+    from recommender.preference import PreferenceModel, PreferenceModelError  # noqa: PLC0415 - optional, heavy
+
+    try:
+        return PreferenceModel.load(path, city.catalogue)
+    except (OSError, PreferenceModelError) as exc:
+        raise RuntimeError(f"HERITAGE_PREFERENCE_MODEL_PATH: {exc}") from exc
 
 
 def create_app(
@@ -62,8 +82,11 @@ def create_app(
         loaded = city if city is not None else load_city(bundle_path or default_bundle_path(settings))
         app.state.city = loaded
         app.state.router = CityRouter(loaded.bundle)
+        model_path = settings.preference_model_path
+        model = load_preference_model(model_path, loaded) if model_path else None
+        app.state.preference_model = model
         app.state.planning = planning or LocalPlanning()
-        app.state.planning.start(partial(plan_answer, loaded, app.state.router))
+        app.state.planning.start(partial(plan_answer, loaded, app.state.router, model=model))
         engine = make_engine(settings.resolved_database_url)
         migrate(engine)
         app.state.engine = engine

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     redis_prefix: str = "heritage:"
     redis_timeout_s: float = Field(default=0.25, gt=0, le=10)
     cache_ttl_s: int = Field(default=3600, ge=1)
+    preference_model_path: Path | None = Field(
+        default=None,
+        description="A learnt model (best_model.npz of `heritage experiment`): plans for a signed-in traveller then "
+        "use it with the places they liked (their feedback); without it plans use the hand-set scores.",
+    )
 
     # Accounts.
     secret_key: str = Field(default=DEFAULT_SECRET, min_length=16, description="JWT signing key; set it in production.")

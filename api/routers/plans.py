@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from api.deps import CacheDep, CityDep, PlanningDep, SettingsDep
+from api.deps import CacheDep, CityDep, OptionalUserDep, PlanningDep, SessionDep, SettingsDep
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
+from api.store import repositories
 from recommender.scoring import Context, Interests
 from recommender.trip import TripRequest, parse_window
 
@@ -17,15 +18,35 @@ MAX_WINDOW_S = 16 * 3600
 PLAN_TIME_LIMIT_S = 0.15
 
 
+def liked_places(request: Request, user: OptionalUserDep, session: SessionDep) -> tuple[str, ...]:
+    """The signed-in traveller's liked places when the service plans with a learnt model, else none."""
+    if user is None or request.app.state.preference_model is None:
+        return ()
+    return tuple(repositories.liked_place_ids(session, user.id))
+
+
 @router.post(
     "/plans",
     response_model=PlanResponse,
-    responses={422: {"description": "A constraint that cannot be met (problem+json naming the field)"}},
+    responses={
+        401: {"description": "A bearer token was sent but is invalid or expired (anonymous plans need none)"},
+        422: {"description": "A constraint that cannot be met (problem+json naming the field)"},
+    },
+    openapi_extra={"security": [{}, {"HTTPBearer": []}]},  # the token is optional
 )
-async def create_plan(
-    body: PlanRequest, city: CityDep, planning: PlanningDep, cache: CacheDep, settings: SettingsDep
+async def create_plan(  # noqa: PLR0917 - FastAPI parameters
+    body: PlanRequest,
+    city: CityDep,
+    planning: PlanningDep,
+    cache: CacheDep,
+    settings: SettingsDep,
+    liked: Annotated[tuple[str, ...], Depends(liked_places)],
 ) -> Response:
-    """Plan the best visits for the traveller's interests under opening hours, meals and the daily window."""
+    """Plan the best visits for the traveller's interests under opening hours, meals and the daily window.
+
+    Anonymous by default. With a bearer token, and when the service has a learnt model, the places the traveller
+    liked or rated 4-5 (``POST /v1/feedback``) steer the plan.
+    """
     window_start_s, window_end_s = parse_window(body.window)
     if window_end_s - window_start_s > MAX_WINDOW_S:
         from api.errors import invalid  # noqa: PLC0415
@@ -40,6 +61,7 @@ async def create_plan(
         "interests": {str(k): round(v, 4) for k, v in sorted(interests.weights.items())},
         "must": sorted(body.must),
         "avoid": sorted(body.avoid),
+        "liked": sorted(liked),
     }
     key = "plan:" + city.bundle.name + ":" + _digest(normalised)
 
@@ -62,6 +84,7 @@ async def create_plan(
             context=Context(weather=body.weather, with_children=body.children),
             seed=body.seed,
             time_limit_s=PLAN_TIME_LIMIT_S,
+            liked=liked,
         )
         return planning.plan(request)
 

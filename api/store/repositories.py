@@ -210,6 +210,20 @@ def record_feedback(session: Session, user_id: str, events: Sequence[dict[str, A
     return [str(event["event_id"]) for event in events]
 
 
+def liked_place_ids(session: Session, user_id: str, *, limit: int = 50) -> list[str]:
+    """The places a traveller liked or rated 4-5, most recent first, each once (at most ``limit``)."""
+    query = (
+        select(FeedbackEvent.place_id)
+        .where(
+            FeedbackEvent.user_id == user_id,
+            or_(FeedbackEvent.kind == "like", and_(FeedbackEvent.kind == "rating", FeedbackEvent.rating >= 4)),
+        )
+        .order_by(FeedbackEvent.occurred_at.desc(), FeedbackEvent.event_id)
+        .limit(4 * limit)
+    )
+    return list(dict.fromkeys(session.scalars(query)))[:limit]
+
+
 def count_feedback(session: Session, *, user_id: str | None = None) -> int:
     """How many feedback events are stored (for one user when given)."""
     query = select(func.count()).select_from(FeedbackEvent)
