@@ -161,7 +161,15 @@ class LearnedTourModel:
         held = gather(self.counts.contribution(held_out), rows, self.city.category_of_poi)
         raw = subtract({name: values[keep_row] for name, values in self.gathered_without_own.items()}, held)
         popularity = self._training_popularity(held_out, keep_row, rows.candidate)
-        features = step_features(
+        features = self._features(raw, popularity, rows)
+        new_row_number = np.cumsum(keep_row) - 1
+        step_starts = new_row_number[self.step_starts[keep_step]]
+        chosen = new_row_number[self.chosen[keep_step]]
+        return fit_choice_model(features, step_starts, chosen, l2=self.l2)
+
+    def _features(self, raw: dict[str, FloatArray], popularity: FloatArray, rows: StepRows) -> FloatArray:
+        """The step features of ``rows`` in this city (one definition for training and for answering)."""
+        return step_features(
             raw,
             popularity,
             rows,
@@ -170,10 +178,6 @@ class LearnedTourModel:
             n_categories=len(self.city.categories),
             neighbourhood_of_poi=self.neighbourhood_of_poi,
         )
-        new_row_number = np.cumsum(keep_row) - 1
-        step_starts = new_row_number[self.step_starts[keep_step]]
-        chosen = new_row_number[self.chosen[keep_step]]
-        return fit_choice_model(features, step_starts, chosen, l2=self.l2)
 
     def _training_popularity(self, held_out: int, keep_row: npt.NDArray[np.bool_], candidate: IntArray) -> FloatArray:
         held_user = self.counts.user_of_trajectory[held_out]
@@ -204,15 +208,7 @@ class LearnedTourModel:
         counts = self.counts.without(query.held_out)
         raw = gather(counts, rows, self.city.category_of_poi)
         popularity = self.counts.popularity_without(query.held_out)[rows.candidate]
-        features = step_features(
-            raw,
-            popularity,
-            rows,
-            distance_km=self.distance_km,
-            category_of_poi=self.city.category_of_poi,
-            n_categories=len(self.city.categories),
-            neighbourhood_of_poi=self.neighbourhood_of_poi,
-        )
+        features = self._features(raw, popularity, rows)
         scores = model.score(features).reshape(n_inner, n_pois, n_pois)
         scores[:, np.arange(n_pois), np.arange(n_pois)] = -np.inf
         scores[:, :, [query.start, query.end]] = -np.inf
