@@ -37,14 +37,18 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 @dataclass(frozen=True)
 class TokenPair:
-    """What the auth endpoints return."""
+    """What the auth endpoints return, and the refresh token's id and expiry for the store."""
 
     access_token: str
     refresh_token: str
     expires_in: int
+    refresh_id: str
+    refresh_expires_at: dt.datetime
 
 
-def issue_token(settings: Settings, user_id: str, kind: TokenKind, *, now: dt.datetime | None = None) -> str:
+def issue_token(
+    settings: Settings, user_id: str, kind: TokenKind, *, now: dt.datetime | None = None, token_id: str | None = None
+) -> str:
     """A signed token for ``user_id`` that expires after the configured lifetime of its kind."""
     issued = now or dt.datetime.now(tz=dt.UTC)
     ttl_s = settings.access_token_ttl_s if kind == "access" else settings.refresh_token_ttl_s
@@ -53,17 +57,21 @@ def issue_token(settings: Settings, user_id: str, kind: TokenKind, *, now: dt.da
         "typ": kind,
         "iat": issued,
         "exp": issued + dt.timedelta(seconds=ttl_s),
-        "jti": uuid.uuid4().hex,
+        "jti": token_id or uuid.uuid4().hex,
     }
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
 def issue_pair(settings: Settings, user_id: str) -> TokenPair:
     """A fresh access and refresh token."""
+    now = dt.datetime.now(tz=dt.UTC)
+    refresh_id = uuid.uuid4().hex
     return TokenPair(
-        access_token=issue_token(settings, user_id, "access"),
-        refresh_token=issue_token(settings, user_id, "refresh"),
+        access_token=issue_token(settings, user_id, "access", now=now),
+        refresh_token=issue_token(settings, user_id, "refresh", now=now, token_id=refresh_id),
         expires_in=settings.access_token_ttl_s,
+        refresh_id=refresh_id,
+        refresh_expires_at=now + dt.timedelta(seconds=settings.refresh_token_ttl_s),
     )
 
 
@@ -75,12 +83,32 @@ def decode_token(settings: Settings, token: str, kind: TokenKind) -> str:
     InvalidTokenError
         If the signature does not verify, the token expired, or it is of the other kind.
     """
+    return str(_claims(settings, token, kind)["sub"])
+
+
+def decode_refresh_token(settings: Settings, token: str) -> tuple[str, str]:
+    """The user id and token id of a valid refresh token (whether it is still live is the store's to say).
+
+    Raises
+    ------
+    InvalidTokenError
+        As :func:`decode_token`, or when the token carries no id.
+    """
+    claims = _claims(settings, token, "refresh")
+    if not isinstance(claims.get("jti"), str):
+        raise InvalidTokenError("the token is not valid")
+    return str(claims["sub"]), str(claims["jti"])
+
+
+def _claims(settings: Settings, token: str, kind: TokenKind) -> dict[str, object]:
     try:
-        claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
+        claims: dict[str, object] = jwt.decode(
+            token, settings.secret_key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
     except jwt.ExpiredSignatureError as exc:
         raise InvalidTokenError("the token has expired") from exc
     except jwt.PyJWTError as exc:
         raise InvalidTokenError("the token is not valid") from exc
     if claims.get("typ") != kind:
         raise InvalidTokenError(f"expected an {kind} token")
-    return str(claims["sub"])
+    return claims

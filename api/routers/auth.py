@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
 from api.errors import ApiProblemError
 from api.schemas import DeviceRequest, LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
-from api.security import InvalidTokenError, decode_token, hash_password, issue_pair, verify_password
+from api.security import (
+    InvalidTokenError,
+    decode_refresh_token,
+    decode_token,
+    hash_password,
+    issue_pair,
+    verify_password,
+)
 from api.settings import Settings
 from api.store import repositories
 from api.store.models import User
@@ -20,8 +28,9 @@ _optional_bearer = HTTPBearer(auto_error=False)
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Wrong credentials or token (problem+json)"}}
 
 
-def _tokens(settings: Settings, user: User) -> TokenResponse:
+def _tokens(settings: Settings, session: Session, user: User) -> TokenResponse:
     pair = issue_pair(settings, user.id)
+    repositories.store_refresh_token(session, user.id, pair.refresh_id, pair.refresh_expires_at)
     return TokenResponse(
         access_token=pair.access_token,
         refresh_token=pair.refresh_token,
@@ -35,7 +44,7 @@ def _tokens(settings: Settings, user: User) -> TokenResponse:
 def register_device(body: DeviceRequest, session: SessionDep, settings: SettingsDep) -> TokenResponse:
     """A new anonymous account for an app install; keep the refresh token on the device."""
     user = repositories.create_user(session, device_name=body.device_name)
-    return _tokens(settings, user)
+    return _tokens(settings, session, user)
 
 
 @router.post(
@@ -64,7 +73,7 @@ def register(
         raise ApiProblemError(
             409, "Email taken", "an account with this email exists; log in", kind="email-taken"
         ) from None
-    return _tokens(settings, user)
+    return _tokens(settings, session, user)
 
 
 def _anonymous_caller(
@@ -86,17 +95,45 @@ def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> Tok
     user = repositories.user_by_email(session, body.email.strip().lower())
     if user is None or user.password_hash is None or not verify_password(user.password_hash, body.password):
         raise ApiProblemError(401, "Wrong email or password", "check the email and password", kind="bad-credentials")
-    return _tokens(settings, user)
+    return _tokens(settings, session, user)
 
 
 @router.post("/refresh", responses=UNAUTHORIZED)
 def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenResponse:
-    """A new token pair for a valid refresh token."""
-    try:
-        user_id = decode_token(settings, body.refresh_token, "refresh")
-    except InvalidTokenError as exc:
-        raise ApiProblemError(401, "Invalid token", str(exc), kind="invalid-token") from exc
+    """A new token pair for a live refresh token, which is used up (each refresh token works once).
+
+    Presenting a refresh token a second time signs the account out everywhere (every refresh token revoked): a
+    copy of it is in somebody else's hands.
+    """
+    user_id, token_id = _refresh_claims(settings, body.refresh_token)
+    outcome = repositories.use_refresh_token(session, user_id, token_id)
+    if outcome is repositories.RefreshOutcome.REUSED:
+        repositories.revoke_refresh_tokens(session, user_id)
+        raise ApiProblemError(
+            401,
+            "Invalid token",
+            "this refresh token was already used or signed out; every session of the account is now signed out, "
+            "sign in again",
+            kind="invalid-token",
+        )
+    if outcome is repositories.RefreshOutcome.UNKNOWN:
+        raise ApiProblemError(401, "Invalid token", "the refresh token was revoked or expired", kind="invalid-token")
     user = repositories.get_user(session, user_id)
     if user is None:
         raise ApiProblemError(401, "Invalid token", "the account no longer exists", kind="invalid-token")
-    return _tokens(settings, user)
+    return _tokens(settings, session, user)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=UNAUTHORIZED)
+def logout(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> Response:
+    """Revoke this device's refresh token (its access token lapses within minutes); harmless to repeat."""
+    user_id, token_id = _refresh_claims(settings, body.refresh_token)
+    repositories.revoke_refresh_tokens(session, user_id, token_id=token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _refresh_claims(settings: Settings, token: str) -> tuple[str, str]:
+    try:
+        return decode_refresh_token(settings, token)
+    except InvalidTokenError as exc:
+        raise ApiProblemError(401, "Invalid token", str(exc), kind="invalid-token") from exc

@@ -1,4 +1,4 @@
-"""SQL tables of the service: accounts, saved itineraries, feedback events, operator API keys and their lines."""
+"""SQL tables: accounts, refresh tokens, saved itineraries, feedback events, operator API keys and their lines."""
 
 from __future__ import annotations
 
@@ -34,6 +34,18 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     device_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RefreshToken(Base):
+    """A refresh token handed out (by its JWT id): used once, then revoked and replaced; revoked on logout."""
+
+    __tablename__ = "refresh_tokens"
+
+    jti: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SavedItinerary(Base):

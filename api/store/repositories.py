@@ -7,15 +7,16 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.store.models import ApiKey, FeedbackEvent, OperatorLine, SavedItinerary, User, utcnow
+from api.store.models import ApiKey, FeedbackEvent, OperatorLine, RefreshToken, SavedItinerary, User, utcnow
 
 
 class EmailTakenError(Exception):
@@ -71,6 +72,58 @@ def get_user(session: Session, user_id: str) -> User | None:
 def user_by_email(session: Session, email: str) -> User | None:
     """The account with this email, or None."""
     return session.scalars(select(User).where(User.email == email)).first()
+
+
+# --- refresh tokens ----------------------------------------------------------------------------------------------
+
+
+class RefreshOutcome(StrEnum):
+    """What presenting a refresh token did."""
+
+    USED = "used"
+    """It was live; it is now revoked (the caller issues its successor)."""
+    REUSED = "reused"
+    """It had been used or revoked before: a copy may be in other hands."""
+    UNKNOWN = "unknown"
+    """No such token was issued to this account, or it has expired."""
+
+
+def store_refresh_token(session: Session, user_id: str, token_id: str, expires_at: dt.datetime) -> None:
+    """Record a refresh token handed out to ``user_id``."""
+    session.add(RefreshToken(jti=token_id, user_id=user_id, issued_at=utcnow(), expires_at=expires_at))
+    session.commit()
+
+
+def use_refresh_token(session: Session, user_id: str, token_id: str) -> RefreshOutcome:
+    """Revoke a live refresh token in one conditional UPDATE, so two concurrent uses cannot both succeed."""
+    now = utcnow()
+    result = session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.jti == token_id,
+            RefreshToken.user_id == user_id,
+            RefreshToken.revoked_at.is_(None),
+            RefreshToken.expires_at > now,
+        )
+        .values(revoked_at=now)
+    )
+    session.commit()
+    if getattr(result, "rowcount", 0) == 1:
+        return RefreshOutcome.USED
+    row = session.get(RefreshToken, token_id)
+    if row is not None and row.user_id == user_id and row.revoked_at is not None:
+        return RefreshOutcome.REUSED
+    return RefreshOutcome.UNKNOWN
+
+
+def revoke_refresh_tokens(session: Session, user_id: str, *, token_id: str | None = None) -> int:
+    """Revoke one of the account's refresh tokens (``token_id``) or all of them; returns how many were live."""
+    query = update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+    if token_id is not None:
+        query = query.where(RefreshToken.jti == token_id)
+    result = session.execute(query.values(revoked_at=utcnow()))
+    session.commit()
+    return int(getattr(result, "rowcount", 0))
 
 
 # --- itineraries -------------------------------------------------------------------------------------------------

@@ -189,3 +189,25 @@ def test_production_refuses_to_start_with_the_default_secret(city: City) -> None
     with pytest.raises(RuntimeError, match="HERITAGE_SECRET_KEY"):
         create_app(city=city, settings=settings)
     create_app(city=city, settings=Settings(environment="production", secret_key="s" * 32, database_url=None))
+
+
+def test_a_refresh_token_works_once_and_its_reuse_signs_the_account_out(client: TestClient) -> None:
+    tokens = client.post("/v1/auth/device", json={}).json()
+    first = client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert first.status_code == 200
+    successor = first.json()["refresh_token"]
+    assert successor != tokens["refresh_token"]
+    reused = _is_problem(client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}), 401)
+    assert "already used" in str(reused["detail"])
+    # A copy of the old token was out there: the successor is revoked too, every session must sign in again.
+    _is_problem(client.post("/v1/auth/refresh", json={"refresh_token": successor}), 401)
+
+
+def test_logout_revokes_the_refresh_token_and_can_be_repeated(client: TestClient) -> None:
+    tokens = client.post("/v1/auth/device", json={}).json()
+    other_device = client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).json()
+    assert client.post("/v1/auth/logout", json={"refresh_token": other_device["refresh_token"]}).status_code == 204
+    assert client.post("/v1/auth/logout", json={"refresh_token": other_device["refresh_token"]}).status_code == 204
+    revoked = _is_problem(client.post("/v1/auth/refresh", json={"refresh_token": other_device["refresh_token"]}), 401)
+    assert "already used" in str(revoked["detail"])
+    _is_problem(client.post("/v1/auth/logout", json={"refresh_token": tokens["access_token"]}), 401)  # wrong kind

@@ -29,9 +29,10 @@ def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
     migrate(engine)
     migrate(engine)
     tables = set(inspect(engine).get_table_names())
-    assert {"users", "itineraries", "feedback_events", "api_keys", "operator_lines", "alembic_version"} <= tables
+    expected = {"users", "refresh_tokens", "itineraries", "feedback_events", "api_keys", "operator_lines"}
+    assert expected | {"alembic_version"} <= tables
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
         if engine.dialect.name == "sqlite":
             assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
     engine.dispose()
