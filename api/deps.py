@@ -114,17 +114,6 @@ def get_current_user(
     return user
 
 
-def get_optional_user(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session: Annotated[Session, Depends(get_session)],
-) -> User | None:
-    """The bearer's account when a token is sent (a bad token is still a 401), else None: anonymous use."""
-    if credentials is None:
-        return None
-    return get_current_user(request, credentials, session)
-
-
 CityDep = Annotated[City, Depends(get_city)]
 RouterDep = Annotated[CityRouter, Depends(get_router)]
 PlanningDep = Annotated[Planning, Depends(get_planning)]
@@ -133,4 +122,5 @@ CacheDep = Annotated[Cache, Depends(get_cache)]
 SessionDep = Annotated[Session, Depends(get_session)]
 LanguageDep = Annotated[Language, Depends(get_language)]
 UserDep = Annotated[User, Depends(get_current_user)]
-OptionalUserDep = Annotated[User | None, Depends(get_optional_user)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+"""The bearer credentials when an Authorization header is sent, else None (anonymous use)."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import CacheDep, CityDep, OptionalUserDep, PlanningDep, SessionDep, SettingsDep
+from api.deps import BearerDep, CacheDep, CityDep, PlanningDep, SettingsDep, get_current_user
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
 from api.store import repositories
@@ -18,11 +20,22 @@ MAX_WINDOW_S = 16 * 3600
 PLAN_TIME_LIMIT_S = 0.15
 
 
-def liked_places(request: Request, user: OptionalUserDep, session: SessionDep) -> tuple[str, ...]:
-    """The signed-in traveller's liked places when the service plans with a learnt model, else none."""
-    if user is None or request.app.state.preference_model is None:
+async def liked_places(request: Request, credentials: BearerDep) -> tuple[str, ...]:
+    """The signed-in traveller's liked places when the service plans with a learnt model, else none.
+
+    Anonymous calls (most plans) touch neither the database nor the thread pool; a token that is sent must be valid.
+    """
+    if credentials is None:
         return ()
-    return tuple(repositories.liked_place_ids(session, user.id))
+    return await run_in_threadpool(_liked_by_bearer, request, credentials)
+
+
+def _liked_by_bearer(request: Request, credentials: HTTPAuthorizationCredentials) -> tuple[str, ...]:
+    with request.app.state.sessions() as session:
+        user = get_current_user(request, credentials, session)
+        if request.app.state.preference_model is None:
+            return ()
+        return tuple(repositories.liked_place_ids(session, user.id))
 
 
 @router.post(
