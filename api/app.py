@@ -62,10 +62,12 @@ def create_app(
     bundle_path: Path | None = None,
     settings: Settings | None = None,
     planning: Planning | None = None,
+    router: CityRouter | None = None,
 ) -> FastAPI:
     """Build the app; the city is loaded once at start-up unless one is passed in (tests).
 
-    ``planning`` is where plans are computed: in this process by default, or the forked workers' shared queue.
+    ``planning`` is where plans are computed: in this process by default, or the forked workers' shared queue;
+    ``router`` one already built (and warmed up) for ``city``, as ``heritage serve`` passes.
 
     Raises
     ------
@@ -81,7 +83,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = city if city is not None else load_city(bundle_path or default_bundle_path(settings))
         app.state.city = loaded
-        app.state.router = CityRouter(loaded.bundle)
+        app.state.router = router if router is not None and city is not None else CityRouter(loaded.bundle)
         model_path = settings.preference_model_path
         model = load_preference_model(model_path, loaded) if model_path else None
         app.state.preference_model = model

@@ -19,6 +19,7 @@ planner hands the job it took back to the queue and takes no more.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
 import multiprocessing as mp
@@ -35,9 +36,13 @@ from typing import Any, Protocol, cast
 
 from api.schemas import ATTRIBUTION
 from recommender.city import City
+from recommender.errors import RecommenderError
+from recommender.locate import Location
 from recommender.preference import PreferenceModel
-from recommender.trip import TripRequest, plan_trip
+from recommender.scoring import Interests
+from recommender.trip import TravelMode, TripRequest, plan_trip
 from routing.city_router import CityRouter
+from routing.errors import RoutingError
 
 logger = logging.getLogger("api")
 PlanAnswer = dict[str, Any]
@@ -59,6 +64,33 @@ def plan_answer(
     """
     itinerary = plan_trip(city, router, request, model=model)
     return {"itinerary": itinerary.to_dict(), "geojson": itinerary.to_geojson(), "attribution": ATTRIBUTION}
+
+
+def warm_up(city: City, router: CityRouter) -> float:
+    """Plan one short bus day so the compiled kernels are loaded before the first traveller waits for them.
+
+    The first plan of a process costs about a second (loading numba's cached kernels, the router's lazily built
+    one-to-many and bus engines); ``heritage serve`` pays it before it accepts connections, with the router it
+    then serves with, and forked workers inherit both. Best effort: a bundle too small for this plan only logs
+    why. Returns the seconds it took.
+    """
+    started = time.perf_counter()
+    place = city.catalogue.places[0]
+    request = TripRequest(
+        start=Location(place.lat, place.lon, place),
+        end=None,
+        date=dt.date(2026, 12, 1),
+        window_start_s=9 * 3600,
+        window_end_s=13 * 3600,
+        interests=Interests.parse({"heritage": 1.0, "cuisine": 0.5}),
+        mode=TravelMode.BUS,
+        time_limit_s=0.05,
+    )
+    try:
+        plan_answer(city, router, request)
+    except (RecommenderError, RoutingError) as exc:
+        logger.warning("warm-up plan failed (%s); the first plan will be slower", exc)
+    return time.perf_counter() - started
 
 
 class Planning(Protocol):

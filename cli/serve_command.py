@@ -7,7 +7,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,10 @@ from api.city import default_bundle_path
 from api.settings import get_settings
 from cli.console import fail
 from cli.errors import domain_errors
+
+if TYPE_CHECKING:
+    from recommender.city import City
+    from routing.city_router import CityRouter
 
 RESPAWN_LIMIT = 5
 """Workers that may die within :data:`RESPAWN_WINDOW_S` before the server gives up (a crash loop)."""
@@ -30,10 +34,10 @@ def serve(
 ) -> None:
     """Serve the API. The bundle for the current inputs must exist: run `heritage build` first.
 
-    With several workers the server imports the code and loads the bundle once, then forks the workers, which
-    share one listening socket (and the bundle's memory, copy-on-write) and are restarted when one dies. Plans
-    go to one queue that every worker takes from, first come first served, whichever worker holds the
-    connection (see api/planning.py).
+    The server imports the code, loads the bundle and makes one warm-up plan once; with several workers it then
+    forks them, and they share one listening socket (and the bundle's memory, copy-on-write) and are restarted
+    when one dies. Plans go to one queue that every worker takes from, first come first served, whichever worker
+    holds the connection (see api/planning.py).
     """
     import uvicorn
 
@@ -53,22 +57,44 @@ def serve(
         "access_log": False,  # the service logs one JSON line per request itself
         "proxy_headers": True,
     }
+    with domain_errors():
+        city, router = _load_and_warm_up(bundle)
     if workers == 1:
-        uvicorn.run("api.app:create_app", factory=True, **options)
+        from api.app import create_app
+
+        uvicorn.run(create_app(city=city, router=router), **options)
         return
     with domain_errors():
-        _serve_forked(bundle, workers=workers, options=options)
+        _serve_forked(city, router, workers=workers, options=options)
 
 
-def _serve_forked(bundle: Path, *, workers: int, options: dict[str, Any]) -> None:
-    """Load once, fork ``workers`` uvicorn servers on one socket, forward SIGINT/SIGTERM and restart crashed ones."""
+def _load_and_warm_up(bundle: Path) -> tuple[City, CityRouter]:
+    """The city and its router, with one plan made so that the first traveller does not wait for lazy set-up."""
+    from api.city import open_city
+    from api.planning import warm_up
+    from routing.city_router import CityRouter
+
+    city = open_city(bundle)
+    model_path = get_settings().preference_model_path
+    if model_path is not None:  # refuse a bad model here, with a one-line message, rather than in every worker
+        from api.app import load_preference_model
+
+        try:
+            load_preference_model(model_path, city)
+        except RuntimeError as exc:
+            fail(str(exc))
+    router = CityRouter(city.bundle)
+    typer.echo(f"loaded {bundle.name}; warm-up plan in {warm_up(city, router):.2f} s", err=True)
+    return city, router
+
+
+def _serve_forked(city: City, router: CityRouter, *, workers: int, options: dict[str, Any]) -> None:
+    """Fork ``workers`` uvicorn servers on one socket, forward SIGINT/SIGTERM and restart crashed ones."""
     import uvicorn
 
     from api.app import create_app
-    from api.city import open_city
     from api.planning import SharedPlanning
 
-    city = open_city(bundle)
     listening = uvicorn.Config(create_app, factory=True, **options).bind_socket()
     planning = SharedPlanning(workers)
 
@@ -86,7 +112,7 @@ def _serve_forked(bundle: Path, *, workers: int, options: dict[str, Any]) -> Non
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             code = 0
             try:
-                app = create_app(city=city, planning=planning.attach(index))
+                app = create_app(city=city, router=router, planning=planning.attach(index))
                 config = uvicorn.Config(app, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **options)
                 WorkerServer(config).run(sockets=[listening])
             except SystemExit as exc:  # uvicorn exits this way when the app fails to start

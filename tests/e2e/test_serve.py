@@ -62,3 +62,20 @@ def test_serve_without_bundle_says_what_to_do(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "heritage build" in result.stderr
+
+
+def test_serve_refuses_an_unreadable_preference_model(server_env: dict[str, str], tmp_path: Path) -> None:
+    broken = tmp_path / "best_model.npz"
+    broken.write_bytes(b"not a model")
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(free_port())],
+        cwd=ROOT,
+        env={**server_env, "HERITAGE_PREFERENCE_MODEL_PATH": str(broken)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "HERITAGE_PREFERENCE_MODEL_PATH" in result.stderr
+    assert "Traceback" not in result.stderr
