@@ -12,9 +12,11 @@ first come first served, and sends each answer back to the worker holding the co
   held, as a ``multiprocessing`` queue's would);
 * answers travel over one pipe per (planner, worker) pair, each with a single writer and a single reader.
 
-A job not answered within ``timeout_s`` (its planner died with it), or still waiting when the worker is told to
-stop (:meth:`SharedPlanning.stop`, on SIGTERM), is planned by the asking worker itself; a stopping worker's
-planner hands the job it took back to the queue and takes no more.
+A planner tells the asking worker when it takes a job. A job taken but not answered within ``timeout_s`` (its
+planner died with it), one that no planner took within ``queue_timeout_s``, or one still waiting when the worker is
+told to stop (:meth:`SharedPlanning.stop`, on SIGTERM), is planned by the asking worker itself; a stopping worker's
+planner hands the job it took back to the queue and takes no more. Time spent queued behind other plans under
+load does not count against ``timeout_s``, so a busy service does not plan the same request twice.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ PlanFn = Callable[[TripRequest], PlanAnswer]
 WAIT_STEP_S = 0.1
 """How often a waiting request checks whether its worker is stopping."""
 MAX_JOB_BYTES = 1 << 20
+TAKEN, ANSWER, ERROR = "taken", "answer", "error"
+"""Kinds of message a planner sends back to the asking worker."""
 """Largest pickled request a planner reads (a request is about 1.5 KB)."""
 
 
@@ -134,9 +138,10 @@ class SharedPlanning:
     Make it in the parent before forking; each child calls :meth:`attach` with its index, then :meth:`start`.
     """
 
-    def __init__(self, workers: int, *, timeout_s: float = 10.0) -> None:
+    def __init__(self, workers: int, *, timeout_s: float = 10.0, queue_timeout_s: float = 120.0) -> None:
         self.workers = workers
         self.timeout_s = timeout_s
+        self.queue_timeout_s = queue_timeout_s
         self._jobs_in, self._jobs_out = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         context = mp.get_context("fork")
         # Indexed [planner][worker]: (reader, writer).
@@ -145,7 +150,7 @@ class SharedPlanning:
         ]
         self._index: int | None = None
         self._stopping = threading.Event()
-        self._pending: dict[str, Future[PlanAnswer]] = {}
+        self._pending: dict[str, _Job] = {}
         self._pending_lock = threading.Lock()
         self._ids = itertools.count()
         self._lock = threading.Lock()
@@ -173,21 +178,23 @@ class SharedPlanning:
         """Queue ``request`` for whichever planner is free first and wait for its answer."""
         index = self._require_index()
         job_id = f"{os.getpid()}:{next(self._ids)}"
-        future: Future[PlanAnswer] = Future()
+        job = _Job()
         with self._pending_lock:
-            self._pending[job_id] = future
+            self._pending[job_id] = job
         self._jobs_in.send(pickle.dumps((index, job_id, request), protocol=pickle.HIGHEST_PROTOCOL))
-        deadline = time.monotonic() + self.timeout_s
+        queued_until = time.monotonic() + self.queue_timeout_s
         while True:
             try:
-                return future.result(timeout=WAIT_STEP_S)
+                return job.future.result(timeout=WAIT_STEP_S)
             except FutureTimeout:
+                taken_at = job.taken_at
+                deadline = queued_until if taken_at is None else taken_at + self.timeout_s
                 if self._stopping.is_set() or time.monotonic() >= deadline:
                     break
         with self._pending_lock:
             self._pending.pop(job_id, None)
         if not self._stopping.is_set():
-            logger.warning("plan %s unanswered in %.0f s by the shared planners; planning here", job_id, self.timeout_s)
+            logger.warning("plan %s unanswered by the shared planners; planning it here", job_id)
         return self._local.plan(request)
 
     def stop(self) -> None:
@@ -209,16 +216,17 @@ class SharedPlanning:
                 self._jobs_in.send(data)  # for a planner that is not stopping
                 return
             worker, job_id, request = pickle.loads(data)  # noqa: S301 - written by a sibling process only
+            writer = self._answers[index][worker][1]
+            writer.send((job_id, TAKEN, None))
             try:
                 with self._lock:
-                    outcome: tuple[str, bool, Any] = (job_id, True, plan(request))
+                    outcome: tuple[str, str, Any] = (job_id, ANSWER, plan(request))
             except Exception as exc:  # every error goes back to the asking worker
-                outcome = (job_id, False, exc)
-            writer = self._answers[index][worker][1]
+                outcome = (job_id, ERROR, exc)
             try:
                 writer.send(outcome)
             except (pickle.PicklingError, TypeError, AttributeError) as exc:
-                writer.send((job_id, False, RuntimeError(f"the plan's answer could not be sent back: {exc}")))
+                writer.send((job_id, ERROR, RuntimeError(f"the plan's answer could not be sent back: {exc}")))
 
     def _collect(self, index: int) -> None:
         """Resolve this worker's waiting requests as their answers arrive from any planner."""
@@ -227,15 +235,27 @@ class SharedPlanning:
             for ready in wait(readers):
                 reader = cast(Connection, ready)
                 try:
-                    job_id, ok, value = cast(tuple[str, bool, Any], reader.recv())
+                    job_id, kind, value = cast(tuple[str, str, Any], reader.recv())
                 except EOFError:
                     readers.remove(reader)
                     continue
                 with self._pending_lock:
-                    future = self._pending.pop(job_id, None)
-                if future is None:  # asked by an earlier process of this worker, or already planned here
+                    job = self._pending.get(job_id) if kind == TAKEN else self._pending.pop(job_id, None)
+                if job is None:  # asked by an earlier process of this worker, or already planned here
                     continue
-                if ok:
-                    future.set_result(value)
+                if kind == TAKEN:
+                    job.taken_at = time.monotonic()
+                elif kind == ANSWER:
+                    job.future.set_result(value)
                 else:
-                    future.set_exception(value)
+                    job.future.set_exception(value)
+
+
+class _Job:
+    """A plan this worker waits for: its answer to come, and when a planner took it (None while queued)."""
+
+    __slots__ = ("future", "taken_at")
+
+    def __init__(self) -> None:
+        self.future: Future[PlanAnswer] = Future()
+        self.taken_at: float | None = None

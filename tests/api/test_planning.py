@@ -100,3 +100,18 @@ def test_a_stopping_worker_plans_what_it_still_waits_for(caplog: pytest.LogCaptu
     assert [answer["seed"] for answer in answers] == list(range(4))
     assert any(answer["thread"].startswith("asker") for answer in answers), "nothing was planned by the asker"
     assert "unanswered" not in caplog.text  # handed back at once, not after the 60 s timeout
+
+
+def test_time_queued_behind_other_plans_does_not_make_a_worker_plan_twice(caplog: pytest.LogCaptureFixture) -> None:
+    planning = SharedPlanning(2, timeout_s=1.0).attach(0)  # one planner: the jobs queue 2.1 s, each takes 0.3 s
+
+    def plan_in(request: TripRequest) -> PlanAnswer:
+        time.sleep(0.3)
+        return {"seed": request.seed, "thread": threading.current_thread().name}
+
+    planning.start(plan_in)
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="asker") as pool:
+        answers = list(pool.map(planning.plan, [_request(seed) for seed in range(8)]))
+    assert [answer["seed"] for answer in answers] == list(range(8))
+    assert {answer["thread"] for answer in answers} == {"planner"}  # none planned again by a waiting asker
+    assert "unanswered" not in caplog.text
