@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import orjson
@@ -20,11 +19,10 @@ def network() -> BusNetwork:
     return compile_bus_network(TRANSIT_DIR)
 
 
-def test_compiles_quickly_and_reports_progress() -> None:
+def test_compiling_reports_progress() -> None:
+    """The compile time is part of the bundle build that bench/build.py times; no test asserts a timing."""
     messages: list[str] = []
-    started = time.perf_counter()
     compile_bus_network(TRANSIT_DIR, on_progress=messages.append)
-    assert time.perf_counter() - started < 10.0  # target < 5 s; measured ~0.8 s
     assert len(messages) >= 5
     assert messages[-1].startswith("bus network:")
 
