@@ -63,11 +63,13 @@ def create_app(
     settings: Settings | None = None,
     planning: Planning | None = None,
     router: CityRouter | None = None,
+    preference_model: PreferenceModel | None = None,
 ) -> FastAPI:
     """Build the app; the city is loaded once at start-up unless one is passed in (tests).
 
     ``planning`` is where plans are computed: in this process by default, or the forked workers' shared queue;
-    ``router`` one already built (and warmed up) for ``city``, as ``heritage serve`` passes.
+    ``router`` one already built (and warmed up) for ``city`` and ``preference_model`` the one the settings name,
+    both loaded once by ``heritage serve`` before it forks; else the model is loaded here when the settings name one.
 
     Raises
     ------
@@ -84,8 +86,9 @@ def create_app(
         loaded = city if city is not None else load_city(bundle_path or default_bundle_path(settings))
         app.state.city = loaded
         app.state.router = router if router is not None and city is not None else CityRouter(loaded.bundle)
-        model_path = settings.preference_model_path
-        model = load_preference_model(model_path, loaded) if model_path else None
+        model = preference_model
+        if model is None and settings.preference_model_path is not None:
+            model = load_preference_model(settings.preference_model_path, loaded)
         app.state.preference_model = model
         app.state.planning = planning or LocalPlanning()
         app.state.planning.start(partial(plan_answer, loaded, app.state.router, model=model))

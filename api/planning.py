@@ -1,9 +1,10 @@
 """Where plans are computed: one at a time per worker process, and with forked workers from one shared queue.
 
-Planning is CPU-bound Python (a plan takes a core for some 20-40 ms), so a worker process plans one request at a
-time: ten plans sharing a core and the GIL all finish late. With several forked workers there is a second trap:
-a keep-alive connection stays with the worker that accepted it, and one worker often accepts most of them
-(measured, 20 connections to 2 workers: 20/0, 18/2, 16/4), so one worker queues plans while the other idles.
+Planning is CPU-bound Python (tens of milliseconds of a core a plan: ``server_cpu_ms_per_request`` in bench/api), so
+a worker process plans one request at a time: ten plans sharing a core and the GIL all finish late. With several
+forked workers there is a second trap: a keep-alive connection stays with the worker that accepted it, and one
+worker often accepts most of them (bench/api's ``connections_per_worker``), so one worker would queue plans while
+the other idles.
 :class:`SharedPlanning` therefore puts every plan on one queue that the planner threads of all workers take from,
 first come first served, and sends each answer back to the worker holding the connection:
 
@@ -53,6 +54,8 @@ PlanFn = Callable[[TripRequest], PlanAnswer]
 WAIT_STEP_S = 0.1
 """How often a waiting request checks whether its worker is stopping."""
 MAX_JOB_BYTES = 1 << 20
+WARM_UP_STARTS = 10
+"""Catalogue places tried, in order, as the warm-up's start point."""
 TAKEN, ANSWER, ERROR = "taken", "answer", "error"
 """Kinds of message a planner sends back to the asking worker."""
 """Largest pickled request a planner reads (a request is about 1.5 KB)."""
@@ -70,30 +73,38 @@ def plan_answer(
     return {"itinerary": itinerary.to_dict(), "geojson": itinerary.to_geojson(), "attribution": ATTRIBUTION}
 
 
-def warm_up(city: City, router: CityRouter) -> float:
-    """Plan one short bus day so the compiled kernels are loaded before the first traveller waits for them.
+def warm_up(city: City, router: CityRouter, model: PreferenceModel | None = None) -> float:
+    """Plan a walking day and a bus day so that what plans use is loaded before the first traveller waits for it.
 
-    The first plan of a process costs about a second (loading numba's cached kernels, the router's lazily built
-    one-to-many and bus engines); ``heritage serve`` pays it before it accepts connections, with the router it
-    then serves with, and forked workers inherit both. Best effort: a bundle too small for this plan only logs
-    why. Returns the seconds it took.
+    A fresh process's first plans load (or, on a new machine, compile) numba's kernels and build the router's lazy
+    one-to-many and bus engines: seconds of wait, measured by bench/api's ``first_plan_ms``. ``heritage serve``
+    pays it before it accepts connections, with the router it then serves with, and forked workers inherit both.
+    The start is a point, not a place, as from a hotel; each mode has its own kernels. Best effort: a bundle too
+    small for these plans only logs why. Returns the seconds it took.
     """
     started = time.perf_counter()
-    place = city.catalogue.places[0]
-    request = TripRequest(
-        start=Location(place.lat, place.lon, place),
-        end=None,
-        date=dt.date(2026, 12, 1),
-        window_start_s=9 * 3600,
-        window_end_s=13 * 3600,
-        interests=Interests.parse({"heritage": 1.0, "cuisine": 0.5}),
-        mode=TravelMode.BUS,
-        time_limit_s=0.05,
-    )
-    try:
-        plan_answer(city, router, request)
-    except (RecommenderError, RoutingError) as exc:
-        logger.warning("warm-up plan failed (%s); the first plan will be slower", exc)
+    for mode in (TravelMode.WALK, TravelMode.BUS):
+        failure: Exception | None = None
+        for place in city.catalogue.places[:WARM_UP_STARTS]:  # the first whose point is near a street
+            request = TripRequest(
+                start=Location(place.lat, place.lon),
+                end=None,
+                date=dt.date(2026, 12, 1),
+                window_start_s=9 * 3600,
+                window_end_s=19 * 3600,
+                interests=Interests.parse({"heritage": 1.0, "cuisine": 0.5, "craft_village": 0.5}),
+                mode=mode,
+                time_limit_s=0.05,
+            )
+            try:
+                plan_answer(city, router, request, model)
+            except (RecommenderError, RoutingError) as exc:
+                failure = exc
+                continue
+            failure = None
+            break
+        if failure is not None:
+            logger.warning("warm-up %s plan failed (%s); the first plans will be slower", mode.value, failure)
     return time.perf_counter() - started
 
 

@@ -3,7 +3,8 @@
 ``python -m bench.api --json`` prints one JSON object:
 
 - ``cold_start``: seconds from starting ``heritage serve --workers 2`` until ``/ready`` answers 200, and until
-  every worker has logged that it is ready;
+  every worker has logged that it is ready; then the time of the first plan asked of the fresh server, against a
+  second plan in the same run (what a fresh process's lazy set-up costs the first traveller);
 - ``cached_routes``: ``GET /v1/routes`` with the same from/to/mode after one warm-up call (every answer a Redis
   cache hit): requests/s, latency p50/p95 at the client, the server's own time per request (its JSON log line);
 - ``uncached_routes``: the baseline in the same run, the same GET with a different destination on every request
@@ -12,7 +13,8 @@
   date and seed vary, so the cache never hits): p50/p95;
 - ``uncached_plans_one_client_per_worker``: the baseline for the plans, the same kind of bodies with one client per
   worker, so that no plan waits for another;
-- in each phase the CPU the server's processes, the load client and everything else on the machine used (in cores:
+- in each phase the established connections each worker holds (which worker accepted which client), and the CPU
+  the server's processes, the load client and everything else on the machine used (in cores:
   they all share this machine's cores), and the cold start's baseline, a bare import of what the server imports.
 
 The load client is a few forked processes, each holding one keep-alive connection and sending prepared request
@@ -143,6 +145,16 @@ class Server:
                     times = process.cpu_times()
                     total += times.user + times.system
         return total
+
+    def connections_per_worker(self) -> list[int]:
+        """Established client connections held by each worker process, most first (who accepted what)."""
+        counts = []
+        with contextlib.suppress(psutil.Error):
+            for worker in psutil.Process(self.process.pid if self.process else 0).children():
+                with contextlib.suppress(psutil.Error):
+                    held = worker.net_connections(kind="tcp")
+                    counts.append(sum(1 for c in held if c.status == "ESTABLISHED" and c.laddr.port == self.port))
+        return sorted(counts, reverse=True)
 
     def log_size(self) -> int:
         return self.log_path.stat().st_size
@@ -298,6 +310,7 @@ def run_load(
     for process in processes:
         process.start()
     time.sleep(warmup_s)
+    connections = server.connections_per_worker()
     log_start, cpu_start, busy_start = server.log_size(), server.cpu_s(), machine_busy_s()
     time.sleep(duration_s)
     log_end, server_cpu, busy = server.log_size(), server.cpu_s() - cpu_start, machine_busy_s() - busy_start
@@ -324,6 +337,7 @@ def run_load(
         "client_cpu_cores": round(client_cpu / duration_s, 2),
         "other_cpu_cores": round(max(0.0, busy - server_cpu - client_cpu) / duration_s, 2),
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, len(latencies)), 3),
+        "connections_per_worker": connections,
     }
 
 
@@ -361,6 +375,13 @@ def plan_body(rng: random.Random, seed: int) -> dict[str, Any]:
     }
 
 
+def timed_ms(port: int, request: bytes) -> float:
+    """Milliseconds for one request on a fresh connection (the first plans after start-up)."""
+    started = time.perf_counter()
+    check(port, request)
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
 def check(port: int, request: bytes) -> int:
     """Send one request on a fresh connection and return its status (the warm-up and sanity call)."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
@@ -381,8 +402,14 @@ def bench_api(
     }
     imports = import_s()
     with running_server(workers=workers) as (server, cold_start):
-        result["cold_start"] = {**cold_start, "baseline_import_only_s": imports}
         port = server.port
+        first, second = (post_request(port, "/v1/plans", plan_body(rng, 20_000_000 + index)) for index in range(2))
+        result["cold_start"] = {
+            **cold_start,
+            "baseline_import_only_s": imports,
+            "first_plan_ms": timed_ms(port, first),
+            "baseline_second_plan_ms": timed_ms(port, second),
+        }
         cached = get_request(port, "/v1/routes?from=hoan-kiem-lake&to=temple-of-literature&mode=walk")
         status = check(port, cached)
         if status != 200:

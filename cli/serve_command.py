@@ -7,7 +7,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -15,10 +15,6 @@ from api.city import default_bundle_path
 from api.settings import get_settings
 from cli.console import fail
 from cli.errors import domain_errors
-
-if TYPE_CHECKING:
-    from recommender.city import City
-    from routing.city_router import CityRouter
 
 RESPAWN_LIMIT = 5
 """Workers that may die within :data:`RESPAWN_WINDOW_S` before the server gives up (a crash loop)."""
@@ -58,37 +54,40 @@ def serve(
         "proxy_headers": True,
     }
     with domain_errors():
-        city, router = _load_and_warm_up(bundle)
+        loaded = _load_and_warm_up(bundle)
     if workers == 1:
         from api.app import create_app
 
-        uvicorn.run(create_app(city=city, router=router), **options)
+        uvicorn.run(create_app(**loaded), **options)
         return
     with domain_errors():
-        _serve_forked(city, router, workers=workers, options=options)
+        _serve_forked(loaded, workers=workers, options=options)
 
 
-def _load_and_warm_up(bundle: Path) -> tuple[City, CityRouter]:
-    """The city and its router, with one plan made so that the first traveller does not wait for lazy set-up."""
+def _load_and_warm_up(bundle: Path) -> dict[str, Any]:
+    """``create_app``'s city, router and preference model, loaded once and warmed up by one plan.
+
+    The first traveller then does not wait for lazy set-up, and a bad model file is one line, not a traceback.
+    """
+    from api.app import load_preference_model
     from api.city import open_city
     from api.planning import warm_up
     from routing.city_router import CityRouter
 
     city = open_city(bundle)
     model_path = get_settings().preference_model_path
-    if model_path is not None:  # refuse a bad model here, with a one-line message, rather than in every worker
-        from api.app import load_preference_model
-
+    model = None
+    if model_path is not None:
         try:
-            load_preference_model(model_path, city)
+            model = load_preference_model(model_path, city)
         except RuntimeError as exc:
             fail(str(exc))
     router = CityRouter(city.bundle)
-    typer.echo(f"loaded {bundle.name}; warm-up plan in {warm_up(city, router):.2f} s", err=True)
-    return city, router
+    typer.echo(f"loaded {bundle.name}; warm-up plan in {warm_up(city, router, model):.2f} s", err=True)
+    return {"city": city, "router": router, "preference_model": model}
 
 
-def _serve_forked(city: City, router: CityRouter, *, workers: int, options: dict[str, Any]) -> None:
+def _serve_forked(loaded: dict[str, Any], *, workers: int, options: dict[str, Any]) -> None:
     """Fork ``workers`` uvicorn servers on one socket, forward SIGINT/SIGTERM and restart crashed ones."""
     import uvicorn
 
@@ -112,7 +111,7 @@ def _serve_forked(city: City, router: CityRouter, *, workers: int, options: dict
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             code = 0
             try:
-                app = create_app(city=city, router=router, planning=planning.attach(index))
+                app = create_app(**loaded, planning=planning.attach(index))
                 config = uvicorn.Config(app, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **options)
                 WorkerServer(config).run(sockets=[listening])
             except SystemExit as exc:  # uvicorn exits this way when the app fails to start

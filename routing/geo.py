@@ -16,7 +16,7 @@ def rounded_pairs(points: Sequence[tuple[float, float]], digits: int, *, swap: b
     """``points`` as JSON-ready ``[a, b]`` lists rounded to ``digits`` (``[b, a]`` with ``swap``).
 
     One numpy call instead of two ``round`` calls per point: a leg's geometry has hundreds of points and a plan's
-    answer carries each twice (the legs and the GeoJSON), 4-5x faster than the comprehension.
+    answer carries each twice (the legs and the GeoJSON).
     """
     if not points:
         return []

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import BearerDep, SessionDep, SettingsDep
 from api.errors import ApiProblemError
 from api.schemas import DeviceRequest, LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
 from api.security import (
@@ -24,7 +24,6 @@ from api.store import repositories
 from api.store.models import User
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
-_optional_bearer = HTTPBearer(auto_error=False)
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Wrong credentials or token (problem+json)"}}
 
 
@@ -58,7 +57,7 @@ def register(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
+    credentials: BearerDep,
 ) -> TokenResponse:
     """An email + password account; with an anonymous access token, that account is upgraded and keeps its data."""
     email = body.email.strip().lower()

@@ -100,7 +100,7 @@ class _FoodKinds:
 
 _FOOD_KINDS: dict[int, tuple[Catalogue, _FoodKinds]] = {}
 """Per catalogue object (held, so its ``id`` stays unique): the classification every plan would otherwise redo
-(some 1,000 calls and 1 ms a plan)."""
+for every place, several times over."""
 _FOOD_KINDS_KEPT: Final[int] = 8
 
 
