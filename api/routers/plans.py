@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import BearerDep, CacheDep, CityDep, PlanningDep, SettingsDep, get_current_user
+from api.errors import invalid
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
 from api.store import repositories
@@ -62,8 +65,6 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
     """
     window_start_s, window_end_s = parse_window(body.window)
     if window_end_s - window_start_s > MAX_WINDOW_S:
-        from api.errors import invalid  # noqa: PLC0415
-
         raise invalid("window", "a day's window is at most 16 h")
     start = locate(body.start, city, "start")
     end = locate(body.end, city, "end") if body.end else None
@@ -105,8 +106,4 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
 
 
 def _digest(value: dict[str, Any]) -> str:
-    import hashlib  # noqa: PLC0415
-
-    import orjson  # noqa: PLC0415
-
     return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()[:40]
