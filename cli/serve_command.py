@@ -83,7 +83,7 @@ def _load_and_warm_up(bundle: Path) -> dict[str, Any]:
         except RuntimeError as exc:
             fail(str(exc))
     router = CityRouter(city.bundle)
-    typer.echo(f"loaded {bundle.name}; warm-up plan in {warm_up(city, router, model):.2f} s", err=True)
+    typer.echo(f"loaded {bundle.name}; warm-up plans (walk, bus) in {warm_up(city, router, model):.2f} s", err=True)
     return {"city": city, "router": router, "preference_model": model}
 
 
