@@ -4,6 +4,12 @@ The file is UTF-8 CSV (RFC 4180 quoting) with a header row and exactly the colum
 List-valued columns (``categories``, ``dishes``) are ``;``-separated; booleans are ``true``/``false``.
 Every row is checked when the file is loaded; the first problems found are reported as a
 :class:`CatalogueError` that names the file, the line and the field, so the file can be fixed by hand.
+
+``part_of`` holds the id of the place whose visit includes this one (the Well of Heavenly Clarity is part of
+the Temple of Literature), or is empty. Once every row is valid, the links are checked: the parent exists, is
+not the place itself, no chain of parents loops, and the child lies within :data:`PART_OF_MAX_DISTANCE_M` of its
+parent. :meth:`Catalogue.children`, :meth:`Catalogue.parent` and friends answer "what is inside X" and "what is
+X inside".
 """
 
 from __future__ import annotations
@@ -27,16 +33,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from recommender.errors import RecommenderError
 from recommender.taxonomy import HANOI_BBOX, Category, Dish, District
+from routing.geo import haversine_m
 
 __all__ = [
     "COLUMNS",
     "DEFAULT_CATALOGUE_PATH",
+    "PART_OF_MAX_DISTANCE_M",
     "Catalogue",
     "CatalogueError",
     "Place",
     "UnknownPlaceError",
     "load_catalogue",
     "normalize_text",
+    "part_of_problems",
 ]
 
 COLUMNS: Final[tuple[str, ...]] = (
@@ -49,6 +58,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "lon",
     "coord_source",
     "district",
+    "part_of",
     "opening_hours",
     "visit_min",
     "price_vnd",
@@ -65,6 +75,8 @@ DEFAULT_CATALOGUE_PATH: Final[Path] = Path(__file__).resolve().parent.parent / "
 
 ID_PATTERN: Final[str] = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 COORD_SOURCE_PATTERN: Final[str] = r"^(osm:(node|way)/\d+|curated)$"
+PART_OF_MAX_DISTANCE_M: Final[float] = 1500.0
+"""How far (great-circle metres) a place may lie from the place it is part of; farther is taken for a typo."""
 _MAX_REPORTED_PROBLEMS: Final[int] = 3
 
 
@@ -191,6 +203,8 @@ class Place(BaseModel):
     lon: float
     coord_source: Annotated[str, Field(pattern=COORD_SOURCE_PATTERN)]
     district: District
+    part_of: Annotated[str | None, Field(pattern=ID_PATTERN, max_length=80)] = None
+    """The id of the place whose grounds, building or street hold this one, or ``None``."""
     opening_hours: Annotated[str, Field(min_length=1)]
     visit_min: Annotated[int, Field(ge=10, le=480)]
     price_vnd: Annotated[int, Field(ge=0)]
@@ -216,6 +230,20 @@ class Place(BaseModel):
         categories = info.data.get("categories", ())
         if Category.CUISINE in categories and not value:
             raise ValueError("a place in category 'cuisine' needs at least one dish")
+        return value
+
+    @field_validator("part_of", mode="before")
+    @classmethod
+    def _empty_part_of_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("part_of")
+    @classmethod
+    def _not_part_of_itself(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value == info.data.get("id"):
+            raise ValueError(f"a place cannot be part of itself ({value!r})")
         return value
 
     @field_validator("lat")
@@ -271,6 +299,7 @@ class Place(BaseModel):
             "lon": f"{self.lon:.7f}",
             "coord_source": self.coord_source,
             "district": self.district.value,
+            "part_of": self.part_of or "",
             "opening_hours": self.opening_hours,
             "visit_min": str(self.visit_min),
             "price_vnd": str(self.price_vnd),
@@ -331,10 +360,10 @@ class Catalogue:
     Raises
     ------
     CatalogueError
-        If two places share an id.
+        If two places share an id, or a ``part_of`` link is broken (see :func:`part_of_problems`).
     """
 
-    __slots__ = ("_by_id", "_index", "path", "places", "sha256")
+    __slots__ = ("_by_id", "_children", "_index", "path", "places", "sha256")
 
     def __init__(self, places: Iterable[Place], *, path: Path | None = None, sha256: str | None = None) -> None:
         self.places: tuple[Place, ...] = tuple(places)
@@ -347,6 +376,19 @@ class Catalogue:
                 )
             by_id[place.id] = place
         self._by_id = by_id
+        problems = part_of_problems(self.places)
+        if problems:
+            place, message = problems[0]
+            raise CatalogueError(
+                f"{path or '<catalogue>'}: place {place.id!r}, field 'part_of': {message}",
+                path=path or Path(),
+                field="part_of",
+            )
+        children: dict[str, list[Place]] = {}
+        for place in self.places:
+            if place.part_of is not None:
+                children.setdefault(place.part_of, []).append(place)
+        self._children = {parent_id: tuple(inside) for parent_id, inside in children.items()}
         self._index = tuple(_Indexed(place) for place in self.places)
         if sha256 is None:
             payload = json.dumps([p.model_dump(mode="json") for p in self.places], ensure_ascii=False, sort_keys=True)
@@ -360,7 +402,7 @@ class Catalogue:
         Raises
         ------
         CatalogueError
-            If two places share an id.
+            If two places share an id or a ``part_of`` link is broken.
         """
         return cls(places)
 
@@ -393,6 +435,73 @@ class Catalogue:
             if close not in suggestions:
                 suggestions.append(close)
         raise UnknownPlaceError(place_id, suggestions[:3])
+
+    def parent(self, place_id: str) -> Place | None:
+        """The place this one is part of (``part_of``), or ``None`` when it stands on its own.
+
+        Raises
+        ------
+        UnknownPlaceError
+            If no place has this id.
+        """
+        place = self.get(place_id)
+        return None if place.part_of is None else self._by_id[place.part_of]
+
+    def children(self, place_id: str) -> tuple[Place, ...]:
+        """The places directly part of this one, in file order (empty for most places).
+
+        Raises
+        ------
+        UnknownPlaceError
+            If no place has this id.
+        """
+        if place_id not in self._by_id:
+            self.get(place_id)  # raises, with suggestions
+        return self._children.get(place_id, ())
+
+    def ancestors(self, place_id: str) -> tuple[Place, ...]:
+        """The places this one lies inside, nearest first (its parent, that parent's parent...).
+
+        Raises
+        ------
+        UnknownPlaceError
+            If no place has this id.
+        """
+        found: list[Place] = []
+        parent = self.parent(place_id)
+        while parent is not None:
+            found.append(parent)
+            parent = None if parent.part_of is None else self._by_id[parent.part_of]
+        return tuple(found)
+
+    def descendants(self, place_id: str) -> tuple[Place, ...]:
+        """Every place inside this one, children before grandchildren's siblings (depth first, file order).
+
+        Raises
+        ------
+        UnknownPlaceError
+            If no place has this id.
+        """
+        found: list[Place] = []
+        stack = list(reversed(self.children(place_id)))
+        while stack:
+            place = stack.pop()
+            found.append(place)
+            stack.extend(reversed(self._children.get(place.id, ())))
+        return tuple(found)
+
+    def contains(self, outer_id: str, inner_id: str) -> bool:
+        """Whether ``inner_id`` lies inside ``outer_id`` (directly or through intermediate places).
+
+        A place does not contain itself. A plan should not list two places when one contains the other.
+
+        Raises
+        ------
+        UnknownPlaceError
+            If either id is unknown.
+        """
+        self.get(outer_id)
+        return any(place.id == outer_id for place in self.ancestors(inner_id))
 
     def search(
         self, query: str | None = None, *, category: Category | None = None, limit: int | None = None
@@ -442,6 +551,52 @@ class Catalogue:
             for category in place.categories:
                 counts[category.value] += 1
         return counts
+
+
+def part_of_problems(places: Sequence[Place]) -> list[tuple[Place, str]]:
+    """The broken ``part_of`` links among places with distinct ids, in file order.
+
+    A link is broken when the parent id is not in ``places``, when following parents comes back to the
+    place (a cycle; reported once, at its first place in file order), or when the place lies more than
+    :data:`PART_OF_MAX_DISTANCE_M` from its parent. (A place naming itself is rejected by :class:`Place`.)
+
+    Returns
+    -------
+    list of (Place, str)
+        The place at fault and a sentence saying what is wrong; empty when every link is sound.
+    """
+    by_id = {place.id: place for place in places}
+    problems: list[tuple[Place, str]] = []
+    on_reported_cycle: set[str] = set()
+    for place in places:
+        if place.part_of is None:
+            continue
+        parent = by_id.get(place.part_of)
+        if parent is None:
+            close = difflib.get_close_matches(place.part_of, list(by_id), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append((place, f"{place.part_of!r} is not the id of any place in the catalogue{hint}"))
+            continue
+        chain = [place.id]
+        current: Place | None = parent
+        while current is not None and current.id not in chain:
+            chain.append(current.id)
+            current = by_id.get(current.part_of) if current.part_of is not None else None
+        if current is not None and current.id == place.id:
+            if place.id not in on_reported_cycle:
+                on_reported_cycle.update(chain)
+                problems.append((place, f"the part_of links make a cycle: {' -> '.join([*chain, place.id])}"))
+            continue
+        distance_m = float(haversine_m(place.lat, place.lon, parent.lat, parent.lon))
+        if distance_m > PART_OF_MAX_DISTANCE_M:
+            problems.append(
+                (
+                    place,
+                    f"the place lies {distance_m / 1000:.1f} km from {parent.id!r}, which it is said to be part of"
+                    f" (at most {PART_OF_MAX_DISTANCE_M / 1000:g} km allowed; check the id or the coordinates)",
+                )
+            )
+    return problems
 
 
 def _row_label(path: Path, line: int, place_id: str | None) -> str:
@@ -525,8 +680,9 @@ def load_catalogue(path: Path) -> Catalogue:
     ------
     CatalogueError
         If the file is missing or unreadable, is not UTF-8, lacks or adds columns, or has an invalid row
-        (a bad value, an unknown category or dish, coordinates outside Hanoi, a duplicate id...). The
-        message names the file, the line and the field of the first problem (and counts the others);
+        (a bad value, an unknown category or dish, coordinates outside Hanoi, a duplicate id...), or, once
+        every row is valid, a broken ``part_of`` link (an unknown parent, a cycle, a parent too far away).
+        The message names the file, the line and the field of the first problem (and counts the others);
         ``row`` and ``field`` say the same.
     """
     try:
@@ -581,6 +737,13 @@ def load_catalogue(path: Path) -> Catalogue:
         first_line[place.id] = line
         places.append(place)
 
+    if not problems:
+        for place, message in part_of_problems(places):
+            line = first_line[place.id]
+            where = _row_label(path, line, place.id)
+            problems.append(
+                CatalogueError(f"{where}, field 'part_of': {message}", path=path, row=line, field="part_of")
+            )
     if problems:
         first = problems[0]
         message = str(first)

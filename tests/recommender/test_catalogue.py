@@ -15,6 +15,7 @@ from opening_hours import OpeningHours
 from recommender.catalogue import (
     COLUMNS,
     DEFAULT_CATALOGUE_PATH,
+    PART_OF_MAX_DISTANCE_M,
     Catalogue,
     CatalogueError,
     Place,
@@ -80,6 +81,21 @@ MAJOR_SIGHTS = (
     "bat-trang-ceramic-village",
     "van-phuc-silk-village",
 )
+
+# Every part_of link of the shipped catalogue (child -> parent); see docs/DATA.md.
+PART_OF_PAIRS = {
+    "thien-quang-well": "temple-of-literature",
+    "turtle-tower": "hoan-kiem-lake",
+    "pen-tower": "ngoc-son-temple",
+    "ho-chi-minh-stilt-house": "presidential-palace",
+    "cafe-goethe": "goethe-institut-hanoi",
+    "bia-corner-ta-hien": "ta-hien-beer-street",
+    "bia-23-ta-hien": "ta-hien-beer-street",
+    "bia-45-ta-hien": "ta-hien-beer-street",
+    "bia-loi-beo": "ta-hien-beer-street",
+    "tet-bar-ta-hien": "ta-hien-beer-street",
+    "the-blues-bar": "ta-hien-beer-street",
+}
 
 CsvRow = dict[str, str]
 
@@ -250,6 +266,58 @@ def test_place_round_trips_through_json(catalogue: Catalogue) -> None:
     assert rebuilt.get("temple-of-literature") == catalogue.get("temple-of-literature")
 
 
+def test_shipped_part_of_links(catalogue: Catalogue) -> None:
+    assert {place.id: place.part_of for place in catalogue if place.part_of is not None} == PART_OF_PAIRS
+    # Ngọc Sơn stands in Hoàn Kiếm Lake but is a ticketed sight of its own; the Pen Tower belongs to it.
+    assert catalogue.get("ngoc-son-temple").part_of is None
+    assert catalogue.get("hanoi-flag-tower").part_of is None
+
+
+def test_children_parent_and_friends(catalogue: Catalogue) -> None:
+    assert [p.id for p in catalogue.children("temple-of-literature")] == ["thien-quang-well"]
+    assert [p.id for p in catalogue.children("hoan-kiem-lake")] == ["turtle-tower"]
+    assert [p.id for p in catalogue.children("ngoc-son-temple")] == ["pen-tower"]
+    assert len(catalogue.children("ta-hien-beer-street")) == 6
+    assert catalogue.children("thien-quang-well") == ()
+    assert catalogue.children("hoa-lo-prison") == ()
+    assert catalogue.children("temple-of-literature") is catalogue.children("temple-of-literature")  # precomputed
+
+    parent = catalogue.parent("ho-chi-minh-stilt-house")
+    assert parent is not None
+    assert parent.id == "presidential-palace"
+    assert catalogue.parent("presidential-palace") is None
+    assert [p.id for p in catalogue.ancestors("pen-tower")] == ["ngoc-son-temple"]
+    assert catalogue.ancestors("hoan-kiem-lake") == ()
+    assert [p.id for p in catalogue.descendants("goethe-institut-hanoi")] == ["cafe-goethe"]
+
+    assert catalogue.contains("temple-of-literature", "thien-quang-well")
+    assert not catalogue.contains("thien-quang-well", "temple-of-literature")
+    assert not catalogue.contains("temple-of-literature", "temple-of-literature")
+    assert not catalogue.contains("hoan-kiem-lake", "pen-tower")
+
+    for method in (catalogue.children, catalogue.parent, catalogue.ancestors, catalogue.descendants):
+        with pytest.raises(UnknownPlaceError):
+            method("no-such-place")
+    with pytest.raises(UnknownPlaceError):
+        catalogue.contains("no-such-place", "turtle-tower")
+
+
+def test_shipped_children_lie_near_their_parents(catalogue: Catalogue) -> None:
+    for child_id, parent_id in PART_OF_PAIRS.items():
+        child, parent = catalogue.get(child_id), catalogue.get(parent_id)
+        assert abs(child.lat - parent.lat) < 0.003, child_id  # about 330 m: real containment, not neighbours
+        assert abs(child.lon - parent.lon) < 0.003, child_id
+
+
+def test_chains_of_parents(catalogue: Catalogue) -> None:
+    places = [catalogue.get(pid) for pid in ("hoan-kiem-lake", "ngoc-son-temple", "pen-tower")]
+    temple = places[1].model_copy(update={"part_of": "hoan-kiem-lake"})
+    chained = Catalogue.from_places([places[0], temple, places[2]])
+    assert [p.id for p in chained.ancestors("pen-tower")] == ["ngoc-son-temple", "hoan-kiem-lake"]
+    assert [p.id for p in chained.descendants("hoan-kiem-lake")] == ["ngoc-son-temple", "pen-tower"]
+    assert chained.contains("hoan-kiem-lake", "pen-tower")
+
+
 def test_osm_element_property(catalogue: Catalogue) -> None:
     assert catalogue.get("temple-of-literature").osm_element == ("way", 1220554188)
     assert catalogue.get("co-loa-citadel").osm_element is None
@@ -262,6 +330,12 @@ def _shipped_rows(count: int) -> list[CsvRow]:
     with DEFAULT_CATALOGUE_PATH.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return [dict(row) for row in rows[:count]]
+
+
+def _shipped_rows_by_id(*place_ids: str) -> list[CsvRow]:
+    with DEFAULT_CATALOGUE_PATH.open(encoding="utf-8", newline="") as handle:
+        rows = {row["id"]: dict(row) for row in csv.DictReader(handle)}
+    return [rows[place_id] for place_id in place_ids]
 
 
 def _write(path: Path, rows: list[CsvRow], columns: tuple[str, ...] = COLUMNS) -> Path:
@@ -396,7 +470,7 @@ def test_wrong_number_of_fields(tmp_path: Path) -> None:
     path.write_text(",".join(COLUMNS) + "\nonly-an-id,Tên\n", encoding="utf-8")
     error = _load_error(path)
     assert error.row == 2
-    assert "2 fields, expected 17" in str(error)
+    assert f"2 fields, expected {len(COLUMNS)}" in str(error)
 
 
 def test_cuisine_place_needs_a_dish(write_catalogue: Callable[..., Path]) -> None:
@@ -438,6 +512,87 @@ def test_several_problems_are_counted(write_catalogue: Callable[..., Path]) -> N
     error = _load_error(write_catalogue(rows))
     assert (error.row, error.field) == (3, "lat")
     assert "(and 1 more problem: line 5)" in str(error)
+
+
+def test_part_of_may_name_a_later_row(write_catalogue: Callable[..., Path]) -> None:
+    rows = _shipped_rows_by_id("thien-quang-well", "hoa-lo-prison", "temple-of-literature")
+    loaded = load_catalogue(write_catalogue(rows))
+    assert [p.id for p in loaded.children("temple-of-literature")] == ["thien-quang-well"]
+    assert loaded.get("thien-quang-well").to_row()["part_of"] == "temple-of-literature"
+    assert loaded.get("hoa-lo-prison").to_row()["part_of"] == ""
+
+
+def test_part_of_unknown_parent(write_catalogue: Callable[..., Path]) -> None:
+    rows = _shipped_rows_by_id("temple-of-literature", "thien-quang-well")
+    rows[1]["part_of"] = "temple-of-literatur"
+    path = write_catalogue(rows)
+    error = _load_error(path)
+    assert (error.row, error.field) == (3, "part_of")
+    assert str(error) == (
+        f"{path}, line 3 (id 'thien-quang-well'), field 'part_of': 'temple-of-literatur' is not the id of any"
+        " place in the catalogue; did you mean 'temple-of-literature'?"
+    )
+
+
+def test_part_of_itself(write_catalogue: Callable[..., Path]) -> None:
+    rows = _shipped_rows(2)
+    rows[1]["part_of"] = rows[1]["id"]
+    error = _load_error(write_catalogue(rows))
+    assert (error.row, error.field) == (3, "part_of")
+    assert f"a place cannot be part of itself ({rows[1]['id']!r})" in str(error)
+
+
+def test_part_of_cycle(write_catalogue: Callable[..., Path]) -> None:
+    rows = _shipped_rows_by_id("hoa-lo-prison", "hoan-kiem-lake", "ngoc-son-temple", "pen-tower")
+    rows[1]["part_of"] = "pen-tower"  # lake -> pen tower -> Ngọc Sơn -> lake
+    rows[2]["part_of"] = "hoan-kiem-lake"
+    path = write_catalogue(rows)
+    error = _load_error(path)
+    assert (error.row, error.field) == (3, "part_of")
+    assert "line 3 (id 'hoan-kiem-lake')" in str(error)
+    assert "cycle: hoan-kiem-lake -> pen-tower -> ngoc-son-temple -> hoan-kiem-lake" in str(error)
+    assert "more problem" not in str(error)  # one cycle, reported once
+
+
+def test_part_of_two_place_cycle(write_catalogue: Callable[..., Path]) -> None:
+    rows = _shipped_rows_by_id("temple-of-literature", "thien-quang-well")
+    rows[0]["part_of"] = "thien-quang-well"
+    error = _load_error(write_catalogue(rows))
+    assert (error.row, error.field) == (2, "part_of")
+    assert "cycle: temple-of-literature -> thien-quang-well -> temple-of-literature" in str(error)
+
+
+def test_part_of_parent_too_far(write_catalogue: Callable[..., Path]) -> None:
+    rows = _shipped_rows_by_id("hoan-kiem-lake", "turtle-tower", "co-loa-citadel")
+    rows[1]["part_of"] = "co-loa-citadel"
+    error = _load_error(write_catalogue(rows))
+    assert (error.row, error.field) == (3, "part_of")
+    assert "lies 9.8 km from 'co-loa-citadel'" in str(error)
+    assert f"at most {PART_OF_MAX_DISTANCE_M / 1000:g} km" in str(error)
+
+
+def test_part_of_problems_wait_for_valid_rows(write_catalogue: Callable[..., Path]) -> None:
+    rows = _shipped_rows_by_id("thien-quang-well", "temple-of-literature")
+    rows[1]["lat"] = "0"  # the parent's row is broken: that is the problem to report, not a missing parent
+    error = _load_error(write_catalogue(rows))
+    assert (error.row, error.field) == (3, "lat")
+    assert "more problem" not in str(error)
+
+
+def test_broken_part_of_rejected_in_memory(catalogue: Catalogue) -> None:
+    well = catalogue.get("thien-quang-well")
+    with pytest.raises(CatalogueError, match="'temple-of-literature' is not the id of any place") as info:
+        Catalogue.from_places([well])
+    assert info.value.field == "part_of"
+    with pytest.raises(ValueError, match="part of itself"):
+        Place.model_validate(well.model_dump(mode="json") | {"part_of": "thien-quang-well"})
+
+
+def test_places_built_by_hand_default_to_no_parent(catalogue: Catalogue) -> None:
+    record = catalogue.get("hoa-lo-prison").model_dump(mode="json")
+    del record["part_of"]
+    assert Place.model_validate(record).part_of is None
+    assert Place.model_validate(record | {"part_of": ""}).part_of is None
 
 
 def test_duplicate_ids_rejected_in_memory(catalogue: Catalogue) -> None:
