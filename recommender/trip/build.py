@@ -4,7 +4,9 @@ Nodes are ``[start, end, candidate places...]``. Every catalogue place that is n
 score (or is a must-visit) and is reachable is a candidate. Meals: a restaurant-type place (food and
 nothing more, serving meals rather than drinks) may only be visited at lunch or dinner time, as a meal of
 the pace's length, and carries a bonus large enough that the plan has a meal whenever the day covers one;
-its start window is shorter than the meal, so at most one lunch and one dinner fit in a day.
+its start window is shorter than the meal, so at most one lunch and one dinner fit in a day. A place inside
+another candidate (``part_of``) is not a node of its own: the visit to the other takes it in. What each node
+is worth comes from :mod:`recommender.trip.value`.
 """
 
 from __future__ import annotations
@@ -24,16 +26,13 @@ from recommender.trip.errors import MustVisitError, TripError, WindowTooShortErr
 from recommender.trip.hours import Window, open_intervals, visit_windows
 from recommender.trip.request import TripRequest
 from recommender.trip.travel import UNREACHABLE_S, PeriodMatrices
+from recommender.trip.value import repeat_discount, visit_worth
 
 LUNCH_FROM_S: Final[int] = 11 * 3600 + 30 * 60
 DINNER_FROM_S: Final[int] = 18 * 3600
-MEAL_START_SPREAD_S: Final[float] = 15 * 60.0
-"""A meal's start window is this much shorter than the meal, so two meals never fit in one window."""
-PREFERENCE_SHARPNESS: Final[float] = 3.0
-"""Node value = (score / 100) ** 3 * 100. The planner adds values up, so on the raw scores a day of many quick
-lukewarm visits outweighs one long trip to what the traveller asked for most (a craft village an hour away
-scores only twice a nearby sight of half the interest); the cube keeps the order and restores the balance
-(measured: with the square, "craft_village:1.0,heritage:0.5" from the Old Quarter got no craft village)."""
+MEAL_START_MARGIN_S: Final[float] = 60.0
+"""A meal may start within the meal's length plus the pace's buffer, less this, from lunch or dinner time: two meals
+of one window would need the meal, the buffer and a walk between them, so only one ever fits."""
 MEAL_BONUS: Final[float] = 1000.0
 """Score of having a meal at all: more than any place is worth, so a plan skips a meal only when none fits."""
 START_NODE: Final[int] = 0
@@ -45,8 +44,8 @@ _DRINKS: Final[frozenset[Dish]] = frozenset(
 _MEAL_CATEGORIES: Final[frozenset[Category]] = frozenset({Category.CUISINE, Category.NIGHTLIFE})
 _MAX_MEAL_VISIT_MIN: Final[int] = 120
 SAME_KIND_PER_DAY: Final[int] = 2
-"""Places of a kind the traveller did not ask for much (interest below ``ASKED``) kept as candidates per day,
-by their first category: no five pagodas in a row unless pagodas were asked for."""
+"""Places of a kind the traveller did not ask for much (no category with interest ``ASKED`` or more) kept as
+candidates per day, by their first category: no five pagodas in a row unless pagodas were asked for."""
 ASKED: Final[float] = 0.5
 SNACKS_PER_DAY: Final[int] = 2
 """Cafés, tea and sweet shops (food places that are not meals) kept as candidates per day: the best-scored
@@ -72,6 +71,7 @@ class TripProblem:
 
     problem: Problem
     places: tuple[Place | None, ...]
+    contains: tuple[tuple[Place, ...], ...]
     kinds: tuple[NodeKind, ...]
     scores: tuple[PlaceScore | None, ...]
     matrices: PeriodMatrices
@@ -131,13 +131,13 @@ def _best_snacks(catalogue: Catalogue, scores: Sequence[PlaceScore], *, keep: in
 
 
 def _varied(catalogue: Catalogue, scores: Sequence[PlaceScore], request: TripRequest) -> set[str]:
-    """Ids kept by the same-kind cap: every place whose first category was asked for, the best few of the rest."""
+    """Ids kept by the same-kind cap: every place with a category asked for, the best few of each other kind."""
     keep = SAME_KIND_PER_DAY * request.days
     kept: set[str] = set()
     by_kind: dict[Category, list[tuple[float, str]]] = {}
     for place, score in zip(catalogue.places, scores, strict=True):
         kind = place.categories[0]
-        if kind is Category.CUISINE or request.interests.weight(kind) >= ASKED:
+        if kind is Category.CUISINE or any(request.interests.weight(c) >= ASKED for c in place.categories):
             kept.add(place.id)
         else:
             by_kind.setdefault(kind, []).append((score.score, place.id))
@@ -148,7 +148,7 @@ def _varied(catalogue: Catalogue, scores: Sequence[PlaceScore], request: TripReq
 
 def meal_windows(request: TripRequest) -> list[Window]:
     """Start windows of lunch and dinner at the request's pace."""
-    spread = request.pace.meal_s - MEAL_START_SPREAD_S
+    spread = request.pace.meal_s + request.pace.buffer_s - MEAL_START_MARGIN_S
     return [(float(LUNCH_FROM_S), LUNCH_FROM_S + spread), (float(DINNER_FROM_S), DINNER_FROM_S + spread)]
 
 
@@ -226,6 +226,7 @@ def build_trip_problem(
                 raise MustVisitError(_closed_message(place, request, visit_s))
             continue
         candidates.append((place, score, kind, visit_s, windows))
+    candidates = _without_nested(catalogue, candidates, must)
     matrices = matrices_for([place.id for place, *_ in candidates])
     reachable = _reachable(matrices)
     kept = []
@@ -240,13 +241,7 @@ def build_trip_problem(
     nodes = np.asarray([START_NODE, END_NODE, *[index + 2 for index in kept]], dtype=np.int64)
     seconds = matrices.seconds[:, nodes[:, None], nodes[None, :]]
     chosen = [candidates[index] for index in kept]
-    interests_like_food = request.interests.likes_food
-    score_of = [0.0, 0.0] + [
-        MEAL_BONUS + (_value(score.score) if interests_like_food else 0.01 * place.popularity)
-        if kind is NodeKind.MEAL
-        else _value(score.score)
-        for place, score, kind, _, _ in chosen
-    ]
+    score_of = [0.0, 0.0, *_worths(chosen, food, request)]
     service = [0.0, 0.0] + [visit_s for *_, visit_s, _ in chosen]
     whole_day = [day_window]
     windows_by_day = [[whole_day, whole_day] + [windows[day] for *_, windows in chosen] for day in range(request.days)]
@@ -266,15 +261,86 @@ def build_trip_problem(
     return TripProblem(
         problem=problem,
         places=(None, None, *[place for place, *_ in chosen]),
+        contains=((), (), *[_inside(catalogue, place, avoid) for place, *_ in chosen]),
         kinds=(NodeKind.START, NodeKind.END, *[kind for _, _, kind, _, _ in chosen]),
         scores=(None, None, *[score for _, score, *_ in chosen]),
         matrices=PeriodMatrices(seconds, matrices.period_start_s, matrices.walk_m[nodes[:, None], nodes[None, :]]),
     )
 
 
-def _value(score: float) -> float:
-    """What a visit is worth to the planner (see ``PREFERENCE_SHARPNESS``)."""
-    return float(100.0 * (max(score, 0.0) / 100.0) ** PREFERENCE_SHARPNESS)
+_Candidate = tuple[Place, PlaceScore, "NodeKind", float, list[list[Window]]]
+
+
+def _without_nested(catalogue: Catalogue, candidates: list[_Candidate], must: set[str]) -> list[_Candidate]:
+    """Candidates less every place that stands inside another candidate (the Turtle Tower inside the lake).
+
+    A place inside another is seen on the visit to the other, so listing both would be the same stop twice; a
+    must-visit place keeps its own visit and then stands for the place around it (unless that one is a must-visit
+    too, whose visit takes it in).
+    """
+    ids = {place.id for place, *_ in candidates}
+
+    def ancestors(place: Place) -> list[str]:
+        found: list[str] = []
+        parent = place.part_of
+        while parent is not None and parent not in found:
+            found.append(parent)
+            parent = catalogue.get(parent).part_of
+        return found
+
+    dropped: set[str] = set()
+    for place, *_ in candidates:
+        around = [parent for parent in ancestors(place) if parent in ids]
+        if not around:
+            continue
+        if place.id in must and not must.intersection(around):
+            dropped.update(around)
+        else:
+            dropped.add(place.id)
+    return [candidate for candidate in candidates if candidate[0].id not in dropped]
+
+
+def _inside(catalogue: Catalogue, place: Place, avoid: set[str]) -> tuple[Place, ...]:
+    """The places inside ``place`` (and inside those), that a visit to it takes in."""
+    found: list[Place] = []
+    queue = list(catalogue.children(place.id))
+    while queue:
+        child = queue.pop(0)
+        if child.id not in avoid and child not in found:
+            found.append(child)
+            queue.extend(catalogue.children(child.id))
+    return tuple(found)
+
+
+def _worths(chosen: list[_Candidate], food: _FoodKinds, request: TripRequest) -> list[float]:
+    """Each candidate's worth to the planner: a visit's worth with repeats of a kind discounted, or a meal.
+
+    Kinds are the category the traveller likes best in a place (else its first), with cafés and sweet shops apart;
+    the ``k``-th best of a kind is discounted (:func:`recommender.trip.value.repeat_discount`). A meal is worth
+    ``MEAL_BONUS`` (a day has its meals whenever one fits) plus, for a traveller who likes food, its worth as a visit.
+    """
+    likes_food = request.interests.likes_food
+    worth = [visit_worth(place, score, visit_s=visit_s) for place, score, _, visit_s, _ in chosen]
+    by_kind: dict[str, list[int]] = {}
+    for index, (place, _, kind, _, _) in enumerate(chosen):
+        if kind is NodeKind.VISIT:
+            by_kind.setdefault(_kind_of(place, food, request), []).append(index)
+    for label, indices in by_kind.items():
+        interest = 0.0 if label == "snack" else request.interests.weight(Category(label))
+        for rank, index in enumerate(sorted(indices, key=lambda i: -worth[i])):
+            worth[index] *= repeat_discount(rank, days=request.days, interest=interest)
+    return [
+        (MEAL_BONUS + (value if likes_food else 0.01 * place.popularity)) if kind is NodeKind.MEAL else value
+        for value, (place, _, kind, _, _) in zip(worth, chosen, strict=True)
+    ]
+
+
+def _kind_of(place: Place, food: _FoodKinds, request: TripRequest) -> str:
+    """The kind of stop a place is to this traveller: a snack, the category they like best in it, or its first."""
+    if food.is_snack(place.id, meals=request.meals):
+        return "snack"
+    weight, category = max((request.interests.weight(c), c) for c in place.categories)
+    return category.value if weight > 0 else place.categories[0].value
 
 
 def _windows(

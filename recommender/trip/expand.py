@@ -16,11 +16,13 @@ import numpy as np
 from recommender.catalogue import Place
 from recommender.locate import Location
 from recommender.planner import Route
+from recommender.scoring import Weather
 from recommender.trip.build import END_NODE, START_NODE, NodeKind, TripProblem, meal_windows
 from recommender.trip.errors import MustVisitError
 from recommender.trip.itinerary import DayPlan, PlannedLeg, PlannedVisit, clock
 from recommender.trip.request import TravelMode, TripRequest
 from recommender.trip.travel import UNREACHABLE_S
+from recommender.trip.value import heat_share, walk_reluctance
 from routing.city_router import CityRouter
 from routing.errors import RoutingError
 from routing.raptor import BusPlan
@@ -146,6 +148,7 @@ class DayExpander:
                 reasons = (f"{kind} at a food place for you", *score.reasons[1:])
         return PlannedVisit(
             place=place,
+            contains=self.trip.contains[node],
             kind=kind,
             arrival_s=arrival_s,
             start_s=start_s,
@@ -180,16 +183,29 @@ class DayExpander:
             )
         walk_m = float(self.trip.matrices.walk_m[origin, destination])
         buffer_s = self.request.pace.buffer_s
-        walk_allowed = walk_m <= self.request.max_walk_leg_m
+        walk_allowed = walk_m <= self.request.longest_walk_m
         if self.request.mode is TravelMode.BUS and 0 <= depart_s < DAY_S:
-            planned_s = self._planned_s(origin, destination, depart_s)
-            if not (walk_allowed and walk_m / self.speed_mps + buffer_s <= planned_s + 1.0):
+            perceived_s = self._perceived_walk_s(walk_m, depart_s) + buffer_s if walk_allowed else float("inf")
+            if perceived_s > self._planned_s(origin, destination, depart_s) + 1.0:
                 leg = self._bus_leg(source, target, depart_s, walk_allowed=walk_allowed)
-                if leg is not None:
+                # The bus only when it beats the walk as the planner weighs walks (long, hot or wet ones feel longer).
+                if leg is not None and (leg.rides == 0 or leg.arrive_s < depart_s + perceived_s):
                     return leg
         if not walk_allowed or not np.isfinite(walk_m):
             return None
         return self._walk_leg(source, target, depart_s)
+
+    def _perceived_walk_s(self, walk_m: float, depart_s: float) -> float:
+        """The walk as the planner weighed it (see :func:`recommender.trip.value.walk_reluctance`)."""
+        if not np.isfinite(walk_m):
+            return float("inf")
+        walk_s = walk_m / self.speed_mps
+        factor = walk_reluctance(
+            np.asarray([walk_m]),
+            heat_share=heat_share(depart_s, depart_s + walk_s),
+            rain=self.request.context.weather is Weather.RAIN,
+        )
+        return float(walk_s * factor[0])
 
     def _planned_s(self, origin: int, destination: int, depart_s: float) -> float:
         matrices = self.trip.matrices

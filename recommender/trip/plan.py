@@ -1,8 +1,9 @@
 """Plan a trip: score the places for the traveller, solve the orienteering problem, expand and re-time the days.
 
-The daily walking limit is not a constraint the solver knows: after a solve, a day that walks more than the
-limit is planned again with a shorter longest walking leg (so more hops go by bus, or nearer places are
-chosen), a few times at most; if it still walks too much, the plan says so in its warnings.
+The daily walking budget is not a constraint the solver knows: after a solve, a day that walks more than the
+budget is planned again with a shorter longest walking leg (so more hops go by bus, or nearer places are
+chosen), a few times at most; if it still walks too much, the plan says so in its warnings. So does a day
+without the lunch or dinner its window covers, or without any visit (:mod:`recommender.trip.checks`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import numpy as np
 
 from recommender.city import City
 from recommender.planner import InfeasibleProblemError, SearchSettings, solve
-from recommender.scoring import score_places
+from recommender.scoring import Weather, score_places
 from recommender.trip.build import PlaceMatricesFn, TripProblem, build_trip_problem
+from recommender.trip.checks import day_warnings_for
 from recommender.trip.errors import MustVisitError
 from recommender.trip.expand import DayExpander
 from recommender.trip.itinerary import DayPlan, Itinerary
@@ -60,18 +62,13 @@ def plan_trip(
         days, score, iterations, day_warnings = _solve_and_expand(router, trip, attempt)
         best = (days, score, iterations)
         warnings = day_warnings
-        longest = _longest_walk_leg_over_limit(days, request.max_walk_day_m)
+        longest = _longest_walk_leg_over_limit(days, request.walk_budget_m)
         if longest is None:
             break
         attempt = replace(attempt, max_walk_leg_m=max(_MIN_LEG_M, longest * _SHORTER_LEG))
     assert best is not None
     days, score, iterations = best
-    for day in days:
-        if day.walk_m > request.max_walk_day_m:
-            warnings.append(
-                f"day {day.day + 1} walks {day.walk_m / 1000:.1f} km, more than the "
-                f"{request.max_walk_day_m / 1000:.1f} km asked for: no plan with fewer walks was found"
-            )
+    warnings.extend(day_warnings_for(days, request, trip))
     return Itinerary(
         days=tuple(days),
         mode=request.mode.value,
@@ -95,8 +92,9 @@ def _matrices_for(router: CityRouter, rows: EndpointRows, request: TripRequest) 
             place_rows,
             rows,
             mode=request.mode,
-            max_walk_leg_m=request.max_walk_leg_m,
+            max_walk_leg_m=request.longest_walk_m,
             buffer_s=request.pace.buffer_s,
+            rain=request.context.weather is Weather.RAIN,
         )
 
     return matrices_for
@@ -125,10 +123,10 @@ def _solve_and_expand(
     return days, solution.score, solution.iterations, warnings
 
 
-def _longest_walk_leg_over_limit(days: list[DayPlan], max_walk_day_m: float) -> float | None:
+def _longest_walk_leg_over_limit(days: list[DayPlan], walk_budget_m: float) -> float | None:
     """The longest walking leg of the first day that walks too much (None when every day is within)."""
     for day in days:
-        if day.walk_m > max_walk_day_m:
+        if day.walk_m > walk_budget_m:
             walks = [leg.walk_m for leg in day.legs if leg.mode == "walk"]
             return max(walks) if walks else None
     return None

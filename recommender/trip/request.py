@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,6 +12,7 @@ from typing import Final
 from recommender.locate import Location
 from recommender.scoring import Context, Interests
 from recommender.trip.errors import InvalidWindowError, TooManyDaysError
+from recommender.trip.value import BUS_MODE_LONGEST_WALK_M, WALK_BUDGET_M, WALK_MODE_LONGEST_WALK_M
 
 MAX_DAYS: Final[int] = 7
 MAX_WINDOW_S: Final[int] = 16 * 3600
@@ -124,7 +126,8 @@ class TripRequest:
         Place ids to include (on some day) and to leave out.
     max_walk_leg_m, max_walk_day_m
         Longest walk between two visits, and walking per day; above the first, the plan takes the bus
-        when the mode allows, else the leg is not made.
+        when the mode allows, else the leg is not made. None (the default): set by the pace and the mode
+        (:mod:`recommender.trip.value`: about 4.5, 7 and 10 km a day; 1.2-1.5 km a hop in bus mode).
     meals
         Plan a lunch and a dinner break when the window covers their time.
     liked
@@ -153,8 +156,8 @@ class TripRequest:
     pace: Pace = Pace.NORMAL
     must_visit: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
-    max_walk_leg_m: float = 2_000.0
-    max_walk_day_m: float = 12_000.0
+    max_walk_leg_m: float | None = None
+    max_walk_day_m: float | None = None
     meals: bool = True
     liked: tuple[str, ...] = ()
     context: Context = field(default_factory=Context)
@@ -166,8 +169,23 @@ class TripRequest:
         check_window(self.window_start_s, self.window_end_s)
         if not 1 <= self.days <= MAX_DAYS:
             raise TooManyDaysError(f"days must be 1 to {MAX_DAYS}, got {self.days}")
-        if not (self.max_walk_leg_m > 0 and self.max_walk_day_m > 0):
-            raise InvalidWindowError("max_walk_leg_m and max_walk_day_m must be positive", field="max_walk")
+        for name, value in (("max_walk_leg_m", self.max_walk_leg_m), ("max_walk_day_m", self.max_walk_day_m)):
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise InvalidWindowError(f"{name} must be a positive number of metres, got {value}", field=name)
+
+    @property
+    def longest_walk_m(self) -> float:
+        """The longest walk between two stops: the traveller's own, else the pace's for the mode."""
+        if self.max_walk_leg_m is not None:
+            return self.max_walk_leg_m
+        if self.mode is TravelMode.BUS:
+            return BUS_MODE_LONGEST_WALK_M[self.pace.value]
+        return WALK_MODE_LONGEST_WALK_M
+
+    @property
+    def walk_budget_m(self) -> float:
+        """The walking a day may hold: the traveller's own, else the pace's budget."""
+        return self.max_walk_day_m if self.max_walk_day_m is not None else WALK_BUDGET_M[self.pace.value]
 
     @property
     def end_location(self) -> Location:

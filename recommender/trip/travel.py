@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from recommender.locate import Location
 from recommender.trip.request import TravelMode
+from recommender.trip.value import heat_share, walk_reluctance
 from routing.city_router import CityRouter
 from routing.errors import RoutingError
 
@@ -28,11 +29,11 @@ FloatArray = NDArray[np.float64]
 UNREACHABLE_S = 1.0e6
 """Travel time of a leg that cannot be made: longer than any day, so no plan uses it."""
 _FASTER_BY_S = 1.0
+"""A bus time counts as a real bus journey when it beats walking by at least this."""
 BUS_MARGIN: Final[float] = 1.1
 BUS_MARGIN_S: Final[float] = 180.0
 """A bus leg is planned at 1.1 x its matrix time + 3 min: the matrices hold the time for one representative
 departure per period, and a departure at another moment may wait longer for its bus."""
-"""A bus time counts as a real bus journey when it beats walking by at least this."""
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,13 @@ def node_matrices(
     mode: TravelMode,
     max_walk_leg_m: float,
     buffer_s: float,
+    rain: bool = False,
 ) -> PeriodMatrices:
     """Matrices over nodes ``[start, end, places...]`` (``place_rows``: each place's row in the bundle matrices).
 
-    The buffer (the pace's slack) is added to every leg between different nodes.
+    In bus mode each hop takes the bus when the bus beats the walk as it is felt
+    (:func:`recommender.trip.value.walk_reluctance`: long, midday or rainy walks feel longer), and is timed as
+    the mode it takes. The buffer (the pace's slack) is added to every leg between different nodes.
     """
     matrices = router.bundle.matrices
     speed = matrices.speed_mps
@@ -157,7 +161,9 @@ def node_matrices(
     walk_m[1, 2:] = rows.walk_to_end_m[place_rows]
     np.fill_diagonal(walk_m, 0.0)
     walk_s = walk_m / speed
-    walk_allowed_s = np.where(walk_m <= max_walk_leg_m, walk_s, np.inf)
+    allowed = walk_m <= max_walk_leg_m
+
+    walk_allowed_s = np.where(allowed, walk_s, np.inf)
     if mode is TravelMode.WALK:
         seconds = _finish(walk_allowed_s, buffer_s)[None, :, :]
         return PeriodMatrices(seconds, np.zeros(1), walk_m)
@@ -175,7 +181,11 @@ def node_matrices(
         bus[0, 1] = bus[1, 0] = rows.start_to_end_bus_s.get(period.name, np.inf)
         # The bundle's bus times are never slower than walking; only a strictly faster one is a real bus.
         real_bus = np.where(bus < walk_s - _FASTER_BY_S, bus * BUS_MARGIN + BUS_MARGIN_S, np.inf)
-        layers.append(_finish(np.fmin(walk_allowed_s, real_bus), buffer_s))
+        factor = walk_reluctance(
+            np.where(allowed, walk_m, 0.0), heat_share=heat_share(period.start_s, period.end_s), rain=rain
+        )
+        walk_wins = walk_allowed_s * factor <= real_bus
+        layers.append(_finish(np.where(walk_wins, walk_allowed_s, real_bus), buffer_s))
         starts.append(float(period.start_s))
     layers.append(layers[0])
     starts.append(float(periods[-1].end_s))

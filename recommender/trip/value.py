@@ -1,0 +1,118 @@
+"""What a day is worth: the one place where the weights of a good day are set.
+
+The solver adds node values up under time windows; everything that makes a day one a local guide would sign is
+decided here, before the solver runs:
+
+* **a visit's worth** grows with how much the place matters (its popularity with visitors, sharpened so a signature
+  sight of Hanoi is worth far more than a statue), with the traveller's interest in it, and with the place's own
+  natural length (a 90-minute temple holds more than a 10-minute monument, with diminishing returns); a visit cut
+  short by a packed pace keeps most, not all, of its worth;
+* **repeats of one kind** are worth less: the ``k``-th best place of a kind is discounted by ``REPEAT_DECAY`` per
+  day's worth of them already ranked above it, less so for a kind the traveller asked for (no five pagodas in a
+  row unless pagodas were asked for);
+* **walking** has a perceived cost (OpenTripPlanner calls it walk reluctance): metres beyond a comfortable stroll
+  count extra, more so at midday and in the rain, so the planner takes the bus for long hops or picks nearer places;
+* **the pace** sets a daily walking budget and the longest walk between two stops in bus mode.
+
+The planner works on plain numbers; the figures here are priors set by hand (documented in ``docs/PLANNING.md``)
+and checked by ``bench/plan_quality.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from recommender.catalogue import Place
+from recommender.scoring import PlaceScore
+
+FloatArray = NDArray[np.float64]
+
+PREFERENCE_SHARPNESS: Final[float] = 3.0
+"""Value grows with (score / 100) ** 3: the planner adds values up, so on the raw scores a day of many lukewarm
+visits would outweigh one long trip to what the traveller asked for most (a craft village an hour away)."""
+PROMINENCE_POWER: Final[float] = 1.0
+"""Value grows with popularity ** 2: a 0.95 sight is worth 4.5x a 0.45 one before its length counts."""
+LENGTH_POWER: Final[float] = 0.5
+"""Value grows with (natural length / 1 h) ** 0.5: a 90-minute site holds 3x a 10-minute one, not 9x."""
+LONGEST_COUNTED_MIN: Final[float] = 240.0
+"""Natural lengths beyond four hours add no more worth (a day trip is not worth a whole day of sights)."""
+SHORT_VISIT_CURVE: Final[float] = 3.0
+"""A visit of a fraction ``r`` of its natural length keeps ``(1 - exp(-3 r)) / (1 - exp(-3))`` of its worth."""
+REPEAT_DECAY: Final[float] = 0.7
+"""Each further place of a kind the traveller did not ask for, per day of the trip, keeps 70 % of the worth the one
+before it would have; a kind asked for with weight ``w`` decays by ``0.7 + ASKED_DECAY_EASING * w`` instead (a
+heritage lover's fourth heritage site is still worth almost a full visit)."""
+ASKED_DECAY_EASING: Final[float] = 0.25
+
+COMFORTABLE_WALK_M: Final[float] = 600.0
+"""Walks up to this length are taken as they are."""
+WALK_RELUCTANCE_PER_KM: Final[float] = 0.5
+"""Beyond the comfortable length, each further kilometre feels 50 % longer than it is."""
+HEAT_FACTOR: Final[float] = 1.2
+"""Walking between ``HEAT_FROM_S`` and ``HEAT_TO_S`` feels 20 % longer (Hanoi's midday heat and glare)."""
+HEAT_FROM_S: Final[int] = 11 * 3600
+HEAT_TO_S: Final[int] = 15 * 3600
+RAIN_FACTOR: Final[float] = 1.5
+"""Walking in the rain feels 50 % longer."""
+
+WALK_BUDGET_M: Final[dict[str, float]] = {"relaxed": 4_500.0, "normal": 7_000.0, "packed": 10_000.0}
+"""The walking a day may hold at each pace (bus access walks included), unless the traveller sets their own."""
+BUS_MODE_LONGEST_WALK_M: Final[dict[str, float]] = {"relaxed": 1_200.0, "normal": 1_500.0, "packed": 1_500.0}
+"""In bus mode, a hop longer than this goes by bus or metro (or the stops are chosen so it is not needed)."""
+WALK_MODE_LONGEST_WALK_M: Final[float] = 2_500.0
+"""On foot, the longest hop between two stops."""
+
+
+def visit_worth(place: Place, score: PlaceScore, *, visit_s: float) -> float:
+    """What a visit of ``visit_s`` seconds to ``place`` is worth to a traveller who scores it ``score``."""
+    relevance = max(score.score, 0.0) / 100.0
+    prominence = max(place.popularity, 0.05) ** PROMINENCE_POWER
+    natural_min = max(float(place.visit_min), 1.0)
+    length = (min(natural_min, LONGEST_COUNTED_MIN) / 60.0) ** LENGTH_POWER
+    share = time_share(visit_s / (natural_min * 60.0))
+    return float(100.0 * relevance**PREFERENCE_SHARPNESS * prominence * length * share)
+
+
+def time_share(fraction: float) -> float:
+    """The share of a visit's worth kept when it lasts ``fraction`` of its natural length (1 at or above it)."""
+    ratio = min(max(fraction, 0.0), 1.0)
+    return (1.0 - math.exp(-SHORT_VISIT_CURVE * ratio)) / (1.0 - math.exp(-SHORT_VISIT_CURVE))
+
+
+def repeat_discount(rank: int, *, days: int, interest: float = 0.0) -> float:
+    """The factor on the ``rank``-th best (0-based) place of one kind, asked for with weight ``interest``."""
+    decay = min(REPEAT_DECAY + ASKED_DECAY_EASING * max(interest, 0.0), 1.0)
+    return float(decay ** (rank // max(days, 1)))
+
+
+def walk_reluctance(walk_m: FloatArray, *, heat_share: float = 0.0, rain: bool = False) -> FloatArray:
+    """How much longer than they are walks of ``walk_m`` metres feel (1 for a short stroll in dry, mild weather).
+
+    ``heat_share`` is the part (0..1) of the walking time that falls in the midday heat (see :func:`heat_share`).
+    """
+    extra_km = np.maximum(np.asarray(walk_m, dtype=np.float64) - COMFORTABLE_WALK_M, 0.0) / 1000.0
+    factor = (1.0 + WALK_RELUCTANCE_PER_KM * extra_km) * (1.0 + (HEAT_FACTOR - 1.0) * heat_share)
+    return np.asarray(factor * RAIN_FACTOR if rain else factor, dtype=np.float64)
+
+
+def heat_share(start_s: float, end_s: float) -> float:
+    """The part of ``start_s .. end_s`` (seconds after midnight) that falls in the midday heat."""
+    overlap = min(end_s, HEAT_TO_S) - max(start_s, HEAT_FROM_S)
+    return max(overlap, 0.0) / max(end_s - start_s, 1.0)
+
+
+__all__ = [
+    "BUS_MODE_LONGEST_WALK_M",
+    "REPEAT_DECAY",
+    "WALK_BUDGET_M",
+    "WALK_MODE_LONGEST_WALK_M",
+    "heat_share",
+    "repeat_discount",
+    "time_share",
+    "visit_worth",
+    "walk_reluctance",
+]
