@@ -44,6 +44,7 @@ from recommender.locate import Location
 from recommender.preference import PreferenceModel
 from recommender.scoring import Interests
 from recommender.trip import TravelMode, TripRequest, plan_trip
+from recommender.trip.itinerary import GeometryFormat
 from routing.city_router import CityRouter
 from routing.errors import RoutingError
 
@@ -67,10 +68,11 @@ def plan_answer(
     """Plan ``request`` (with the learnt ``model`` when the service has one) and shape the answer as ``PlanResponse``.
 
     Built as plain JSON directly: validating the nested plan through pydantic again cost 5 ms a plan (15 % of its
-    CPU) for values that are already plain JSON.
+    CPU) for values that are already plain JSON. The legs' lines are GeoJSON here (full precision); the plans
+    router writes them in the format the caller asked for (``recommender.trip.itinerary.with_geometry``).
     """
     itinerary = plan_trip(city, router, request, model=model)
-    return {"itinerary": itinerary.to_dict(), "geojson": itinerary.to_geojson(), "attribution": ATTRIBUTION}
+    return {"itinerary": itinerary.to_dict(geometry=GeometryFormat.GEOJSON), "attribution": ATTRIBUTION}
 
 
 def warm_up(city: City, router: CityRouter, model: PreferenceModel | None = None) -> float:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from recommender.scoring import Weather
 from recommender.taxonomy import Category
 from recommender.trip import Pace, TravelMode
+from recommender.trip.itinerary import GeometryFormat
 
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0); Hanoi bus GTFS © World Bank (CC BY 4.0)"
 
@@ -143,13 +144,20 @@ class PlanRequest(BaseModel):
     max_walk_leg_m: float = Field(default=2000.0, gt=0, le=20_000)
     max_walk_day_m: float = Field(default=12000.0, gt=0, le=60_000)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    geometry: GeometryFormat = Field(
+        default=GeometryFormat.POLYLINE,
+        description="How each leg part's line is written: `polyline` (Google encoded polyline, precision 5, "
+        "lat/lon; what mobile map SDKs decode) or `geojson` (a GeoJSON LineString, [lon, lat], 6 decimals).",
+    )
 
 
 class PlanResponse(BaseModel):
-    """The itinerary (days of visits and legs), with GeoJSON for the map."""
+    """The itinerary: days of visits and legs; each leg part carries its line once, in the requested format."""
 
-    itinerary: dict[str, Any]
-    geojson: dict[str, Any]
+    itinerary: dict[str, Any] = Field(
+        description="mode, pace, interests, geometry (the line format), days (visits, legs with parts), "
+        "totals, warnings, search."
+    )
     attribution: str = ATTRIBUTION
 
 

@@ -19,7 +19,7 @@ from recommender.locate import resolve_location
 from recommender.preference import PreferenceModel
 from recommender.scoring import Context, Interests, Weather
 from recommender.trip import MAX_DAYS, Itinerary, Pace, TravelMode, TripRequest, parse_window, plan_trip
-from recommender.trip.itinerary import clock
+from recommender.trip.itinerary import GeometryFormat, clock
 from routing.city_router import CityRouter
 
 HANOI_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -57,6 +57,10 @@ def plan(
     time_limit: Annotated[float, typer.Option(min=0.01, help="Search time per plan, seconds.")] = 0.15,
     bundle: Annotated[Path | None, typer.Option(help="A bundle directory (default: current).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the itinerary as JSON.")] = False,
+    geometry: Annotated[
+        GeometryFormat,
+        typer.Option(help="Leg lines in the JSON: encoded polylines (precision 5) or GeoJSON LineStrings."),
+    ] = GeometryFormat.POLYLINE,
     map_path: Annotated[
         Path | None, typer.Option("--map", help="Also write a map of the plan to this HTML file (folium).")
     ] = None,
@@ -91,7 +95,7 @@ def plan(
     if map_path is not None:
         _write_map(itinerary, map_path)
     if json_output:
-        print_json(itinerary.to_dict())
+        print_json(itinerary.to_dict(geometry=geometry))
     else:
         _print_summary(itinerary)
 

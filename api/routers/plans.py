@@ -17,6 +17,7 @@ from api.schemas import PlanRequest, PlanResponse
 from api.store import repositories
 from recommender.scoring import Context, Interests
 from recommender.trip import TripRequest, parse_window
+from recommender.trip.itinerary import with_geometry
 
 router = APIRouter(prefix="/v1", tags=["plans"])
 MAX_WINDOW_S = 16 * 3600
@@ -60,6 +61,9 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
 ) -> Response:
     """Plan the best visits for the traveller's interests under opening hours, meals and the daily window.
 
+    Each leg part's line comes once, as an encoded polyline (precision 5) unless the body asks for
+    ``"geometry": "geojson"`` (GeoJSON LineStrings).
+
     Anonymous by default. With a bearer token, and when the service has a learnt model, the places the traveller
     liked or rated 4-5 (``POST /v1/feedback``) steer the plan.
     """
@@ -100,7 +104,8 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
             time_limit_s=PLAN_TIME_LIMIT_S,
             liked=liked,
         )
-        return planning.plan(request)
+        answer = planning.plan(request)
+        return {**answer, "itinerary": with_geometry(answer["itinerary"], body.geometry)}
 
     return await cached_answer(cache, key, settings.cache_ttl_s, compute)
 

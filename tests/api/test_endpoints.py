@@ -125,12 +125,13 @@ def test_isochrones_list_places_and_an_area(shared: TestClient) -> None:
     assert body["area"]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
 
 
-def test_a_plan_has_days_legs_and_geojson_and_is_cached(shared: TestClient) -> None:
+def test_a_plan_has_days_legs_with_polylines_and_is_cached(shared: TestClient) -> None:
     response = shared.post("/v1/plans", json=PLAN)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["itinerary"]["days"][0]["visits"]
-    assert body["geojson"]["type"] == "FeatureCollection"
+    assert body["itinerary"]["geometry"] == "polyline"
+    assert "geojson" not in body  # each leg part carries its line, once
     assert shared.post("/v1/plans", json=PLAN).headers["x-cache"] == "hit"
 
 
