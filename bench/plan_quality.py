@@ -508,6 +508,7 @@ def run(city: Any, *, baseline: str | None, repeat: int, personas: Path = PERSON
         old_summary = overall(old_rows, old["rows"], suite)
         result["baseline"] = {
             "commit": old["commit"],
+            "bundle": Path(old["bundle"]).name,
             "wall_s": old["wall_s"],
             "warm_up_s": round(old["warm_up_s"], 2),
             "overall": old_summary,
@@ -602,11 +603,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default=DEFAULT_BASELINE, help="git commit of the baseline planner")
     parser.add_argument("--no-baseline", action="store_true", help="plan with the current planner only")
     args = parser.parse_args(argv)
-    from api.city import open_city
+    from api.city import default_bundle_path, open_city
 
-    city = open_city(args.bundle)
+    bundle = args.bundle or default_bundle_path()
+    city = open_city(bundle)
     result = run(
         city, baseline=None if args.no_baseline else args.baseline, repeat=max(args.repeat, 1), personas=args.personas
+    )
+    result["bundle"] = bundle.name
+    result["commit"] = _git("rev-parse", "--short", "HEAD") + (
+        " (and uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
     )
     if args.json:
         json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
