@@ -198,7 +198,11 @@ def _compile_into(
     drive.save(directory / DRIVE_GRAPH)
 
     report("compiling the bus network", 0.65)
-    bus = compile_bus_network(spec.transit_dir, leg_distance_m=_road_distance_function(drive, options.drive_snap_m))
+    bus = compile_bus_network(
+        spec.transit_dir,
+        leg_distance_m=_road_distance_function(drive, options.drive_snap_m),
+        osm_path=spec.osm_path,
+    )
     (directory / BUS_NETWORK).write_bytes(orjson.dumps(bus.to_dict()))
 
     report("snapping places and stops to the streets", 0.85)

@@ -1,10 +1,13 @@
 """The bus network's frequency-based service expanded into a timetable for one service day.
 
 The bundle's bus network gives, per route, the ordered stops, a run time per leg and a headway per service period
-(morning, midday, afternoon; no service at night). RAPTOR needs trips, so each route gets one trip departing its
-first stop at ``period.start_s + k * headway`` for every ``k`` with that time inside the period
-(``start_s <= t < end_s``, the period's own definition in :class:`~routing.transit.model.ServicePeriod`); a trip
-that leaves before a period ends runs to its last stop even if that is after the end.
+(the World Bank morning, midday and afternoon, and the early morning and evening where OSM tags give a route's
+hours; no service at night). RAPTOR needs trips, so each route gets one trip departing its first stop at
+``period.start_s + k * headway`` for every ``k`` with that time inside the period (``start_s <= t < end_s``, the
+period's own definition in :class:`~routing.transit.model.ServicePeriod`); a trip that leaves before a period ends
+runs to its last stop even if that is after the end. A route with its own service hours (``service_hours_s``,
+windows of first and last departure) runs only inside them: the grid starts at the later of the period's start and
+the first departure, and the last departure itself always runs (e.g. 22:30 when the tag says ``05:00-22:30``).
 
 Times at the other stops come from the cumulative ``leg_run_time_s``, rounded to whole seconds once (on the
 cumulative sum, so rounding does not drift along a long route). No dwell is added: the run-time model
@@ -26,6 +29,7 @@ one route (``route_pos_start[r]:route_pos_start[r + 1]``); trips of route ``r`` 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +40,7 @@ from numpy.typing import NDArray
 
 from routing.errors import BundleError, RoutingError
 from routing.raptor.npz_file import load_npz, save_npz
-from routing.transit.model import BusNetwork
+from routing.transit.model import BusNetwork, BusRoute, ServicePeriod
 
 TIMETABLE_FORMAT = 1
 MAX_TIME_S = 1 << 20
@@ -146,20 +150,7 @@ class Timetable:
                 arrive.extend(arrive_i.tolist())
                 depart.extend(depart_i.tolist())
             pos_start.append(len(pos_stop))
-            departures: list[tuple[int, int]] = []
-            for index, period in enumerate(bus.periods):
-                headway = route.headway_s.get(period.name)
-                if not served or headway is None:
-                    continue
-                if not math.isfinite(headway) or headway <= 0:
-                    raise RoutingError(f"route {route.route_id}: headway {headway} in {period.name} must be > 0")
-                count = math.ceil((period.end_s - period.start_s) / headway)
-                departures.extend(
-                    (round(period.start_s + k * headway), index)
-                    for k in range(count)
-                    if period.start_s + k * headway < period.end_s
-                )
-            departures.sort()
+            departures = _route_departures(route, bus.periods) if served else []
             trip_depart.extend(time for time, _ in departures)
             trip_period.extend(index for _, index in departures)
             trip_start.append(len(trip_depart))
@@ -347,6 +338,40 @@ class Timetable:
             problems.append("a route's trips are not sorted by departure")
         if problems:
             raise BundleError("inconsistent timetable: " + "; ".join(problems))
+
+
+def _route_departures(route: BusRoute, periods: Sequence[ServicePeriod]) -> list[tuple[int, int]]:
+    """``(departure from the first stop, period index)`` of every trip of one route, sorted, one per second.
+
+    Without service hours: ``period.start_s + k * headway`` inside each period with a headway. With them (windows
+    ``(first, last)``, both included): the same grid started at ``max(period start, first)`` and kept up to
+    ``min(period end, last + 1)``, plus a trip at ``last`` itself when it falls in a period with a headway, so
+    the route's real last departure runs.
+
+    Raises
+    ------
+    RoutingError
+        If a headway is not a finite number > 0.
+    """
+    windows = route.service_hours_s or tuple((period.start_s, period.end_s - 1) for period in periods)
+    departures: dict[int, int] = {}
+    for index, period in enumerate(periods):
+        headway = route.headway_s.get(period.name)
+        if headway is None:
+            continue
+        if not math.isfinite(headway) or headway <= 0:
+            raise RoutingError(f"route {route.route_id}: headway {headway} in {period.name} must be > 0")
+        for first_s, last_s in windows:
+            start = max(period.start_s, first_s)
+            stop = min(period.end_s, last_s + 1)
+            if start >= stop:
+                continue
+            count = math.ceil((stop - start) / headway)
+            for k in range(count):
+                departures.setdefault(round(start + k * headway), index)
+            if route.service_hours_s and period.start_s <= last_s < period.end_s:
+                departures.setdefault(last_s, index)
+    return sorted(departures.items())
 
 
 def _pointer_problems(pointer: Int64Array, groups: int, items: int, what: str) -> list[str]:

@@ -3,7 +3,8 @@
 Steps: read the four sources; measure the World Bank -> OSM coordinate offset (``stops.py``); calibrate the detour
 factor and the run-time model (``speed_model.py``); derive the service periods (``periods.py``); match OSM relations
 to World Bank routes (``matching.py``); merge them into one set of routes and stops (``merge.py``); give every leg
-a distance and a run time.
+a distance and a run time; with an OSM extract, set the hours and headways its route relations' ``opening_hours``
+and ``interval`` tags give and add the early / evening periods they reach (``service_hours.py``).
 
 Leg distance, in order of preference:
 
@@ -47,9 +48,10 @@ from routing.transit.gtfs_clip import CLIP_DIR, ClipFeed, read_clip
 from routing.transit.gtfs_worldbank import PERIOD_NAMES, WbRoute, read_worldbank
 from routing.transit.matching import match_routes, normalise_line_ref
 from routing.transit.merge import DraftRoute, merge_sources
-from routing.transit.model import BusNetwork, BusRoute, BusStop, JsonValue, SpeedModel
+from routing.transit.model import HOURS_FROM_COUNTS, BusNetwork, BusRoute, BusStop, JsonValue, SpeedModel
 from routing.transit.osm_relations import read_relations, read_route_distances, read_stop_points
 from routing.transit.periods import derive_periods, headway_s
+from routing.transit.service_hours import apply_service_hours, read_route_relations
 from routing.transit.speed_model import calibrate_detour_factor, fit_speed_model
 from routing.transit.stops import OsmNode, collect_osm_nodes, estimate_offset, group_worldbank_stops
 
@@ -64,6 +66,7 @@ def compile_bus_network(
     transit_dir: Path,
     *,
     leg_distance_m: LegDistanceFn | None = None,
+    osm_path: Path | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> BusNetwork:
     """Compile the bus network from the transit directory.
@@ -78,6 +81,9 @@ def compile_bus_network(
     leg_distance_m
         Road distances between stop coordinates (see :data:`LegDistanceFn`); None to use OSM route distances and
         great circle x detour factor only.
+    osm_path
+        An OSM extract whose ``route=bus`` relations give service hours and headways (``opening_hours``,
+        ``interval``); None to keep the World Bank periods and trip counts for every route.
     on_progress
         Called with a short message at each step.
 
@@ -88,8 +94,9 @@ def compile_bus_network(
     Raises
     ------
     InputDataError
-        If a transit file is missing or corrupt (the message names the file and the row), or the data cannot
-        calibrate the model (no usable clip legs or departures).
+        If a transit file is missing or corrupt (the message names the file and the row), the data cannot
+        calibrate the model (no usable clip legs or departures), or ``osm_path`` is not a readable OSM file (a
+        tag that does not parse is only recorded in the report, under ``service_hours``).
     RoutingError
         If ``leg_distance_m`` returns an array of the wrong shape.
     """
@@ -187,6 +194,13 @@ def compile_bus_network(
         leg_distance_m=leg_distance_m,
     )
 
+    service_hours: dict[str, JsonValue] | None = None
+    if osm_path is not None:
+        progress("reading service hours from the OSM route relations")
+        routes, periods, service_hours = apply_service_hours(
+            routes, merged.stops, periods, read_route_relations(osm_path)
+        )
+
     matching: dict[str, JsonValue] = {
         "osm_relations": len(relations),
         "gtfs_routes": len(wb_routes),
@@ -216,6 +230,8 @@ def compile_bus_network(
         "clip": {"trips": clip.trips, "legs": len(clip.legs), "skipped_legs": clip.skipped_legs},
         "gtfs_stop_sequence_gaps": wb_report["sequence_gaps"],
     }
+    if service_hours is not None:
+        report["service_hours"] = service_hours
     network = BusNetwork(
         stops=merged.stops,
         routes=routes,
@@ -357,6 +373,7 @@ def _finish_routes(
                 stop_sequence_source=draft.stop_sequence_source,
                 gtfs_route_id=draft.gtfs_route_id,
                 osm_relation_id=draft.osm_relation_id,
+                hours_source=HOURS_FROM_COUNTS,
             )
         )
         position += count

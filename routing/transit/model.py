@@ -21,6 +21,10 @@ JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, J
 
 STOP_SOURCES = ("osm", "gtfs", "osm+gtfs")
 ROUTE_SOURCES = ("osm+gtfs", "osm", "gtfs")
+HOURS_FROM_COUNTS = "gtfs-worldbank-2018 trip counts"
+"""``hours_source`` of a route whose hours are the World Bank periods in which its 2018 trip counts run."""
+HOURS_FROM_PERIODS = "service periods"
+"""Default ``hours_source``: the route runs through every period it has a headway for (e.g. a designed line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,13 @@ class BusRoute:
     says where the stop order came from: ``"gtfs"`` (World Bank order), ``"osm_by_gtfs"`` (the OSM relation's stops
     ordered along the matched World Bank route), ``"osm_repaired"`` (the OSM relation's stops re-ordered on their own,
     see ``routing/transit/ordering.py``).
+
+    ``service_hours_s`` holds the windows ``(first, last)`` of departures from the first stop, in seconds after
+    midnight, both ends included, when a source gives the route's own hours (the ``opening_hours`` tag of its OSM
+    relation, see ``service_hours.py``); empty when the periods with a headway bound its service.
+    ``hours_source`` says where the hours came from: ``osm:relation/<id> opening_hours=... [interval=...]``
+    (ending `` (line's other direction)`` when taken from the same line's other direction),
+    :data:`HOURS_FROM_COUNTS`, or :data:`HOURS_FROM_PERIODS`.
     """
 
     route_id: str
@@ -74,11 +85,26 @@ class BusRoute:
     stop_sequence_source: str = "gtfs"
     gtfs_route_id: str | None = None
     osm_relation_id: int | None = None
+    service_hours_s: tuple[tuple[int, int], ...] = ()
+    hours_source: str = HOURS_FROM_PERIODS
 
     def __post_init__(self) -> None:
         legs = max(len(self.stop_ids) - 1, 0)
         if not len(self.leg_distance_m) == len(self.leg_run_time_s) == len(self.leg_distance_estimated) == legs:
             raise RoutingError(f"route {self.route_id}: {len(self.stop_ids)} stops need {legs} legs of each kind")
+        if any(not 0 <= start <= end for start, end in self.service_hours_s):
+            raise RoutingError(f"route {self.route_id}: service hours {self.service_hours_s} need 0 <= first <= last")
+
+    @property
+    def hours_source_kind(self) -> str:
+        """``hours_source`` without the relation id and tag values, for counting routes by it."""
+        if not self.hours_source.startswith("osm:relation/"):
+            return self.hours_source
+        return "osm opening_hours" + (" (line's other direction)" if "other direction" in self.hours_source else "")
+
+    def last_departure_s(self) -> int | None:
+        """The last departure from the first stop that the route's own hours give (None without them)."""
+        return max((end for _, end in self.service_hours_s), default=None)
 
     @property
     def run_time_s(self) -> float:
@@ -111,6 +137,8 @@ class BusRoute:
             "stop_sequence_source": self.stop_sequence_source,
             "gtfs_route_id": self.gtfs_route_id,
             "osm_relation_id": self.osm_relation_id,
+            "service_hours_s": [[start, end] for start, end in self.service_hours_s],
+            "hours_source": self.hours_source,
         }
 
     @classmethod
@@ -133,6 +161,8 @@ class BusRoute:
             stop_sequence_source=str(data.get("stop_sequence_source", "gtfs")),
             gtfs_route_id=None if gtfs_route is None else str(gtfs_route),
             osm_relation_id=None if relation is None else int(relation),
+            service_hours_s=tuple((int(start), int(end)) for start, end in data.get("service_hours_s", ())),
+            hours_source=str(data.get("hours_source", HOURS_FROM_PERIODS)),
         )
 
 
@@ -274,6 +304,7 @@ class BusNetwork:
             "routes_by_source": dict(sorted(Counter(r.source for r in self.routes).items())),
             "routes_with_3plus_stops_and_headway": len(usable),
             "routes_by_headway_source": dict(sorted(Counter(r.headway_source for r in self.routes).items())),
+            "routes_by_hours_source": dict(sorted(Counter(r.hours_source_kind for r in self.routes).items())),
             "routes_by_stop_sequence_source": dict(
                 sorted(Counter(r.stop_sequence_source for r in self.routes).items())
             ),
@@ -290,6 +321,7 @@ class BusNetwork:
             "stop_names",
             "stop_merging",
             "gtfs_offset_m",
+            "service_hours",
         ):
             if key in self.report:
                 summary[key] = self.report[key]
