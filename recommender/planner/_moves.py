@@ -21,6 +21,7 @@ from recommender.planner._route import (
     Routes,
     arrive,
     earliest_start,
+    group_free,
     insert_node,
     insertion_arrival,
     latest_arrival_for,
@@ -67,6 +68,8 @@ def greedy_insert(  # noqa: PLR0917 (compiled kernels take their arrays position
         kept = 0
         for index in range(count):
             node = candidates[index]
+            if not group_free(arrays, routes, node, -1):
+                continue  # a node of its group was inserted: it cannot be now, nor later in this call
             fits = False
             for route in range(n_routes):
                 calendar = day_calendar[route]
@@ -147,7 +150,7 @@ def replace(
             for node in by_score:
                 if score[node] - score[removed] <= best_gain:
                     break
-                if routes.where[node] != -1:
+                if routes.where[node] != -1 or not group_free(arrays, routes, node, removed):
                     continue
                 for slot in range(first, last + 1):
                     if slot != position - 1 and excess[node] > room + EPS:

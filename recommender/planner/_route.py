@@ -45,6 +45,7 @@ class Arrays(NamedTuple):
     insertable: BoolArray  # may be added by the search: not forbidden, not start/end, positive score
     removable: BoolArray  # may be dropped by the search: visited and not mandatory
     by_score: IntArray  # insertable nodes by decreasing score
+    group: IntArray  # (n,): exclusive group of each node (at most one visited per group), -1 for none
 
 
 class Routes(NamedTuple):
@@ -57,6 +58,7 @@ class Routes(NamedTuple):
     where: IntArray  # (n,): route of each node, -1 when unvisited (start and end nodes stay -1)
     route_score: FloatArray  # (m,)
     route_travel: FloatArray  # (m,): travel time on the first period's matrix (the local search's objective)
+    group_used: IntArray  # (n,): visited nodes of each exclusive group
 
 
 @jit
@@ -201,6 +203,8 @@ def insert_node(arrays: Arrays, routes: Routes, route: int, position: int, node:
     seq[position + 1] = node
     routes.length[route] = length + 1
     routes.where[node] = route
+    if arrays.group[node] >= 0:
+        routes.group_used[arrays.group[node]] += 1
     refresh(arrays, routes, route)
 
 
@@ -211,6 +215,8 @@ def remove_stretch(arrays: Arrays, routes: Routes, route: int, first: int, last:
     length = routes.length[route]
     for index in range(first, last + 1):
         routes.where[seq[index]] = -1
+        if arrays.group[seq[index]] >= 0:
+            routes.group_used[arrays.group[seq[index]]] -= 1
     width = last - first + 1
     for index in range(first, length - width):
         seq[index] = seq[index + width]
@@ -222,10 +228,23 @@ def remove_stretch(arrays: Arrays, routes: Routes, route: int, first: int, last:
 def refresh_all(arrays: Arrays, routes: Routes) -> None:
     """Recompute every route's times and the node-to-route index from the sequences."""
     routes.where[:] = -1
+    routes.group_used[:] = 0
     for route in range(routes.length.shape[0]):
         for position in range(1, routes.length[route] - 1):
-            routes.where[routes.seq[route, position]] = route
+            node = routes.seq[route, position]
+            routes.where[node] = route
+            if arrays.group[node] >= 0:
+                routes.group_used[arrays.group[node]] += 1
         refresh(arrays, routes, route)
+
+
+@jit
+def group_free(arrays: Arrays, routes: Routes, node: int, leaving: int) -> bool:
+    """Whether ``node`` may be visited: no other node of its exclusive group is, ``leaving`` (being dropped) aside."""
+    group = arrays.group[node]
+    if group < 0 or routes.group_used[group] == 0:
+        return True
+    return leaving >= 0 and arrays.group[leaving] == group and routes.group_used[group] == 1
 
 
 @jit

@@ -62,8 +62,8 @@ def check_route(problem: Problem, route: Sequence[int], *, day: int = 0) -> list
 def check_solution(problem: Problem, routes: Sequence[Sequence[int]]) -> list[str]:
     """List every way a whole plan (one node list per day, in day order) breaks the problem.
 
-    Adds to :func:`check_route`'s findings for each day: too many routes, a node visited on two days, and a
-    mandatory node visited on none.
+    Adds to :func:`check_route`'s findings for each day: too many routes, a node visited on two days, two visited
+    nodes of one exclusive group, and a mandatory node visited on none.
     """
     if len(routes) > problem.n_routes:
         return [f"{len(routes)} routes for a problem of {problem.n_routes} days"]
@@ -77,6 +77,8 @@ def check_solution(problem: Problem, routes: Sequence[Sequence[int]]) -> list[st
         node: [day for day, route in enumerate(routes) if node in route] for node, seen in counts.items() if seen > 1
     }
     violations += [f"node {node} is visited on several days {days}" for node, days in days_of.items() if len(days) > 1]
+    groups = Counter(int(problem.group[node]) for node in counts if problem.group[node] >= 0)
+    violations += [f"group {group} has {seen} visited nodes, not one" for group, seen in groups.items() if seen > 1]
     missing = [int(node) for node in np.flatnonzero(problem.mandatory) if counts[int(node)] == 0]
     if missing:
         violations.append(f"mandatory nodes {missing} are not visited")

@@ -118,6 +118,9 @@ class Problem:
         Where every route begins and ends (they may be the same node); never visits themselves.
     mandatory, forbidden : (n,) bool
         Nodes that must be visited on some day, and nodes that must not be visited.
+    group : (n,) int
+        Exclusive groups: at most one node of a group is visited over all routes (alternative visits to one place,
+        such as a short and a full visit); ``-1`` for a node in no group. Group ids run ``0 .. n - 1``.
     travel_periods : PeriodTravelTime or None
         Travel-time matrices per period of the day; when given they replace ``travel_s``.
 
@@ -142,12 +145,15 @@ class Problem:
     mandatory: BoolArray
     forbidden: BoolArray
     travel_periods: PeriodTravelTime | None = field(default=None)
+    group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         self._freeze()
         _validate(self)
 
     def _freeze(self) -> None:
+        if np.asarray(self.group).size == 0:
+            object.__setattr__(self, "group", np.full(np.asarray(self.score).shape[0], -1, dtype=np.int64))
         for name, dtype in _ARRAY_FIELDS.items():
             array: NDArray[Any] = np.array(getattr(self, name), dtype=dtype, copy=True, order="C")
             array.setflags(write=False)
@@ -191,11 +197,13 @@ class Problem:
         mandatory: Iterable[int] = (),
         forbidden: Iterable[int] = (),
         travel_periods: PeriodTravelTime | None = None,
+        group: Sequence[int] | None = None,
     ) -> Problem:
         """Build a problem from plain lists: windows per node (shared by every day) or per day and node.
 
         ``days`` gives each route's ``(start_s, end_s)``. When ``windows_by_day`` is given, route ``d`` uses
         ``windows_by_day[d]`` and ``windows`` may be ``None``. Overlapping or touching windows of a node are merged.
+        ``group`` gives each node's exclusive group (``-1``: none; default: no groups).
 
         Raises
         ------
@@ -241,6 +249,7 @@ class Problem:
             mandatory=_mask(n, mandatory, "mandatory"),
             forbidden=_mask(n, forbidden, "forbidden"),
             travel_periods=travel_periods,
+            group=np.full(n, -1, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64),
         )
 
 
@@ -256,6 +265,7 @@ _ARRAY_FIELDS: dict[str, type] = {
     "day_calendar": np.int64,
     "mandatory": np.bool_,
     "forbidden": np.bool_,
+    "group": np.int64,
 }
 
 
@@ -304,12 +314,14 @@ def _validate(problem: Problem) -> None:
 def _check_vectors(problem: Problem, n: int, m: int) -> None:
     if n < 1 or m < 1:
         raise InvalidProblemError(f"a problem needs at least one node and one day, got {n} nodes and {m} days")
-    for name in ("score", "service_s", "mandatory", "forbidden"):
+    for name in ("score", "service_s", "mandatory", "forbidden", "group"):
         if getattr(problem, name).shape != (n,):
             raise InvalidProblemError(f"{name} must have shape ({n},), got {getattr(problem, name).shape}")
     for name in ("day_start_s", "day_end_s", "day_calendar"):
         if getattr(problem, name).shape != (m,):
             raise InvalidProblemError(f"{name} must have shape ({m},), got {getattr(problem, name).shape}")
+    if np.any(problem.group < -1) or np.any(problem.group >= n):
+        raise InvalidProblemError(f"group ids must be -1 (none) or in 0..{n - 1}")
     if not np.all(np.isfinite(problem.score)):
         raise InvalidProblemError("score must be finite")
     if not np.all(np.isfinite(problem.service_s)) or np.any(problem.service_s < 0):

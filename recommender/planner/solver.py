@@ -165,6 +165,7 @@ def _arrays(problem: Problem) -> Arrays:
         insertable=insertable,
         removable=~problem.mandatory,
         by_score=by_score,
+        group=np.array(problem.group, dtype=np.int64, copy=True, order="C"),
     )
 
 
@@ -182,6 +183,7 @@ def _empty_routes(problem: Problem) -> Routes:
         where=np.full(problem.n_nodes, -1, dtype=np.int64),
         route_score=np.zeros(m),
         route_travel=np.zeros(m),
+        group_used=np.zeros(problem.n_nodes, dtype=np.int64),
     )
 
 

@@ -11,6 +11,7 @@ is worth comes from :mod:`recommender.trip.value`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,7 +27,13 @@ from recommender.trip.errors import MustVisitError, TripError, WindowTooShortErr
 from recommender.trip.hours import Window, open_intervals, visit_windows
 from recommender.trip.request import TripRequest
 from recommender.trip.travel import UNREACHABLE_S, PeriodMatrices
-from recommender.trip.value import repeat_discount, visit_worth
+from recommender.trip.value import (
+    SHORT_VISIT_FROM_MIN,
+    SHORT_VISIT_LEAST_MIN,
+    SHORT_VISIT_SHARE,
+    repeat_discount,
+    visit_worth,
+)
 
 LUNCH_FROM_S: Final[int] = 11 * 3600 + 30 * 60
 DINNER_FROM_S: Final[int] = 18 * 3600
@@ -226,7 +233,7 @@ def build_trip_problem(
                 raise MustVisitError(_closed_message(place, request, visit_s))
             continue
         candidates.append((place, score, kind, visit_s, windows))
-    candidates = _without_nested(catalogue, candidates, must)
+    candidates = _with_short_visits(_without_nested(catalogue, candidates, must), request, must, day_window)
     matrices = matrices_for([place.id for place, *_ in candidates])
     reachable = _reachable(matrices)
     kept = []
@@ -246,6 +253,11 @@ def build_trip_problem(
     whole_day = [day_window]
     windows_by_day = [[whole_day, whole_day] + [windows[day] for *_, windows in chosen] for day in range(request.days)]
     mandatory = [position + 2 for position, (place, *_) in enumerate(chosen) if place.id in must]
+    first_node: dict[str, int] = {}
+    for position, (place, *_) in enumerate(chosen):
+        first_node.setdefault(place.id, position + 2)
+    alternatives = Counter(place.id for place, *_ in chosen)
+    group = [-1, -1] + [first_node[place.id] if alternatives[place.id] > 1 else -1 for place, *_ in chosen]
     problem = Problem.from_windows(
         score_of,
         service,
@@ -257,6 +269,7 @@ def build_trip_problem(
         windows_by_day=windows_by_day,
         mandatory=mandatory,
         travel_periods=PeriodTravelTime(seconds, matrices.period_start_s) if seconds.shape[0] > 1 else None,
+        group=group,
     )
     return TripProblem(
         problem=problem,
@@ -300,6 +313,29 @@ def _without_nested(catalogue: Catalogue, candidates: list[_Candidate], must: se
     return [candidate for candidate in candidates if candidate[0].id not in dropped]
 
 
+def _with_short_visits(
+    candidates: list[_Candidate], request: TripRequest, must: set[str], day_window: Window
+) -> list[_Candidate]:
+    """The candidates plus a short visit to every long one that is not a must-visit (the solver picks one of two).
+
+    A traveller short of time sees the Temple of Literature in 45 minutes rather than skipping it for a statue; the
+    short visit keeps most of the worth (:func:`recommender.trip.value.time_share`).
+    """
+    extra: list[_Candidate] = []
+    for place, score, kind, visit_s, _ in candidates:
+        if kind is not NodeKind.VISIT or place.id in must or place.visit_min < SHORT_VISIT_FROM_MIN:
+            continue
+        short_s = max(SHORT_VISIT_LEAST_MIN * 60.0, visit_s * SHORT_VISIT_SHARE)
+        if short_s >= visit_s:
+            continue
+        windows = [
+            _windows(place, request, day, visit_s=short_s, day_window=day_window, meal=False)
+            for day in range(request.days)
+        ]
+        extra.append((place, score, kind, short_s, windows))
+    return candidates + extra
+
+
 def _inside(catalogue: Catalogue, place: Place, avoid: set[str]) -> tuple[Place, ...]:
     """The places inside ``place`` (and inside those), that a visit to it takes in."""
     found: list[Place] = []
@@ -321,14 +357,19 @@ def _worths(chosen: list[_Candidate], food: _FoodKinds, request: TripRequest) ->
     """
     likes_food = request.interests.likes_food
     worth = [visit_worth(place, score, visit_s=visit_s) for place, score, _, visit_s, _ in chosen]
-    by_kind: dict[str, list[int]] = {}
-    for index, (place, _, kind, _, _) in enumerate(chosen):
+    best: dict[str, float] = {}
+    for value, (place, *_) in zip(worth, chosen, strict=True):
+        best[place.id] = max(best.get(place.id, 0.0), value)
+    by_kind: dict[str, dict[str, Place]] = {}
+    for place, _, kind, _, _ in chosen:
         if kind is NodeKind.VISIT:
-            by_kind.setdefault(_kind_of(place, food, request), []).append(index)
-    for label, indices in by_kind.items():
+            by_kind.setdefault(_kind_of(place, food, request), {})[place.id] = place
+    discount: dict[str, float] = {}
+    for label, places in by_kind.items():
         interest = 0.0 if label == "snack" else request.interests.weight(Category(label))
-        for rank, index in enumerate(sorted(indices, key=lambda i: -worth[i])):
-            worth[index] *= repeat_discount(rank, days=request.days, interest=interest)
+        for rank, place in enumerate(sorted(places.values(), key=lambda place: -best[place.id])):
+            discount[place.id] = repeat_discount(rank, days=request.days, interest=interest)
+    worth = [value * discount.get(place.id, 1.0) for value, (place, *_) in zip(worth, chosen, strict=True)]
     return [
         (MEAL_BONUS + (value if likes_food else 0.01 * place.popularity)) if kind is NodeKind.MEAL else value
         for value, (place, _, kind, _, _) in zip(worth, chosen, strict=True)

@@ -22,7 +22,7 @@ from recommender.trip.errors import MustVisitError
 from recommender.trip.itinerary import DayPlan, PlannedLeg, PlannedVisit, clock
 from recommender.trip.request import TravelMode, TripRequest
 from recommender.trip.travel import UNREACHABLE_S
-from recommender.trip.value import heat_share, walk_reluctance
+from recommender.trip.value import BUS_ACCESS_WALK_M, heat_share, walk_reluctance
 from routing.city_router import CityRouter
 from routing.errors import RoutingError
 from routing.raptor import BusPlan
@@ -139,6 +139,9 @@ class DayExpander:
         assert score is not None
         kind = "visit"
         reasons = score.reasons
+        full_s = place.visit_min * 60.0 * self.request.pace.visit_factor
+        if end_s - start_s < full_s - 60.0:
+            reasons = (*reasons, f"a short visit: {(end_s - start_s) / 60:.0f} of its {full_s / 60:.0f} minutes")
         if self.trip.kinds[node] is NodeKind.MEAL:
             lunch, _dinner = meal_windows(self.request)
             kind = "lunch" if start_s <= lunch[1] else "dinner"
@@ -239,15 +242,22 @@ class DayExpander:
         )
 
     def _bus_leg(self, source: _Stop, target: _Stop, depart_s: float, *, walk_allowed: bool) -> PlannedLeg | None:
-        try:
-            plan: BusPlan = self.router.bus_route(
-                (source.lat, source.lon),
-                (target.lat, target.lon),
-                depart_s=int(depart_s),
-                from_place=source.place.id if source.place else None,
-                to_place=target.place.id if target.place else None,
-            )
-        except RoutingError:
+        plan: BusPlan | None = None
+        for access in ({"max_access_m": BUS_ACCESS_WALK_M}, {}):
+            try:
+                plan = self.router.bus_route(
+                    (source.lat, source.lon),
+                    (target.lat, target.lon),
+                    depart_s=int(depart_s),
+                    from_place=source.place.id if source.place else None,
+                    to_place=target.place.id if target.place else None,
+                    **access,
+                )
+            except RoutingError:
+                continue
+            if plan.journeys:
+                break
+        if plan is None:
             return None
         if plan.journeys:
             journey = min(plan.journeys, key=lambda option: (option.arrive_s, option.rides))

@@ -40,8 +40,14 @@ LENGTH_POWER: Final[float] = 0.5
 """Value grows with (natural length / 1 h) ** 0.5: a 90-minute site holds 3x a 10-minute one, not 9x."""
 LONGEST_COUNTED_MIN: Final[float] = 240.0
 """Natural lengths beyond four hours add no more worth (a day trip is not worth a whole day of sights)."""
-SHORT_VISIT_CURVE: Final[float] = 3.0
-"""A visit of a fraction ``r`` of its natural length keeps ``(1 - exp(-3 r)) / (1 - exp(-3))`` of its worth."""
+SHORT_VISIT_CURVE: Final[float] = 2.0
+"""A visit of a fraction ``r`` of its natural length keeps ``(1 - exp(-2 r)) / (1 - exp(-2))`` of its worth: a
+half-length visit keeps 73 %, a packed pace's three-quarter visit 90 %."""
+SHORT_VISIT_SHARE: Final[float] = 0.5
+"""Places of ``SHORT_VISIT_FROM_MIN`` minutes or more may also be seen in a short visit of half their length (at
+least ``SHORT_VISIT_LEAST_MIN``): the planner picks the short or the full visit, never both."""
+SHORT_VISIT_FROM_MIN: Final[float] = 45.0
+SHORT_VISIT_LEAST_MIN: Final[float] = 25.0
 REPEAT_DECAY: Final[float] = 0.7
 """Each further place of a kind the traveller did not ask for, per day of the trip, keeps 70 % of the worth the one
 before it would have; a kind asked for with weight ``w`` decays by ``0.7 + ASKED_DECAY_EASING * w`` instead (a
@@ -59,6 +65,9 @@ HEAT_TO_S: Final[int] = 15 * 3600
 RAIN_FACTOR: Final[float] = 1.5
 """Walking in the rain feels 50 % longer."""
 
+BUS_ACCESS_WALK_M: Final[float] = 600.0
+"""A bus hop first looks for stops within this walk of either end; only when none serves does it walk up to the
+router's own limit (1 km): taking the bus should not mean a kilometre's walk to the stop."""
 WALK_BUDGET_M: Final[dict[str, float]] = {"relaxed": 4_500.0, "normal": 7_000.0, "packed": 10_000.0}
 """The walking a day may hold at each pace (bus access walks included), unless the traveller sets their own."""
 BUS_MODE_LONGEST_WALK_M: Final[dict[str, float]] = {"relaxed": 1_200.0, "normal": 1_500.0, "packed": 1_500.0}
@@ -106,8 +115,12 @@ def heat_share(start_s: float, end_s: float) -> float:
 
 
 __all__ = [
+    "BUS_ACCESS_WALK_M",
     "BUS_MODE_LONGEST_WALK_M",
     "REPEAT_DECAY",
+    "SHORT_VISIT_FROM_MIN",
+    "SHORT_VISIT_LEAST_MIN",
+    "SHORT_VISIT_SHARE",
     "WALK_BUDGET_M",
     "WALK_MODE_LONGEST_WALK_M",
     "heat_share",
