@@ -141,8 +141,18 @@ class PlanRequest(BaseModel):
     weather: Weather = Weather.CLEAR
     children: bool = False
     meals: bool = True
-    max_walk_leg_m: float = Field(default=2000.0, gt=0, le=20_000)
-    max_walk_day_m: float = Field(default=12000.0, gt=0, le=60_000)
+    max_walk_leg_m: float | None = Field(
+        default=None,
+        gt=0,
+        le=20_000,
+        description="Longest walk between two stops; default by mode and pace (1,200-1,500 m by bus, 2,500 m on foot).",
+    )
+    max_walk_day_m: float | None = Field(
+        default=None,
+        gt=0,
+        le=60_000,
+        description="Walking budget per day; default by pace (relaxed 4,500 m, normal 7,000 m, packed 10,000 m).",
+    )
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     geometry: GeometryFormat = Field(
         default=GeometryFormat.POLYLINE,

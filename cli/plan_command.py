@@ -41,8 +41,16 @@ def plan(
     pace: Annotated[Pace, typer.Option(help="relaxed, normal or packed: visit lengths and slack.")] = Pace.NORMAL,
     must: Annotated[str, typer.Option(help="Comma-separated place ids to include.")] = "",
     avoid: Annotated[str, typer.Option(help="Comma-separated place ids to leave out.")] = "",
-    max_walk_leg: Annotated[float, typer.Option(help="Longest walk between two stops, metres.")] = 2000.0,
-    max_walk_day: Annotated[float, typer.Option(help="Most walking per day, metres.")] = 12000.0,
+    max_walk_leg: Annotated[
+        float | None,
+        typer.Option(help="Longest walk between two stops, metres [default: 1,200-1,500 by bus, 2,500 on foot]."),
+    ] = None,
+    max_walk_day: Annotated[
+        float | None,
+        typer.Option(
+            help="Walking budget per day, metres [default: by pace: relaxed 4,500, normal 7,000, packed 10,000]."
+        ),
+    ] = None,
     meals: Annotated[bool, typer.Option(help="Plan lunch and dinner breaks.")] = True,
     weather: Annotated[Weather, typer.Option(help="clear or rain (rain favours indoor places).")] = Weather.CLEAR,
     children: Annotated[bool, typer.Option(help="Travelling with children (favours family-friendly places).")] = False,
