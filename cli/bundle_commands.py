@@ -99,6 +99,12 @@ def _print_summary(summary: dict[str, Any]) -> None:
     )
     table.add_row("drive graph", f"{drive['nodes']:,} nodes, {drive['edges']:,} edges, {drive['length_km']:,} km")
     table.add_row("bus", ", ".join(f"{key} {value}" for key, value in bus.items() if not isinstance(value, dict)))
+    hours = bus.get("service_hours") or {}
+    table.add_row(
+        "bus hours from",
+        ", ".join(f"{key} {value}" for key, value in bus.get("routes_by_hours_source", {}).items())
+        + (f"; departures {hours['first_departure']}-{hours['last_departure']}" if hours.get("last_departure") else ""),
+    )
     stops, places = summary["stops"], summary["places"]
     table.add_row("stops", f"{stops['count']:,} ({stops['off_network']:,} off the walk network)")
     table.add_row(

@@ -52,6 +52,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import opening_hours
 import osmium
 from opening_hours import OpeningHours, State
 
@@ -85,6 +86,10 @@ _ONE_INTERVAL = re.compile(
     re.IGNORECASE,
 )
 _RANGE = re.compile(r"^(?P<low>[^-–]+?)\s*[-–]\s*(?P<high>[^-–]+)$")
+
+
+_PARSER_ERROR: type[Exception] = getattr(opening_hours, "ParserError", SyntaxError)
+"""What ``OpeningHours`` raises on a bad expression (its stubs say SyntaxError; the module raises ParserError)."""
 
 
 class TagParseError(RoutingError):
@@ -149,7 +154,7 @@ def parse_opening_hours_s(text: str, *, service_date: dt.date = SERVICE_DATE) ->
         raise TagParseError("empty opening_hours")
     try:
         hours = OpeningHours(text)
-    except (SyntaxError, ValueError, RuntimeError) as exc:
+    except (_PARSER_ERROR, SyntaxError, ValueError, RuntimeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         raise TagParseError(f"opening_hours {text!r} does not parse: {first_line}") from exc
     midnight = dt.datetime.combine(service_date, dt.time(), tzinfo=None)  # local service time, like the tags
