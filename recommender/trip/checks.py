@@ -68,7 +68,10 @@ def _missed_meal_reason(day: DayPlan, request: TripRequest, trip: TripProblem, h
         if kind is NodeKind.MEAL and any(open_s < hours[1] for open_s, _ in problem.windows(node, day.day))
     ]
     if not open_food:
-        return f"no food place in the catalogue is open then on {day.date.isoformat()}"
+        return (
+            f"no food place in the catalogue is open then on {day.date.isoformat()} and within reach "
+            "of the day's start and end"
+        )
     return (
         f"no food place in the catalogue is near enough to this day's stops to fit a "
         f"{request.pace.meal_s / 60:.0f}-minute meal between {clock(hours[0])} and {clock(hours[1])}"

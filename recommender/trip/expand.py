@@ -22,7 +22,14 @@ from recommender.trip.errors import MustVisitError
 from recommender.trip.itinerary import DayPlan, PlannedLeg, PlannedVisit, clock
 from recommender.trip.request import TravelMode, TripRequest
 from recommender.trip.travel import UNREACHABLE_S
-from recommender.trip.value import BUS_ACCESS_WALK_M, heat_share, walk_reluctance
+from recommender.trip.value import (
+    BOARDING_COST_S,
+    BUS_ACCESS_TOLERANCE_S,
+    BUS_ACCESS_WALK_M,
+    WALK_MODE_LONGEST_WALK_M,
+    heat_share,
+    walk_reluctance,
+)
 from routing.city_router import CityRouter
 from routing.errors import RoutingError
 from routing.raptor import BusPlan
@@ -59,10 +66,27 @@ class DayExpander:
             attempt = self._timed(route.day, nodes)
             if isinstance(attempt, DayPlan):
                 return attempt, warnings
+            shorter = self._shorter_alternative(nodes[attempt])
+            if shorter is not None:
+                nodes[attempt] = shorter  # a short visit rather than none
+                continue
             dropped = nodes.pop(self._droppable(nodes, attempt))
             place = self.trip.places[dropped]
             name = place.name_en if place else "a stop"
             warnings.append(f"day {route.day + 1}: dropped {name}: the real connections would miss its opening hours")
+
+    def _shorter_alternative(self, node: int) -> int | None:
+        """The shorter visit to the same place (its exclusive group), when the trip offers one."""
+        problem = self.trip.problem
+        group = int(problem.group[node])
+        if group < 0:
+            return None
+        shorter = [
+            int(other)
+            for other in np.flatnonzero(problem.group == group)
+            if problem.service_s[other] < problem.service_s[node]
+        ]
+        return max(shorter, key=lambda other: float(problem.service_s[other])) if shorter else None
 
     def _droppable(self, nodes: list[int], failing: int) -> int:
         """The visit to give up when the one at ``failing`` cannot be made.
@@ -189,14 +213,25 @@ class DayExpander:
         walk_allowed = walk_m <= self.request.longest_walk_m
         if self.request.mode is TravelMode.BUS and 0 <= depart_s < DAY_S:
             perceived_s = self._perceived_walk_s(walk_m, depart_s) + buffer_s if walk_allowed else float("inf")
-            if perceived_s > self._planned_s(origin, destination, depart_s) + 1.0:
+            planned_walk = (
+                walk_allowed
+                and walk_m / self.speed_mps + buffer_s <= self._planned_s(origin, destination, depart_s) + 1.0
+            )
+            if not planned_walk:  # the plan takes the bus here
                 leg = self._bus_leg(source, target, depart_s, walk_allowed=walk_allowed)
-                # The bus only when it beats the walk as the planner weighs walks (long, hot or wet ones feel longer).
-                if leg is not None and (leg.rides == 0 or leg.arrive_s < depart_s + perceived_s):
+                # The bus only when it beats the walk as walks are felt (long, hot or wet ones feel longer).
+                if leg is not None and (leg.rides == 0 or self._felt_arrival_s(leg) < depart_s + perceived_s):
                     return leg
+            # No bus for this hop: a longer walk is all there is (up to the walking mode's longest hop).
+            walk_allowed = walk_allowed or walk_m <= WALK_MODE_LONGEST_WALK_M
         if not walk_allowed or not np.isfinite(walk_m):
             return None
         return self._walk_leg(source, target, depart_s)
+
+    def _felt_arrival_s(self, leg: PlannedLeg) -> float:
+        """A bus leg's arrival as it is felt: its walks to and from the stops as they feel, and each boarding."""
+        walk_s = leg.walk_m / self.speed_mps
+        return leg.arrive_s + self._perceived_walk_s(leg.walk_m, leg.depart_s) - walk_s + BOARDING_COST_S * leg.rides
 
     def _perceived_walk_s(self, walk_m: float, depart_s: float) -> float:
         """The walk as the planner weighed it (see :func:`recommender.trip.value.walk_reluctance`)."""
@@ -242,25 +277,30 @@ class DayExpander:
         )
 
     def _bus_leg(self, source: _Stop, target: _Stop, depart_s: float, *, walk_allowed: bool) -> PlannedLeg | None:
-        plan: BusPlan | None = None
+        plans: list[BusPlan] = []
         for access in ({"max_access_m": BUS_ACCESS_WALK_M}, {}):
             try:
-                plan = self.router.bus_route(
-                    (source.lat, source.lon),
-                    (target.lat, target.lon),
-                    depart_s=int(depart_s),
-                    from_place=source.place.id if source.place else None,
-                    to_place=target.place.id if target.place else None,
-                    **access,
+                plans.append(
+                    self.router.bus_route(
+                        (source.lat, source.lon),
+                        (target.lat, target.lon),
+                        depart_s=int(depart_s),
+                        from_place=source.place.id if source.place else None,
+                        to_place=target.place.id if target.place else None,
+                        **access,
+                    )
                 )
             except RoutingError:
                 continue
-            if plan.journeys:
-                break
-        if plan is None:
+        if not plans:
             return None
-        if plan.journeys:
-            journey = min(plan.journeys, key=lambda option: (option.arrive_s, option.rides))
+        plan = plans[-1]
+        options = [min(p.journeys, key=lambda option: (option.arrive_s, option.rides)) for p in plans if p.journeys]
+        if options:
+            # Short walks to the stops unless they cost more than a few minutes against the router's own limit.
+            journey = options[0]
+            if journey.arrive_s > options[-1].arrive_s + BUS_ACCESS_TOLERANCE_S:
+                journey = options[-1]
         elif plan.walk_only is not None and (walk_allowed or plan.walk_only.estimated):
             journey = plan.walk_only
         else:

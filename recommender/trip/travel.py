@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from recommender.locate import Location
 from recommender.trip.request import TravelMode
-from recommender.trip.value import heat_share, walk_reluctance
+from recommender.trip.value import BOARDING_COST_S, WALK_MODE_LONGEST_WALK_M, heat_share, walk_reluctance
 from routing.city_router import CityRouter
 from routing.errors import RoutingError
 
@@ -184,8 +184,10 @@ def node_matrices(
         factor = walk_reluctance(
             np.where(allowed, walk_m, 0.0), heat_share=heat_share(period.start_s, period.end_s), rain=rain
         )
-        walk_wins = walk_allowed_s * factor <= real_bus
-        layers.append(_finish(np.where(walk_wins, walk_allowed_s, real_bus), buffer_s))
+        walk_wins = walk_allowed_s * factor <= real_bus + BOARDING_COST_S
+        # Where no bus serves a hop, a longer walk (up to the walking mode's longest hop) is all there is.
+        no_bus_walk_s = np.where(np.isinf(real_bus) & (walk_m <= WALK_MODE_LONGEST_WALK_M), walk_s, np.inf)
+        layers.append(_finish(np.where(walk_wins, walk_allowed_s, np.fmin(real_bus, no_bus_walk_s)), buffer_s))
         starts.append(float(period.start_s))
     layers.append(layers[0])
     starts.append(float(periods[-1].end_s))

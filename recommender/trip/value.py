@@ -65,9 +65,13 @@ HEAT_TO_S: Final[int] = 15 * 3600
 RAIN_FACTOR: Final[float] = 1.5
 """Walking in the rain feels 50 % longer."""
 
+BOARDING_COST_S: Final[float] = 300.0
+"""Each boarding feels like five more minutes (finding the stop, waiting, the crowd; OpenTripPlanner's board cost
+plays the same part): a short hop is walked rather than ridden for a minute saved."""
 BUS_ACCESS_WALK_M: Final[float] = 600.0
-"""A bus hop first looks for stops within this walk of either end; only when none serves does it walk up to the
-router's own limit (1 km): taking the bus should not mean a kilometre's walk to the stop."""
+"""A bus hop takes stops within this walk of either end unless that arrives more than ``BUS_ACCESS_TOLERANCE_S``
+later than walking up to the router's own limit (1 km): taking the bus should not mean a kilometre's walk."""
+BUS_ACCESS_TOLERANCE_S: Final[float] = 300.0
 WALK_BUDGET_M: Final[dict[str, float]] = {"relaxed": 4_500.0, "normal": 7_000.0, "packed": 10_000.0}
 """The walking a day may hold at each pace (bus access walks included), unless the traveller sets their own."""
 BUS_MODE_LONGEST_WALK_M: Final[dict[str, float]] = {"relaxed": 1_200.0, "normal": 1_500.0, "packed": 1_500.0}
@@ -115,6 +119,8 @@ def heat_share(start_s: float, end_s: float) -> float:
 
 
 __all__ = [
+    "BOARDING_COST_S",
+    "BUS_ACCESS_TOLERANCE_S",
     "BUS_ACCESS_WALK_M",
     "BUS_MODE_LONGEST_WALK_M",
     "REPEAT_DECAY",

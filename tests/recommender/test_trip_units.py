@@ -103,4 +103,6 @@ def test_meal_places_are_restaurants_not_cafes() -> None:
         interests=Interests.parse(["cuisine"]),
     )
     for open_s, close_s in meal_windows(request):
-        assert close_s - open_s < request.pace.meal_s  # two meals can never start in one window
+        # Two meals can never start in one window: the second would start a meal and a leg (its buffer at least)
+        # after the first.
+        assert close_s - open_s < request.pace.meal_s + request.pace.buffer_s
