@@ -24,12 +24,14 @@ from recommender.planner._route import (
     group_free,
     insert_node,
     insertion_arrival,
+    insertion_walk_fits,
     latest_arrival_for,
     latest_depart,
     refresh,
     removal_feasible,
     remove_stretch,
     stretch_feasible,
+    walk_fits,
 )
 
 _MIN_SHIFT = 1e-3
@@ -91,6 +93,8 @@ def greedy_insert(  # noqa: PLR0917 (compiled kernels take their arrays position
                         after = arrive(travel, period_start, node, following, time_after)
                         shift = after - arrive(travel, period_start, before, following, time)
                     if after > latest[route, position + 1] + EPS:
+                        continue
+                    if not insertion_walk_fits(arrays, routes, route, position, node):
                         continue
                     fits = True
                     if random_pick and inserted == 0:
@@ -169,7 +173,7 @@ def replace(
                         continue
                     time = start + service[node]
                     arrival = time + matrix[node, after] if static else arrive(travel, period_start, node, after, time)
-                    if arrival <= bound + EPS:
+                    if arrival <= bound + EPS and _replace_walk_fits(arrays, routes, route, position, slot, node):
                         best_gain = score[node] - score[removed]
                         best_route, best_position, best_node, best_slot = route, position, node, slot
                         break
@@ -180,6 +184,22 @@ def replace(
     remove_stretch(arrays, routes, best_route, best_position, best_position)
     insert_node(arrays, routes, best_route, best_slot if best_slot < best_position else best_slot - 1, best_node)
     return True
+
+
+@jit
+def _replace_walk_fits(  # noqa: PLR0917 (compiled kernels take their arrays positionally)
+    arrays: Arrays, routes: Routes, route: int, removed: int, slot: int, node: int
+) -> bool:
+    """Whether dropping the visit at ``removed`` and inserting ``node`` after ``slot`` keeps the walking budget."""
+    seq, walk = routes.seq[route], arrays.walk
+    length = routes.length[route]
+    total = routes.walk_prefix[route, length - 1]
+    total += walk[seq[removed - 1], seq[removed + 1]] - walk[seq[removed - 1], seq[removed]]
+    total -= walk[seq[removed], seq[removed + 1]]
+    before = seq[slot]
+    after = seq[slot + 1] if slot + 1 != removed else seq[slot + 2]
+    total += walk[before, node] + walk[node, after] - walk[before, after]
+    return walk_fits(arrays, routes, route, total)
 
 
 @jit
@@ -369,7 +389,9 @@ def relocate_between(arrays: Arrays, routes: Routes) -> bool:
                     added = travel[other[gap], node] + travel[node, other[gap + 1]] - travel[other[gap], other[gap + 1]]
                     if added - gain >= -_GAIN:
                         continue
-                    if insertion_arrival(arrays, routes, target, gap, node) < np.inf:
+                    if insertion_arrival(arrays, routes, target, gap, node) < np.inf and insertion_walk_fits(
+                        arrays, routes, target, gap, node
+                    ):
                         remove_stretch(arrays, routes, source, position, position)
                         insert_node(arrays, routes, target, gap, node)
                         return True

@@ -46,6 +46,8 @@ class Arrays(NamedTuple):
     removable: BoolArray  # may be dropped by the search: visited and not mandatory
     by_score: IntArray  # insertable nodes by decreasing score
     group: IntArray  # (n,): exclusive group of each node (at most one visited per group), -1 for none
+    walk: FloatArray  # (n, n): walking each leg costs (a trip's metres on foot; zeros for plain problems)
+    walk_budget: FloatArray  # (m,): walking each route may hold (infinity: no limit)
 
 
 class Routes(NamedTuple):
@@ -59,6 +61,7 @@ class Routes(NamedTuple):
     route_score: FloatArray  # (m,)
     route_travel: FloatArray  # (m,): travel time on the first period's matrix (the local search's objective)
     group_used: IntArray  # (n,): visited nodes of each exclusive group
+    walk_prefix: FloatArray  # (m, capacity): walking from the start node to each position
 
 
 @jit
@@ -134,9 +137,12 @@ def refresh(arrays: Arrays, routes: Routes, route: int) -> None:
     distance = 0.0
     matrix = travel[0]
     static = travel.shape[0] == 1
+    walk_prefix = routes.walk_prefix[route]
+    walk_prefix[0] = 0.0
     for position in range(1, length):
         previous, node = seq[position - 1], seq[position]
         distance += matrix[previous, node]
+        walk_prefix[position] = walk_prefix[position - 1] + arrays.walk[previous, node]
         time = depart[position - 1]
         arrival = time + matrix[previous, node] if static else arrive(travel, period_start, previous, node, time)
         if position == length - 1:
@@ -159,10 +165,32 @@ def refresh(arrays: Arrays, routes: Routes, route: int) -> None:
 
 
 @jit
+def walk_fits(arrays: Arrays, routes: Routes, route: int, walk_m: float) -> bool:
+    """Whether a route that would walk ``walk_m`` keeps within its budget (or walks no more than it does now)."""
+    current = routes.walk_prefix[route, routes.length[route] - 1]
+    return bool(walk_m <= arrays.walk_budget[route] + EPS or walk_m <= current + EPS)
+
+
+@jit
+def walk_between(routes: Routes, route: int, first: int, last: int) -> float:
+    """Walking along the route from position ``first`` to position ``last``."""
+    return float(routes.walk_prefix[route, last] - routes.walk_prefix[route, first])
+
+
+@jit
 def stretch_feasible(  # noqa: PLR0917 (compiled kernels take their arrays positionally)
     arrays: Arrays, routes: Routes, route: int, before: int, nodes: IntArray, count: int, after: int
 ) -> bool:
     """Whether visiting ``nodes[:count]`` between positions ``before`` and ``after`` of the route is feasible."""
+    seq = routes.seq[route]
+    walk = arrays.walk[seq[before], nodes[0]] if count > 0 else arrays.walk[seq[before], seq[after]]
+    for index in range(1, count):
+        walk += arrays.walk[nodes[index - 1], nodes[index]]
+    if count > 0:
+        walk += arrays.walk[nodes[count - 1], seq[after]]
+    total = routes.walk_prefix[route, routes.length[route] - 1] - walk_between(routes, route, before, after) + walk
+    if not walk_fits(arrays, routes, route, total):
+        return False
     travel, period_start, service = arrays.travel, arrays.period_start, arrays.service
     window_open, window_close, window_offset = arrays.window_open, arrays.window_close, arrays.window_offset
     seq = routes.seq[route]
@@ -189,6 +217,13 @@ def removal_feasible(arrays: Arrays, routes: Routes, route: int, first: int, las
     Always true under the triangle inequality; a matrix that breaks it can make the shortcut slower.
     """
     seq = routes.seq[route]
+    total = (
+        routes.walk_prefix[route, routes.length[route] - 1]
+        - walk_between(routes, route, first - 1, last + 1)
+        + arrays.walk[seq[first - 1], seq[last + 1]]
+    )
+    if not walk_fits(arrays, routes, route, total):
+        return False
     arrival = arrive(arrays.travel, arrays.period_start, seq[first - 1], seq[last + 1], routes.depart[route, first - 1])
     return bool(arrival <= routes.latest[route, last + 1] + EPS)
 
@@ -236,6 +271,15 @@ def refresh_all(arrays: Arrays, routes: Routes) -> None:
             if arrays.group[node] >= 0:
                 routes.group_used[arrays.group[node]] += 1
         refresh(arrays, routes, route)
+
+
+@jit
+def insertion_walk_fits(arrays: Arrays, routes: Routes, route: int, position: int, node: int) -> bool:
+    """Whether inserting ``node`` after ``position`` keeps the route's walking within its budget."""
+    seq = routes.seq[route]
+    before, after = seq[position], seq[position + 1]
+    added = arrays.walk[before, node] + arrays.walk[node, after] - arrays.walk[before, after]
+    return walk_fits(arrays, routes, route, routes.walk_prefix[route, routes.length[route] - 1] + added)
 
 
 @jit

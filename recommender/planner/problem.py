@@ -121,6 +121,10 @@ class Problem:
     group : (n,) int
         Exclusive groups: at most one node of a group is visited over all routes (alternative visits to one place,
         such as a short and a full visit); ``-1`` for a node in no group. Group ids run ``0 .. n - 1``.
+    walk_m : (n, n) float, or empty
+        The walking each leg costs (a trip's metres on foot); empty for a problem without walking.
+    walk_budget_m : float
+        The walking each route may hold over its legs (infinity: no limit).
     travel_periods : PeriodTravelTime or None
         Travel-time matrices per period of the day; when given they replace ``travel_s``.
 
@@ -146,6 +150,8 @@ class Problem:
     forbidden: BoolArray
     travel_periods: PeriodTravelTime | None = field(default=None)
     group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    walk_m: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    walk_budget_m: float = float("inf")
 
     def __post_init__(self) -> None:
         self._freeze()
@@ -160,6 +166,7 @@ class Problem:
             object.__setattr__(self, name, array)
         object.__setattr__(self, "start_node", int(self.start_node))
         object.__setattr__(self, "end_node", int(self.end_node))
+        object.__setattr__(self, "walk_budget_m", float(self.walk_budget_m))
 
     @property
     def n_nodes(self) -> int:
@@ -198,12 +205,15 @@ class Problem:
         forbidden: Iterable[int] = (),
         travel_periods: PeriodTravelTime | None = None,
         group: Sequence[int] | None = None,
+        walk_m: FloatArray | None = None,
+        walk_budget_m: float = float("inf"),
     ) -> Problem:
         """Build a problem from plain lists: windows per node (shared by every day) or per day and node.
 
         ``days`` gives each route's ``(start_s, end_s)``. When ``windows_by_day`` is given, route ``d`` uses
         ``windows_by_day[d]`` and ``windows`` may be ``None``. Overlapping or touching windows of a node are merged.
-        ``group`` gives each node's exclusive group (``-1``: none; default: no groups).
+        ``group`` gives each node's exclusive group (``-1``: none; default: no groups); ``walk_m`` the walking of
+        each leg, of which each route may hold ``walk_budget_m``.
 
         Raises
         ------
@@ -250,6 +260,8 @@ class Problem:
             forbidden=_mask(n, forbidden, "forbidden"),
             travel_periods=travel_periods,
             group=np.full(n, -1, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64),
+            walk_m=np.zeros((0, 0)) if walk_m is None else np.asarray(walk_m, dtype=np.float64),
+            walk_budget_m=walk_budget_m,
         )
 
 
@@ -266,6 +278,7 @@ _ARRAY_FIELDS: dict[str, type] = {
     "mandatory": np.bool_,
     "forbidden": np.bool_,
     "group": np.int64,
+    "walk_m": np.float64,
 }
 
 
@@ -320,6 +333,11 @@ def _check_vectors(problem: Problem, n: int, m: int) -> None:
     for name in ("day_start_s", "day_end_s", "day_calendar"):
         if getattr(problem, name).shape != (m,):
             raise InvalidProblemError(f"{name} must have shape ({m},), got {getattr(problem, name).shape}")
+    walk = problem.walk_m
+    if walk.size and (walk.shape != (n, n) or not np.all(np.isfinite(walk)) or np.any(walk < 0)):
+        raise InvalidProblemError(f"walk_m must be empty or ({n}, {n}) finite and non-negative")
+    if not problem.walk_budget_m > 0:
+        raise InvalidProblemError(f"walk_budget_m must be positive, got {problem.walk_budget_m}")
     if np.any(problem.group < -1) or np.any(problem.group >= n):
         raise InvalidProblemError(f"group ids must be -1 (none) or in 0..{n - 1}")
     if not np.all(np.isfinite(problem.score)):

@@ -146,6 +146,7 @@ def _iterate(
 
 
 def _arrays(problem: Problem) -> Arrays:
+    n = problem.n_nodes
     insertable = ~problem.forbidden & ((problem.score > 0) | problem.mandatory)
     insertable[[problem.start_node, problem.end_node]] = False
     candidates = np.flatnonzero(insertable)
@@ -166,6 +167,8 @@ def _arrays(problem: Problem) -> Arrays:
         removable=~problem.mandatory,
         by_score=by_score,
         group=np.array(problem.group, dtype=np.int64, copy=True, order="C"),
+        walk=np.ascontiguousarray(problem.walk_m if problem.walk_m.size else np.zeros((n, n)), dtype=np.float64),
+        walk_budget=np.full(problem.n_routes, problem.walk_budget_m, dtype=np.float64),
     )
 
 
@@ -184,6 +187,7 @@ def _empty_routes(problem: Problem) -> Routes:
         route_score=np.zeros(m),
         route_travel=np.zeros(m),
         group_used=np.zeros(problem.n_nodes, dtype=np.int64),
+        walk_prefix=np.zeros((m, capacity)),
     )
 
 

@@ -247,6 +247,7 @@ def build_trip_problem(
             )
     nodes = np.asarray([START_NODE, END_NODE, *[index + 2 for index in kept]], dtype=np.int64)
     seconds = matrices.seconds[:, nodes[:, None], nodes[None, :]]
+    leg_walk_m = matrices.leg_walk_m[nodes[:, None], nodes[None, :]]
     chosen = [candidates[index] for index in kept]
     score_of = [0.0, 0.0, *_worths(chosen, food, request)]
     service = [0.0, 0.0] + [visit_s for *_, visit_s, _ in chosen]
@@ -270,6 +271,8 @@ def build_trip_problem(
         mandatory=mandatory,
         travel_periods=PeriodTravelTime(seconds, matrices.period_start_s) if seconds.shape[0] > 1 else None,
         group=group,
+        walk_m=leg_walk_m,
+        walk_budget_m=request.walk_budget_m,
     )
     return TripProblem(
         problem=problem,
@@ -277,7 +280,9 @@ def build_trip_problem(
         contains=((), (), *[_inside(catalogue, place, avoid) for place, *_ in chosen]),
         kinds=(NodeKind.START, NodeKind.END, *[kind for _, _, kind, _, _ in chosen]),
         scores=(None, None, *[score for _, score, *_ in chosen]),
-        matrices=PeriodMatrices(seconds, matrices.period_start_s, matrices.walk_m[nodes[:, None], nodes[None, :]]),
+        matrices=PeriodMatrices(
+            seconds, matrices.period_start_s, matrices.walk_m[nodes[:, None], nodes[None, :]], leg_walk_m
+        ),
     )
 
 

@@ -1,8 +1,8 @@
 """Plan a trip: score the places for the traveller, solve the orienteering problem, expand and re-time the days.
 
-The daily walking budget is not a constraint the solver knows: after a solve, a day that walks more than the
-budget is planned again with a shorter longest walking leg (so more hops go by bus, or nearer places are
-chosen), a few times at most; if it still walks too much, the plan says so in its warnings. So does a day
+The daily walking budget is a constraint of the solver, on the walking each leg is expected to take (a bus hop's
+walks to and from its stops are estimated); a routed day that still walks more than the budget is planned again
+with a tighter budget, a few times at most; if it still walks too much, the plan says so in its warnings. So does a day
 without the lunch or dinner its window covers, or without any visit (:mod:`recommender.trip.checks`).
 """
 
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
     from recommender.preference import PreferenceModel
 
 MAX_WALK_REPLANS: Final[int] = 3
-_SHORTER_LEG: Final[float] = 0.7
-_MIN_LEG_M: Final[float] = 300.0
+_TIGHTER: Final[float] = 0.97
 
 
 def plan_trip(
@@ -62,10 +61,12 @@ def plan_trip(
         days, score, iterations, day_warnings = _solve_and_expand(router, trip, attempt)
         best = (days, score, iterations)
         warnings = day_warnings
-        longest = _longest_walk_leg_over_limit(days, request.walk_budget_m)
-        if longest is None:
+        most = max((day.walk_m for day in days), default=0.0)
+        if most <= request.walk_budget_m:
             break
-        attempt = replace(attempt, max_walk_leg_m=max(_MIN_LEG_M, longest * _SHORTER_LEG))
+        # The solver plans bus hops with an estimate of their walks; the routed day walked more: plan again with
+        # the budget the solver keeps cut by the overshoot.
+        attempt = replace(attempt, max_walk_day_m=attempt.walk_budget_m * request.walk_budget_m / most * _TIGHTER)
     assert best is not None
     days, score, iterations = best
     warnings.extend(day_warnings_for(days, request, trip))
@@ -121,12 +122,3 @@ def _solve_and_expand(
         days.append(day)
         warnings.extend(day_warnings)
     return days, solution.score, solution.iterations, warnings
-
-
-def _longest_walk_leg_over_limit(days: list[DayPlan], walk_budget_m: float) -> float | None:
-    """The longest walking leg of the first day that walks too much (None when every day is within)."""
-    for day in days:
-        if day.walk_m > walk_budget_m:
-            walks = [leg.walk_m for leg in day.legs if leg.mode == "walk"]
-            return max(walks) if walks else None
-    return None

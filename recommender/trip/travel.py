@@ -20,7 +20,13 @@ from numpy.typing import NDArray
 
 from recommender.locate import Location
 from recommender.trip.request import TravelMode
-from recommender.trip.value import BOARDING_COST_S, WALK_MODE_LONGEST_WALK_M, heat_share, walk_reluctance
+from recommender.trip.value import (
+    BOARDING_COST_S,
+    BUS_LEG_WALK_M,
+    WALK_MODE_LONGEST_WALK_M,
+    heat_share,
+    walk_reluctance,
+)
 from routing.city_router import CityRouter
 from routing.errors import RoutingError
 
@@ -38,11 +44,16 @@ departure per period, and a departure at another moment may wait longer for its 
 
 @dataclass(frozen=True)
 class PeriodMatrices:
-    """Node-to-node seconds per period (``period_start_s[p]`` onwards) and node-to-node walking metres."""
+    """Node-to-node seconds per period (``period_start_s[p]`` onwards) and node-to-node walking metres.
+
+    ``leg_walk_m`` is the walking each leg is expected to take as planned: the street walk where the leg is walked
+    in the busiest period of the day, an estimate of the walks to and from the stops where it takes the bus.
+    """
 
     seconds: FloatArray  # (periods, n, n)
     period_start_s: FloatArray  # (periods,)
     walk_m: FloatArray  # (n, n), inf where no street walk
+    leg_walk_m: FloatArray  # (n, n), finite
 
 
 @dataclass(frozen=True)
@@ -166,10 +177,12 @@ def node_matrices(
     walk_allowed_s = np.where(allowed, walk_s, np.inf)
     if mode is TravelMode.WALK:
         seconds = _finish(walk_allowed_s, buffer_s)[None, :, :]
-        return PeriodMatrices(seconds, np.zeros(1), walk_m)
+        return PeriodMatrices(seconds, np.zeros(1), walk_m, np.where(np.isfinite(walk_m), walk_m, 0.0))
     periods = router.bus.bus.periods
     layers = [_finish(walk_allowed_s, buffer_s)]
     starts = [0.0]
+    leg_walk_m = np.where(allowed, walk_m, BUS_LEG_WALK_M)
+    longest_period_s = 0.0
     for period in periods:
         bus = np.full((count, count), np.inf)
         table = matrices.bus_s[period.name][np.ix_(place_rows, place_rows)].astype(np.float64)
@@ -188,10 +201,15 @@ def node_matrices(
         # Where no bus serves a hop, a longer walk (up to the walking mode's longest hop) is all there is.
         no_bus_walk_s = np.where(np.isinf(real_bus) & (walk_m <= WALK_MODE_LONGEST_WALK_M), walk_s, np.inf)
         layers.append(_finish(np.where(walk_wins, walk_allowed_s, np.fmin(real_bus, no_bus_walk_s)), buffer_s))
+        if period.end_s - period.start_s > longest_period_s:
+            longest_period_s = float(period.end_s - period.start_s)
+            by_bus = ~walk_wins & np.isfinite(real_bus)
+            leg_walk_m = np.where(by_bus, BUS_LEG_WALK_M, np.where(np.isfinite(walk_m), walk_m, BUS_LEG_WALK_M))
         starts.append(float(period.start_s))
     layers.append(layers[0])
     starts.append(float(periods[-1].end_s))
-    return PeriodMatrices(np.stack(layers), np.asarray(starts), walk_m)
+    np.fill_diagonal(leg_walk_m, 0.0)
+    return PeriodMatrices(np.stack(layers), np.asarray(starts), walk_m, leg_walk_m)
 
 
 def _finish(seconds: FloatArray, buffer_s: float) -> FloatArray:

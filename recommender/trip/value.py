@@ -68,6 +68,9 @@ RAIN_FACTOR: Final[float] = 1.5
 BOARDING_COST_S: Final[float] = 300.0
 """Each boarding feels like five more minutes (finding the stop, waiting, the crowd; OpenTripPlanner's board cost
 plays the same part): a short hop is walked rather than ridden for a minute saved."""
+BUS_LEG_WALK_M: Final[float] = 700.0
+"""The walking a bus hop is planned with (to the stop, between stops, from the stop) before it is routed: about
+what bus hops between catalogue places walk in the plans of ``bench/plan_quality.py``."""
 BUS_ACCESS_WALK_M: Final[float] = 600.0
 """A bus hop takes stops within this walk of either end unless that arrives more than ``BUS_ACCESS_TOLERANCE_S``
 later than walking up to the router's own limit (1 km): taking the bus should not mean a kilometre's walk."""
@@ -122,6 +125,7 @@ __all__ = [
     "BOARDING_COST_S",
     "BUS_ACCESS_TOLERANCE_S",
     "BUS_ACCESS_WALK_M",
+    "BUS_LEG_WALK_M",
     "BUS_MODE_LONGEST_WALK_M",
     "REPEAT_DECAY",
     "SHORT_VISIT_FROM_MIN",
