@@ -11,10 +11,12 @@ is worth comes from :mod:`recommender.trip.value`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -392,16 +394,27 @@ def _kind_of(place: Place, food: _FoodKinds, request: TripRequest) -> str:
 def _windows(
     place: Place, request: TripRequest, day: int, *, visit_s: float, day_window: Window, meal: bool
 ) -> list[Window]:
-    intervals = open_intervals(place.opening_hours, request.day_date(day))
-    windows = visit_windows(intervals, visit_s=visit_s, day=day_window)
-    if not meal:
-        return windows
-    return [
+    meals = tuple(meal_windows(request)) if meal else ()
+    return list(_start_windows(place.opening_hours, request.day_date(day), visit_s, day_window, meals))
+
+
+@lru_cache(maxsize=65_536)
+def _start_windows(
+    opening_hours: str, date: dt.date, visit_s: float, day_window: Window, meals: tuple[Window, ...]
+) -> tuple[Window, ...]:
+    """Start windows of a visit on a date, within the meal windows when ``meals`` is given.
+
+    Cached: a catalogue has few distinct opening hours and a request few dates, visit lengths and windows.
+    """
+    windows = visit_windows(open_intervals(opening_hours, date), visit_s=visit_s, day=day_window)
+    if not meals:
+        return tuple(windows)
+    return tuple(
         (max(open_s, meal_open), min(close_s, meal_close))
         for open_s, close_s in windows
-        for meal_open, meal_close in meal_windows(request)
+        for meal_open, meal_close in meals
         if max(open_s, meal_open) <= min(close_s, meal_close)
-    ]
+    )
 
 
 def _reachable(matrices: PeriodMatrices) -> np.ndarray:

@@ -213,12 +213,12 @@ class DayExpander:
         walk_allowed = walk_m <= self.request.longest_walk_m
         if self.request.mode is TravelMode.BUS and 0 <= depart_s < DAY_S:
             perceived_s = self._perceived_walk_s(walk_m, depart_s) + buffer_s if walk_allowed else float("inf")
-            planned_walk = (
-                walk_allowed
-                and walk_m / self.speed_mps + buffer_s <= self._planned_s(origin, destination, depart_s) + 1.0
-            )
+            planned_s = self._planned_s(origin, destination, depart_s)
+            planned_walk = walk_allowed and walk_m / self.speed_mps + buffer_s <= planned_s + 1.0
             if not planned_walk:  # the plan takes the bus here
-                leg = self._bus_leg(source, target, depart_s, walk_allowed=walk_allowed)
+                leg = self._bus_leg(
+                    source, target, depart_s, walk_allowed=walk_allowed, planned_arrival_s=depart_s + planned_s
+                )
                 # The bus only when it beats the walk as walks are felt (long, hot or wet ones feel longer).
                 if leg is not None and (leg.rides == 0 or self._felt_arrival_s(leg) < depart_s + perceived_s):
                     return leg
@@ -276,9 +276,18 @@ class DayExpander:
             features=(feature,),
         )
 
-    def _bus_leg(self, source: _Stop, target: _Stop, depart_s: float, *, walk_allowed: bool) -> PlannedLeg | None:
+    def _bus_leg(
+        self, source: _Stop, target: _Stop, depart_s: float, *, walk_allowed: bool, planned_arrival_s: float
+    ) -> PlannedLeg | None:
+        """The bus leg with short walks to the stops when they arrive in time (None: no bus, and no walk allowed).
+
+        Stops within ``BUS_ACCESS_WALK_M`` are taken when that arrives as planned, or nearly as early as walking up
+        to the router's own limit would.
+        """
         plans: list[BusPlan] = []
         for access in ({"max_access_m": BUS_ACCESS_WALK_M}, {}):
+            if plans and plans[0].journeys and min(j.arrive_s for j in plans[0].journeys) <= planned_arrival_s:
+                break  # the short walks to the stops arrive as planned: no need to look further
             try:
                 plans.append(
                     self.router.bus_route(
