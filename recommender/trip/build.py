@@ -81,6 +81,8 @@ class TripProblem:
     problem: Problem
     places: tuple[Place | None, ...]
     contains: tuple[tuple[Place, ...], ...]
+    unreachable: int
+    """Candidates open in the window that could not be reached (or left for the end) within the walking limits."""
     kinds: tuple[NodeKind, ...]
     scores: tuple[PlaceScore | None, ...]
     matrices: PeriodMatrices
@@ -280,6 +282,7 @@ def build_trip_problem(
         problem=problem,
         places=(None, None, *[place for place, *_ in chosen]),
         contains=((), (), *[_inside(catalogue, place, avoid) for place, *_ in chosen]),
+        unreachable=len(candidates) - len(kept),
         kinds=(NodeKind.START, NodeKind.END, *[kind for _, _, kind, _, _ in chosen]),
         scores=(None, None, *[score for _, score, *_ in chosen]),
         matrices=PeriodMatrices(

@@ -82,7 +82,7 @@ def _empty_reason(request: TripRequest, trip: TripProblem, day: int) -> str:
     places = [node for node, kind in enumerate(trip.kinds) if kind in (NodeKind.VISIT, NodeKind.MEAL)]
     open_places = [node for node in places if trip.problem.windows(node, day)]
     window = f"{clock(request.window_start_s)}-{clock(request.window_end_s)}"
-    if not open_places:
+    if not open_places and not trip.unreachable:
         return f"no place is open long enough for a visit in the window {window}"
     return (
         f"no place can be reached and visited within the window {window} and the walking limits "

@@ -266,3 +266,51 @@ def test_walking_limits_move_legs_to_the_bus_or_say_why_not(city: City, router: 
     assert all(walk_m <= 600.0 + 1.0 for walk_m in walks)
     assert tight.days[0].walk_m <= 3_000.0 or any("walks" in warning for warning in tight.warnings)
     assert tight.days[0].walk_m < loose.days[0].walk_m
+
+
+def _at(city: City, place_id: str) -> Location:
+    place = city.catalogue.get(place_id)
+    return Location(place.lat, place.lon, place)
+
+
+def test_a_place_inside_another_is_one_stop_that_says_what_it_includes(city: City, router: CityRouter) -> None:
+    request = _request(start=_at(city, "hoan-kiem-lake"), must_visit=("hoan-kiem-lake", "temple-of-literature"))
+    itinerary = plan_trip(city, router, request)
+    ids = [visit.place.id for visit in itinerary.visits]
+    assert "turtle-tower" not in ids
+    assert "thien-quang-well" not in ids
+    lake = next(visit for visit in itinerary.visits if visit.place.id == "hoan-kiem-lake")
+    assert "turtle-tower" in [inner["place_id"] for inner in lake.to_dict()["includes"]]
+
+
+def test_a_must_visit_that_takes_the_lunch_hours_says_so(city: City, router: CityRouter) -> None:
+    request = _request(start=_at(city, "hoan-kiem-lake"), must_visit=("co-loa-citadel",))
+    itinerary = plan_trip(city, router, request)
+    assert "co-loa-citadel" in [visit.place.id for visit in itinerary.visits]
+    if not any(visit.kind == "lunch" for visit in itinerary.visits):
+        assert any("no lunch" in warning for warning in itinerary.warnings), itinerary.warnings
+
+
+def test_a_window_that_cuts_lunch_time_short_says_so(city: City, router: CityRouter) -> None:
+    request = _request(window_start_s=12 * 3600, window_end_s=13 * 3600, interests=Interests.parse(["cuisine"]))
+    itinerary = plan_trip(city, router, request)
+    if not any(visit.kind == "lunch" for visit in itinerary.visits):
+        assert any("does not cover lunch time" in warning for warning in itinerary.warnings), itinerary.warnings
+
+
+def test_a_walking_budget_that_reaches_nothing_is_named(city: City, router: CityRouter) -> None:
+    request = _request(
+        mode=TravelMode.WALK, max_walk_day_m=50.0, max_walk_leg_m=50.0, start=Location(21.0313, 105.8516)
+    )
+    itinerary = plan_trip(city, router, request)
+    assert itinerary.visits == []
+    assert any("no visits" in warning and "walking" in warning for warning in itinerary.warnings), itinerary.warnings
+
+
+def test_each_pace_keeps_its_walking_budget_by_bus(city: City, router: CityRouter) -> None:
+    for pace in Pace:
+        request = _request(pace=pace, interests=Interests.parse({"heritage": 1.0, "cuisine": 0.5}))
+        itinerary = plan_trip(city, router, request)
+        for day in itinerary.days:
+            over = day.walk_m > request.walk_budget_m
+            assert not over or any("budget" in warning for warning in itinerary.warnings), (pace, day.walk_m)

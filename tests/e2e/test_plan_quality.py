@@ -72,3 +72,25 @@ def test_every_missing_meal_has_a_warning(rows: list[dict[str, Any]]) -> None:
         if row["error"] is None and row["meals_missing"] > row["meals_missing_warned"]
     }
     assert unwarned == {}
+
+
+def test_bus_days_keep_the_walking_budget(rows: list[dict[str, Any]]) -> None:
+    over = {
+        row["id"]: (row["walk_km_per_day"], row["walk_budget_km"]) for row in rows if row["bus_days_over_walk_budget"]
+    }
+    assert over == {}
+
+
+def test_no_long_walk_where_a_bus_runs(rows: list[dict[str, Any]]) -> None:
+    assert {row["id"]: row["long_walk_legs_with_bus"] for row in rows if row["long_walk_legs_with_bus"]} == {}
+
+
+def test_a_day_is_at_most_25_kb_of_json(rows: list[dict[str, Any]]) -> None:
+    assert {row["id"]: row["bytes_per_day"] for row in rows if row["bytes_per_day"] > 25_000} == {}
+
+
+def test_an_evening_from_tay_ho_has_dinner_and_the_bus_home(rows: list[dict[str, Any]]) -> None:
+    evening = next(row for row in rows if row["id"] == "evening-tay-ho")
+    assert evening["visits"] >= 4, evening
+    assert evening["dinner_every_day"], evening
+    assert evening["evening_back_by_bus"], evening
