@@ -123,8 +123,8 @@ class Problem:
         such as a short and a full visit); ``-1`` for a node in no group. Group ids run ``0 .. n - 1``.
     walk_m : (n, n) float, or empty
         The walking each leg costs (a trip's metres on foot); empty for a problem without walking.
-    walk_budget_m : float
-        The walking each route may hold over its legs (infinity: no limit).
+    walk_budget_m : (m,) float
+        The walking each route may hold over its legs (infinity: no limit; a single number is every route's).
     travel_periods : PeriodTravelTime or None
         Travel-time matrices per period of the day; when given they replace ``travel_s``.
 
@@ -151,7 +151,7 @@ class Problem:
     travel_periods: PeriodTravelTime | None = field(default=None)
     group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     walk_m: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
-    walk_budget_m: float = float("inf")
+    walk_budget_m: FloatArray = field(default_factory=lambda: np.full(1, np.inf))
 
     def __post_init__(self) -> None:
         self._freeze()
@@ -166,7 +166,11 @@ class Problem:
             object.__setattr__(self, name, array)
         object.__setattr__(self, "start_node", int(self.start_node))
         object.__setattr__(self, "end_node", int(self.end_node))
-        object.__setattr__(self, "walk_budget_m", float(self.walk_budget_m))
+        budget = np.asarray(self.walk_budget_m, dtype=np.float64)
+        if budget.ndim == 0 or budget.size == 1:
+            budget = np.full(np.asarray(self.day_start_s).shape[0], float(budget.reshape(-1)[0]))
+        budget.setflags(write=False)
+        object.__setattr__(self, "walk_budget_m", budget)
 
     @property
     def n_nodes(self) -> int:
@@ -206,7 +210,7 @@ class Problem:
         travel_periods: PeriodTravelTime | None = None,
         group: Sequence[int] | None = None,
         walk_m: FloatArray | None = None,
-        walk_budget_m: float = float("inf"),
+        walk_budget_m: float | Sequence[float] = float("inf"),
     ) -> Problem:
         """Build a problem from plain lists: windows per node (shared by every day) or per day and node.
 
@@ -261,7 +265,7 @@ class Problem:
             travel_periods=travel_periods,
             group=np.full(n, -1, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64),
             walk_m=np.zeros((0, 0)) if walk_m is None else np.asarray(walk_m, dtype=np.float64),
-            walk_budget_m=walk_budget_m,
+            walk_budget_m=np.asarray(walk_budget_m, dtype=np.float64),
         )
 
 
@@ -336,8 +340,8 @@ def _check_vectors(problem: Problem, n: int, m: int) -> None:
     walk = problem.walk_m
     if walk.size and (walk.shape != (n, n) or not np.all(np.isfinite(walk)) or np.any(walk < 0)):
         raise InvalidProblemError(f"walk_m must be empty or ({n}, {n}) finite and non-negative")
-    if not problem.walk_budget_m > 0:
-        raise InvalidProblemError(f"walk_budget_m must be positive, got {problem.walk_budget_m}")
+    if problem.walk_budget_m.shape != (m,) or not np.all(problem.walk_budget_m > 0):
+        raise InvalidProblemError(f"walk_budget_m must be positive, one number or one per day: {problem.walk_budget_m}")
     if np.any(problem.group < -1) or np.any(problem.group >= n):
         raise InvalidProblemError(f"group ids must be -1 (none) or in 0..{n - 1}")
     if not np.all(np.isfinite(problem.score)):

@@ -168,7 +168,7 @@ def _arrays(problem: Problem) -> Arrays:
         by_score=by_score,
         group=np.array(problem.group, dtype=np.int64, copy=True, order="C"),
         walk=np.ascontiguousarray(problem.walk_m if problem.walk_m.size else np.zeros((n, n)), dtype=np.float64),
-        walk_budget=np.full(problem.n_routes, problem.walk_budget_m, dtype=np.float64),
+        walk_budget=np.array(problem.walk_budget_m, dtype=np.float64, copy=True, order="C"),
     )
 
 

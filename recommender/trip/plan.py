@@ -9,7 +9,6 @@ without the lunch or dinner its window covers, or without any visit (:mod:`recom
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     from recommender.preference import PreferenceModel
 
 MAX_WALK_REPLANS: Final[int] = 3
-_TIGHTER: Final[float] = 0.97
+_TIGHTER: Final[float] = 0.9
 
 
 def plan_trip(
@@ -53,20 +52,23 @@ def plan_trip(
         scores = score_places(city.catalogue, request.interests, context=request.context)
     periods = router.travel_times.period_departures() if request.mode.value == "bus" else {}
     rows = endpoint_rows(router, request.start, request.end_location, mode=request.mode, periods=periods)
-    attempt = request
     warnings: list[str] = []
     best: tuple[list[DayPlan], float, int] | None = None
+    budgets = [request.walk_budget_m] * request.days
     for _ in range(MAX_WALK_REPLANS + 1):
-        trip = build_trip_problem(city.catalogue, attempt, scores, _matrices_for(router, rows, attempt))
-        days, score, iterations, day_warnings = _solve_and_expand(router, trip, attempt)
+        trip = build_trip_problem(
+            city.catalogue, request, scores, _matrices_for(router, rows, request), walk_budgets_m=budgets
+        )
+        days, score, iterations, day_warnings = _solve_and_expand(router, trip, request)
         best = (days, score, iterations)
         warnings = day_warnings
-        most = max((day.walk_m for day in days), default=0.0)
-        if most <= request.walk_budget_m:
+        over = [day.day for day in days if day.walk_m > request.walk_budget_m]
+        if not over:
             break
-        # The solver plans bus hops with an estimate of their walks; the routed day walked more: plan again with
-        # the budget the solver keeps cut by the overshoot.
-        attempt = replace(attempt, max_walk_day_m=attempt.walk_budget_m * request.walk_budget_m / most * _TIGHTER)
+        # The solver plans bus hops with an estimate of their walks; a routed day walked more: plan again with
+        # that day's budget in the solver cut by the overshoot.
+        for day in over:
+            budgets[day] *= request.walk_budget_m / days[day].walk_m * _TIGHTER
     assert best is not None
     days, score, iterations = best
     warnings.extend(day_warnings_for(days, request, trip))

@@ -53,6 +53,11 @@ REPEAT_DECAY: Final[float] = 0.7
 before it would have; a kind asked for with weight ``w`` decays by ``0.7 + ASKED_DECAY_EASING * w`` instead (a
 heritage lover's fourth heritage site is still worth almost a full visit)."""
 ASKED_DECAY_EASING: Final[float] = 0.25
+FIRST_OF_KIND_BONUS: Final[float] = 2.0
+"""On a trip of two days or more, the best place of each kind the traveller asked for is worth ``1 + 2 w`` times more
+(weight ``w``): three days for someone who likes heritage, craft villages and food should take in a craft village
+(half a day with the bus there and back) rather than a tenth temple. A single day is too short to cover every
+interest, so it has no such bonus."""
 
 COMFORTABLE_WALK_M: Final[float] = 600.0
 """Walks up to this length are taken as they are."""
@@ -101,6 +106,8 @@ def time_share(fraction: float) -> float:
 
 def repeat_discount(rank: int, *, days: int, interest: float = 0.0) -> float:
     """The factor on the ``rank``-th best (0-based) place of one kind, asked for with weight ``interest``."""
+    if rank == 0:
+        return 1.0 + FIRST_OF_KIND_BONUS * max(interest, 0.0) if days > 1 else 1.0
     decay = min(REPEAT_DECAY + ASKED_DECAY_EASING * max(interest, 0.0), 1.0)
     return float(decay ** (rank // max(days, 1)))
 

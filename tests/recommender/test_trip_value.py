@@ -65,3 +65,9 @@ def test_heat_share_is_the_part_of_a_span_in_the_midday_heat() -> None:
     assert heat_share(8 * 3600, 10 * 3600) == 0.0
     assert heat_share(12 * 3600, 13 * 3600) == 1.0
     assert heat_share(10 * 3600, 12 * 3600) == pytest.approx(0.5)
+
+
+def test_a_trip_of_several_days_favours_the_first_place_of_each_asked_kind() -> None:
+    assert repeat_discount(0, days=1, interest=1.0) == 1.0
+    assert repeat_discount(0, days=3, interest=0.8) > 2.0
+    assert repeat_discount(0, days=3, interest=0.0) == 1.0
