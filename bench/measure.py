@@ -1,4 +1,8 @@
-"""Run a command in a child process and measure its wall time and peak resident memory."""
+"""Run a command in a child process and measure its wall time and peak resident memory; run an earlier commit.
+
+:func:`baseline_run` runs a module of an earlier commit of this repository (a temporary ``git worktree``, its own
+bundle cached under ``bundles/baseline-<commit>/``), so a benchmark compares against it in the same run.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +47,30 @@ def run_measured(args: list[str], *, env: dict[str, str] | None = None) -> Measu
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}):\n{stderr}")
     return Measurement(wall_s, usage.ru_maxrss / 1024.0, stdout)
+
+
+def git(*args: str) -> str:
+    """The output of ``git args...`` in this repository."""
+    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def baseline_run(ref: str, args: list[str]) -> tuple[str, Path, Measurement]:
+    """Run ``python args...`` on the code of commit ``ref``: (short commit, the worktree it ran in, measurement).
+
+    ``args`` may name ``{tree}`` for the worktree's path. The child imports that commit's packages (``PYTHONPATH``)
+    and builds or reuses its own bundle under ``bundles/baseline-<commit>/``; the worktree is removed afterwards.
+    """
+    commit = git("rev-parse", "--short", f"{ref}^{{commit}}")
+    tree = Path(tempfile.mkdtemp(prefix=f"baseline-{commit}-"))
+    git("worktree", "add", "--detach", str(tree), commit)
+    try:
+        measured = run_measured(
+            [arg.replace("{tree}", str(tree)) for arg in args],
+            env={"PYTHONPATH": str(tree), "HERITAGE_BUNDLE_DIR": str(ROOT / "bundles" / f"baseline-{commit}")},
+        )
+    finally:
+        git("worktree", "remove", "--force", str(tree))
+    return commit, tree, measured
 
 
 def percentiles_ms(values_ms: list[float], *, digits: int = 4) -> dict[str, float]:

@@ -11,7 +11,10 @@ subset; the ratio of scores says what the real-time budget gives up. Every plan 
 starts inside one of its opening intervals for its date and ends before it closes, and every day stays in
 its window.
 
-Usage: ``python -m bench.plan [--bundle DIR] [--requests 200] [--seed 0] [--reference 30] --json``.
+With ``--baseline REF`` the same seeded requests are also planned by the code of commit ``REF`` (a temporary git
+worktree with its own bundle, see :func:`bench.measure.baseline_run`), and the p50 ratio is reported.
+
+Usage: ``python -m bench.plan [--bundle DIR] [--requests 200] [--seed 0] [--reference 30] [--baseline REF] --json``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from api.city import default_bundle_path
-from bench.measure import bundle_argument, percentiles_ms
+from bench.measure import baseline_run, bundle_argument, percentiles_ms
 from recommender.catalogue import Catalogue
 from recommender.city import City, load_city
 from recommender.locate import Location
@@ -154,6 +157,27 @@ def run(
     }
 
 
+def baseline(ref: str, *, requests: int, seed: int, time_limit_s: float) -> dict[str, Any]:
+    """The same benchmark (same seeded requests, no reference search) run by the code of commit ``ref``."""
+    commit, _tree, measured = baseline_run(
+        ref,
+        [
+            "-m",
+            "bench.plan",
+            "--requests",
+            str(requests),
+            "--seed",
+            str(seed),
+            "--time-limit",
+            str(time_limit_s),
+            "--reference",
+            "0",
+        ],
+    )
+    result: dict[str, Any] = json.loads(measured.stdout)
+    return {"commit": commit, "plan": result["plan"], "planned": result["planned"], "refused": result["refused"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.plan", description=__doc__.splitlines()[0])
     bundle_argument(parser)
@@ -162,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=0.15, help="search seconds per plan (the CLI default)")
     parser.add_argument("--reference", type=int, default=30, help="requests also planned with the longer search")
     parser.add_argument("--reference-limit", type=float, default=1.5, help="search seconds of the reference")
+    parser.add_argument("--baseline", default=None, help="also run the benchmark on this git commit's planner")
     args = parser.parse_args(argv)
     city = load_city(args.bundle or default_bundle_path())
     result = run(
@@ -172,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         reference=args.reference,
         reference_limit_s=args.reference_limit,
     )
+    if args.baseline:
+        old = baseline(args.baseline, requests=args.requests, seed=args.seed, time_limit_s=args.time_limit)
+        result["baseline"] = old
+        result["p50_ratio_to_baseline"] = round(result["plan"]["p50_ms"] / old["plan"]["p50_ms"], 2)
     json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

@@ -27,9 +27,7 @@ import csv
 import datetime as dt
 import itertools
 import json
-import subprocess
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.measure import ROOT, percentiles_ms, run_measured
+from bench.measure import ROOT, baseline_run, git, percentiles_ms
 from bench.plan_quality_runner import plan_personas, warm_up
 
 Json = dict[str, Any]
@@ -454,22 +452,11 @@ def criteria(rows: list[Json], summary: Json, suite: Json) -> list[Json]:
 # -- the baseline -----------------------------------------------------------------------------------------------------
 
 
-def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
-
-
 def baseline_plans(ref: str, *, repeat: int, personas: Path = PERSONAS) -> Json:
     """Plan the suite with the planner of commit ``ref``: a temporary worktree, its bundle cached under bundles/."""
-    commit = _git("rev-parse", "--short", f"{ref}^{{commit}}")
-    tree = Path(tempfile.mkdtemp(prefix=f"plan-quality-{commit}-"))
-    _git("worktree", "add", "--detach", str(tree), commit)
-    try:
-        measured = run_measured(
-            ["-P", str(RUNNER), "--personas", str(personas), "--repeat", str(repeat)],
-            env={"PYTHONPATH": str(tree), "HERITAGE_BUNDLE_DIR": str(ROOT / "bundles" / f"baseline-{commit}")},
-        )
-    finally:
-        _git("worktree", "remove", "--force", str(tree))
+    commit, tree, measured = baseline_run(
+        ref, ["-P", str(RUNNER), "--personas", str(personas), "--repeat", str(repeat)]
+    )
     result: Json = json.loads(measured.stdout)
     if not result["code"].startswith(str(tree)):
         raise RuntimeError(f"the baseline ran {result['code']}, not the worktree {tree}")
@@ -611,8 +598,8 @@ def main(argv: list[str] | None = None) -> int:
         city, baseline=None if args.no_baseline else args.baseline, repeat=max(args.repeat, 1), personas=args.personas
     )
     result["bundle"] = bundle.name
-    result["commit"] = _git("rev-parse", "--short", "HEAD") + (
-        " (and uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
+    result["commit"] = git("rev-parse", "--short", "HEAD") + (
+        " (and uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
     )
     if args.json:
         json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
