@@ -162,6 +162,7 @@ def baseline(ref: str, *, requests: int, seed: int, time_limit_s: float) -> dict
     commit, _tree, measured = baseline_run(
         ref,
         [
+            "-P",  # import the commit's code from the worktree, not this checkout's from the working directory
             "-m",
             "bench.plan",
             "--requests",
