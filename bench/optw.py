@@ -8,6 +8,11 @@ Usage: ``python -m bench.optw --instances DIR [--time-limit S] [--seed N] [--ite
 [--only c101,pr01] [--json]``. With ``--json``: one JSON object per instance, then a summary object
 (``"summary": true``); without it a readable table. The best-known file defaults to ``best_known_m1.csv`` beside the
 instances directory.
+
+With ``--baseline REF`` the same instances, seed and limits are also run by the solver of commit ``REF`` (a temporary
+git worktree, :func:`bench.measure.baseline_run`), and a last object compares them: instances with the same score,
+the mean score difference, and the ratio of iterations (with ``--iterations`` and a generous ``--time-limit`` both
+searches take the same steps, so equal scores mean an unchanged search).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import sys
 from pathlib import Path
 
+from bench.measure import baseline_run
 from recommender.planner.benchmark import run_optw_benchmark
 
 
@@ -29,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--best-known", type=Path, default=None, help="CSV with instance,bks columns")
     parser.add_argument("--only", default=None, help="comma-separated instance names to run")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--baseline", default=None, help="also run the solver of this git commit and compare")
     args = parser.parse_args(argv)
     best_known = args.best_known
     if best_known is None and (args.instances.parent / "best_known_m1.csv").is_file():
@@ -41,14 +48,51 @@ def main(argv: list[str] | None = None) -> int:
         names=args.only.split(",") if args.only else None,
         max_iterations=args.iterations,
     )
+    done: list[dict[str, object]] = []
     for record in records:
+        done.append(record)
         if args.json:
             print(json.dumps(record, separators=(",", ":")), flush=True)
         elif record.get("summary"):
             _print_summary(record)
         else:
             _print_row(record)
+    if args.baseline:
+        comparison = _compare(done, args, best_known)
+        print(json.dumps(comparison, separators=(",", ":")) if args.json else comparison, flush=True)
     return 0
+
+
+def _compare(records: list[dict[str, object]], args: argparse.Namespace, best_known: Path | None) -> dict[str, object]:
+    """Run the baseline commit's benchmark with the same arguments and compare scores and iterations."""
+    options = ["--instances", str(args.instances.resolve()), "--time-limit", str(args.time_limit)]
+    options += ["--seed", str(args.seed), "--json"]
+    if args.iterations is not None:
+        options += ["--iterations", str(args.iterations)]
+    if best_known is not None:
+        options += ["--best-known", str(best_known.resolve())]
+    if args.only:
+        options += ["--only", args.only]
+    commit, _tree, measured = baseline_run(args.baseline, ["-P", "-m", "bench.optw", *options])
+    old = {
+        row["instance"]: row
+        for row in (json.loads(line) for line in measured.stdout.splitlines() if line.startswith("{"))
+        if not row.get("summary")
+    }
+    new = {str(row["instance"]): row for row in records if not row.get("summary")}
+    shared = sorted(set(old) & set(new))
+    differences = [float(new[name]["score"]) - float(old[name]["score"]) for name in shared]  # type: ignore[arg-type]
+    iterations_new = sum(int(new[name]["iterations"]) for name in shared)  # type: ignore[call-overload]
+    iterations_old = sum(int(old[name]["iterations"]) for name in shared)
+    return {
+        "baseline": commit,
+        "instances": len(shared),
+        "same_score": sum(difference == 0 for difference in differences),
+        "higher": sum(difference > 0 for difference in differences),
+        "lower": sum(difference < 0 for difference in differences),
+        "mean_score_difference": round(sum(differences) / len(shared), 3) if shared else None,
+        "iterations_ratio": round(iterations_new / iterations_old, 3) if iterations_old else None,
+    }
 
 
 def _print_row(record: dict[str, object]) -> None:

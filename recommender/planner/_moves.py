@@ -191,6 +191,8 @@ def _replace_walk_fits(  # noqa: PLR0917 (compiled kernels take their arrays pos
     arrays: Arrays, routes: Routes, route: int, removed: int, slot: int, node: int
 ) -> bool:
     """Whether dropping the visit at ``removed`` and inserting ``node`` after ``slot`` keeps the walking budget."""
+    if arrays.walk_budget[route] == np.inf:
+        return True
     seq, walk = routes.seq[route], arrays.walk
     length = routes.length[route]
     total = routes.walk_prefix[route, length - 1]

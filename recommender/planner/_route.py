@@ -183,14 +183,15 @@ def stretch_feasible(  # noqa: PLR0917 (compiled kernels take their arrays posit
 ) -> bool:
     """Whether visiting ``nodes[:count]`` between positions ``before`` and ``after`` of the route is feasible."""
     seq = routes.seq[route]
-    walk = arrays.walk[seq[before], nodes[0]] if count > 0 else arrays.walk[seq[before], seq[after]]
-    for index in range(1, count):
-        walk += arrays.walk[nodes[index - 1], nodes[index]]
-    if count > 0:
-        walk += arrays.walk[nodes[count - 1], seq[after]]
-    total = routes.walk_prefix[route, routes.length[route] - 1] - walk_between(routes, route, before, after) + walk
-    if not walk_fits(arrays, routes, route, total):
-        return False
+    if arrays.walk_budget[route] < np.inf:
+        walk = arrays.walk[seq[before], nodes[0]] if count > 0 else arrays.walk[seq[before], seq[after]]
+        for index in range(1, count):
+            walk += arrays.walk[nodes[index - 1], nodes[index]]
+        if count > 0:
+            walk += arrays.walk[nodes[count - 1], seq[after]]
+        total = routes.walk_prefix[route, routes.length[route] - 1] - walk_between(routes, route, before, after)
+        if not walk_fits(arrays, routes, route, total + walk):
+            return False
     travel, period_start, service = arrays.travel, arrays.period_start, arrays.service
     window_open, window_close, window_offset = arrays.window_open, arrays.window_close, arrays.window_offset
     seq = routes.seq[route]
@@ -217,13 +218,14 @@ def removal_feasible(arrays: Arrays, routes: Routes, route: int, first: int, las
     Always true under the triangle inequality; a matrix that breaks it can make the shortcut slower.
     """
     seq = routes.seq[route]
-    total = (
-        routes.walk_prefix[route, routes.length[route] - 1]
-        - walk_between(routes, route, first - 1, last + 1)
-        + arrays.walk[seq[first - 1], seq[last + 1]]
-    )
-    if not walk_fits(arrays, routes, route, total):
-        return False
+    if arrays.walk_budget[route] < np.inf:
+        total = (
+            routes.walk_prefix[route, routes.length[route] - 1]
+            - walk_between(routes, route, first - 1, last + 1)
+            + arrays.walk[seq[first - 1], seq[last + 1]]
+        )
+        if not walk_fits(arrays, routes, route, total):
+            return False
     arrival = arrive(arrays.travel, arrays.period_start, seq[first - 1], seq[last + 1], routes.depart[route, first - 1])
     return bool(arrival <= routes.latest[route, last + 1] + EPS)
 
@@ -276,6 +278,8 @@ def refresh_all(arrays: Arrays, routes: Routes) -> None:
 @jit
 def insertion_walk_fits(arrays: Arrays, routes: Routes, route: int, position: int, node: int) -> bool:
     """Whether inserting ``node`` after ``position`` keeps the route's walking within its budget."""
+    if arrays.walk_budget[route] == np.inf:
+        return True
     seq = routes.seq[route]
     before, after = seq[position], seq[position + 1]
     added = arrays.walk[before, node] + arrays.walk[node, after] - arrays.walk[before, after]
