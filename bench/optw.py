@@ -11,8 +11,9 @@ instances directory.
 
 With ``--baseline REF`` the same instances, seed and limits are also run by the solver of commit ``REF`` (a temporary
 git worktree, :func:`bench.measure.baseline_run`), and a last object compares them: instances with the same score,
-the mean score difference, and the ratio of iterations (with ``--iterations`` and a generous ``--time-limit`` both
-searches take the same steps, so equal scores mean an unchanged search).
+the mean score difference, and the ratios of iterations and of time (with ``--iterations`` and a generous
+``--time-limit`` both searches take the same steps, so equal scores mean an unchanged search and the time ratio is
+the cost per step).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _total(rows: dict[str, dict[str, object]], names: list[str], key: str) -> float:
+    return sum(float(str(rows[name][key])) for name in names)
+
+
 def _compare(records: list[dict[str, object]], args: argparse.Namespace, best_known: Path | None) -> dict[str, object]:
     """Run the baseline commit's benchmark with the same arguments and compare scores and iterations."""
     options = ["--instances", str(args.instances.resolve()), "--time-limit", str(args.time_limit)]
@@ -92,6 +97,7 @@ def _compare(records: list[dict[str, object]], args: argparse.Namespace, best_kn
         "lower": sum(difference < 0 for difference in differences),
         "mean_score_difference": round(sum(differences) / len(shared), 3) if shared else None,
         "iterations_ratio": round(iterations_new / iterations_old, 3) if iterations_old else None,
+        "time_ratio": round(_total(new, shared, "time_s") / max(_total(old, shared, "time_s"), 1e-9), 3),
     }
 
 

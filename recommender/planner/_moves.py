@@ -56,6 +56,7 @@ def greedy_insert(  # noqa: PLR0917 (compiled kernels take their arrays position
     matrix = travel[0]
     static = travel.shape[0] == 1
     n_routes = length.shape[0]
+    walk_budget = arrays.walk_budget
     count = 0
     for node in arrays.by_score:
         if where[node] == -1:
@@ -70,7 +71,7 @@ def greedy_insert(  # noqa: PLR0917 (compiled kernels take their arrays position
         kept = 0
         for index in range(count):
             node = candidates[index]
-            if not group_free(arrays, routes, node, -1):
+            if not group_free(arrays.group, routes.group_used, node, -1):
                 continue  # a node of its group was inserted: it cannot be now, nor later in this call
             fits = False
             for route in range(n_routes):
@@ -94,7 +95,7 @@ def greedy_insert(  # noqa: PLR0917 (compiled kernels take their arrays position
                         shift = after - arrive(travel, period_start, before, following, time)
                     if after > latest[route, position + 1] + EPS:
                         continue
-                    if not insertion_walk_fits(arrays, routes, route, position, node):
+                    if walk_budget[route] < np.inf and not insertion_walk_fits(arrays, routes, route, position, node):
                         continue
                     fits = True
                     if random_pick and inserted == 0:
@@ -140,6 +141,7 @@ def replace(
     for route in range(routes.length.shape[0]):
         seq, depart, latest = routes.seq[route], routes.depart[route], routes.latest[route]
         calendar = arrays.day_calendar[route]
+        limited = arrays.walk_budget[route] < np.inf
         _smallest_excess(arrays, routes, route, excess)
         for position in range(1, routes.length[route] - 1):
             removed = seq[position]
@@ -154,7 +156,7 @@ def replace(
             for node in by_score:
                 if score[node] - score[removed] <= best_gain:
                     break
-                if routes.where[node] != -1 or not group_free(arrays, routes, node, removed):
+                if routes.where[node] != -1 or not group_free(arrays.group, routes.group_used, node, removed):
                     continue
                 for slot in range(first, last + 1):
                     if slot != position - 1 and excess[node] > room + EPS:
@@ -173,7 +175,9 @@ def replace(
                         continue
                     time = start + service[node]
                     arrival = time + matrix[node, after] if static else arrive(travel, period_start, node, after, time)
-                    if arrival <= bound + EPS and _replace_walk_fits(arrays, routes, route, position, slot, node):
+                    if arrival <= bound + EPS and (
+                        not limited or _replace_walk_fits(arrays, routes, route, position, slot, node)
+                    ):
                         best_gain = score[node] - score[removed]
                         best_route, best_position, best_node, best_slot = route, position, node, slot
                         break

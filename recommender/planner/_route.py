@@ -137,12 +137,13 @@ def refresh(arrays: Arrays, routes: Routes, route: int) -> None:
     distance = 0.0
     matrix = travel[0]
     static = travel.shape[0] == 1
-    walk_prefix = routes.walk_prefix[route]
-    walk_prefix[0] = 0.0
+    if arrays.walk_budget[route] < np.inf:  # walking is only kept where a budget reads it
+        walk_prefix = routes.walk_prefix[route]
+        for position in range(1, length):
+            walk_prefix[position] = walk_prefix[position - 1] + arrays.walk[seq[position - 1], seq[position]]
     for position in range(1, length):
         previous, node = seq[position - 1], seq[position]
         distance += matrix[previous, node]
-        walk_prefix[position] = walk_prefix[position - 1] + arrays.walk[previous, node]
         time = depart[position - 1]
         arrival = time + matrix[previous, node] if static else arrive(travel, period_start, previous, node, time)
         if position == length - 1:
@@ -287,12 +288,15 @@ def insertion_walk_fits(arrays: Arrays, routes: Routes, route: int, position: in
 
 
 @jit
-def group_free(arrays: Arrays, routes: Routes, node: int, leaving: int) -> bool:
-    """Whether ``node`` may be visited: no other node of its exclusive group is, ``leaving`` (being dropped) aside."""
-    group = arrays.group[node]
-    if group < 0 or routes.group_used[group] == 0:
+def group_free(group: IntArray, group_used: IntArray, node: int, leaving: int) -> bool:
+    """Whether ``node`` may be visited: no other node of its exclusive group is, ``leaving`` (being dropped) aside.
+
+    Takes the two arrays rather than the whole state: it runs in the innermost loops of the moves.
+    """
+    own = group[node]
+    if own < 0 or group_used[own] == 0:
         return True
-    return leaving >= 0 and arrays.group[leaving] == group and routes.group_used[group] == 1
+    return leaving >= 0 and group[leaving] == own and group_used[own] == 1
 
 
 @jit
