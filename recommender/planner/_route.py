@@ -138,9 +138,7 @@ def refresh(arrays: Arrays, routes: Routes, route: int) -> None:
     matrix = travel[0]
     static = travel.shape[0] == 1
     if arrays.walk_budget[route] < np.inf:  # walking is only kept where a budget reads it
-        walk_prefix = routes.walk_prefix[route]
-        for position in range(1, length):
-            walk_prefix[position] = walk_prefix[position - 1] + arrays.walk[seq[position - 1], seq[position]]
+        _refresh_walk(arrays, routes, route)
     for position in range(1, length):
         previous, node = seq[position - 1], seq[position]
         distance += matrix[previous, node]
@@ -166,6 +164,14 @@ def refresh(arrays: Arrays, routes: Routes, route: int) -> None:
 
 
 @jit
+def _refresh_walk(arrays: Arrays, routes: Routes, route: int) -> None:
+    """The walking prefix of one route (apart from :func:`refresh`, whose loop stays small enough to inline)."""
+    seq, walk_prefix = routes.seq[route], routes.walk_prefix[route]
+    for position in range(1, routes.length[route]):
+        walk_prefix[position] = walk_prefix[position - 1] + arrays.walk[seq[position - 1], seq[position]]
+
+
+@jit
 def walk_fits(arrays: Arrays, routes: Routes, route: int, walk_m: float) -> bool:
     """Whether a route that would walk ``walk_m`` keeps within its budget (or walks no more than it does now)."""
     current = routes.walk_prefix[route, routes.length[route] - 1]
@@ -179,20 +185,28 @@ def walk_between(routes: Routes, route: int, first: int, last: int) -> float:
 
 
 @jit
+def _stretch_walk_fits(  # noqa: PLR0917 (compiled kernels take their arrays positionally)
+    arrays: Arrays, routes: Routes, route: int, before: int, nodes: IntArray, count: int, after: int
+) -> bool:
+    """Whether visiting ``nodes[:count]`` between positions ``before`` and ``after`` keeps the walking budget."""
+    seq = routes.seq[route]
+    walk = arrays.walk[seq[before], nodes[0]] if count > 0 else arrays.walk[seq[before], seq[after]]
+    for index in range(1, count):
+        walk += arrays.walk[nodes[index - 1], nodes[index]]
+    if count > 0:
+        walk += arrays.walk[nodes[count - 1], seq[after]]
+    total = routes.walk_prefix[route, routes.length[route] - 1] - walk_between(routes, route, before, after)
+    return walk_fits(arrays, routes, route, total + walk)
+
+
+@jit
 def stretch_feasible(  # noqa: PLR0917 (compiled kernels take their arrays positionally)
     arrays: Arrays, routes: Routes, route: int, before: int, nodes: IntArray, count: int, after: int
 ) -> bool:
     """Whether visiting ``nodes[:count]`` between positions ``before`` and ``after`` of the route is feasible."""
-    seq = routes.seq[route]
-    if arrays.walk_budget[route] < np.inf:
-        walk = arrays.walk[seq[before], nodes[0]] if count > 0 else arrays.walk[seq[before], seq[after]]
-        for index in range(1, count):
-            walk += arrays.walk[nodes[index - 1], nodes[index]]
-        if count > 0:
-            walk += arrays.walk[nodes[count - 1], seq[after]]
-        total = routes.walk_prefix[route, routes.length[route] - 1] - walk_between(routes, route, before, after)
-        if not walk_fits(arrays, routes, route, total + walk):
-            return False
+    limited = arrays.walk_budget[route] < np.inf
+    if limited and not _stretch_walk_fits(arrays, routes, route, before, nodes, count, after):
+        return False
     travel, period_start, service = arrays.travel, arrays.period_start, arrays.service
     window_open, window_close, window_offset = arrays.window_open, arrays.window_close, arrays.window_offset
     seq = routes.seq[route]
@@ -213,20 +227,26 @@ def stretch_feasible(  # noqa: PLR0917 (compiled kernels take their arrays posit
 
 
 @jit
+def _removal_walk_fits(arrays: Arrays, routes: Routes, route: int, first: int, last: int) -> bool:
+    """Whether dropping the visits at positions ``first..last`` keeps the walking budget (or walks no more)."""
+    seq = routes.seq[route]
+    total = (
+        routes.walk_prefix[route, routes.length[route] - 1]
+        - walk_between(routes, route, first - 1, last + 1)
+        + arrays.walk[seq[first - 1], seq[last + 1]]
+    )
+    return walk_fits(arrays, routes, route, total)
+
+
+@jit
 def removal_feasible(arrays: Arrays, routes: Routes, route: int, first: int, last: int) -> bool:
     """Whether dropping the visits at positions ``first..last`` keeps the route feasible.
 
     Always true under the triangle inequality; a matrix that breaks it can make the shortcut slower.
     """
     seq = routes.seq[route]
-    if arrays.walk_budget[route] < np.inf:
-        total = (
-            routes.walk_prefix[route, routes.length[route] - 1]
-            - walk_between(routes, route, first - 1, last + 1)
-            + arrays.walk[seq[first - 1], seq[last + 1]]
-        )
-        if not walk_fits(arrays, routes, route, total):
-            return False
+    if arrays.walk_budget[route] < np.inf and not _removal_walk_fits(arrays, routes, route, first, last):
+        return False
     arrival = arrive(arrays.travel, arrays.period_start, seq[first - 1], seq[last + 1], routes.depart[route, first - 1])
     return bool(arrival <= routes.latest[route, last + 1] + EPS)
 
