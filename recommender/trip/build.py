@@ -189,14 +189,11 @@ def build_trip_problem(
     request: TripRequest,
     scores: Sequence[PlaceScore],
     matrices_for: PlaceMatricesFn,
-    *,
-    walk_budgets_m: Sequence[float] | None = None,
 ) -> TripProblem:
     """The problem for ``request`` over ``catalogue`` with the traveller's ``scores`` (catalogue order).
 
     ``matrices_for(place_ids)`` returns the node matrices for candidate places in that order (see
-    :func:`recommender.trip.travel.node_matrices`). ``walk_budgets_m`` (one per day) replaces the request's daily
-    walking budget in the solver.
+    :func:`recommender.trip.travel.node_matrices`).
 
     Raises
     ------
@@ -279,7 +276,7 @@ def build_trip_problem(
         travel_periods=PeriodTravelTime(seconds, matrices.period_start_s) if seconds.shape[0] > 1 else None,
         group=group,
         walk_m=leg_walk_m,
-        walk_budget_m=[request.walk_budget_m] * request.days if walk_budgets_m is None else walk_budgets_m,
+        walk_budget_m=request.walk_budget_m,
     )
     return TripProblem(
         problem=problem,

@@ -9,6 +9,7 @@ without the lunch or dinner its window covers, or without any visit (:mod:`recom
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -55,10 +56,10 @@ def plan_trip(
     warnings: list[str] = []
     best: tuple[list[DayPlan], float, int] | None = None
     budgets = [request.walk_budget_m] * request.days
-    for _ in range(MAX_WALK_REPLANS + 1):
-        trip = build_trip_problem(
-            city.catalogue, request, scores, _matrices_for(router, rows, request), walk_budgets_m=budgets
-        )
+    trip = build_trip_problem(city.catalogue, request, scores, _matrices_for(router, rows, request))
+    for attempt in range(MAX_WALK_REPLANS + 1):
+        if attempt:
+            trip = replace(trip, problem=replace(trip.problem, walk_budget_m=np.asarray(budgets)))
         days, score, iterations, day_warnings = _solve_and_expand(router, trip, request)
         best = (days, score, iterations)
         warnings = day_warnings
