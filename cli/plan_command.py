@@ -43,12 +43,12 @@ def plan(
     avoid: Annotated[str, typer.Option(help="Comma-separated place ids to leave out.")] = "",
     max_walk_leg: Annotated[
         float | None,
-        typer.Option(help="Longest walk between two stops, metres [default: 1,200-1,500 by bus, 2,500 on foot]."),
+        typer.Option(help="Longest walk between two stops, metres (default: 1,200-1,500 by bus, 2,500 on foot)."),
     ] = None,
     max_walk_day: Annotated[
         float | None,
         typer.Option(
-            help="Walking budget per day, metres [default: by pace: relaxed 4,500, normal 7,000, packed 10,000]."
+            help="Walking budget per day, metres (default by pace: relaxed 4,500, normal 7,000, packed 10,000)."
         ),
     ] = None,
     meals: Annotated[bool, typer.Option(help="Plan lunch and dinner breaks.")] = True,
