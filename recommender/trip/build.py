@@ -302,18 +302,9 @@ def _without_nested(catalogue: Catalogue, candidates: list[_Candidate], must: se
     too, whose visit takes it in).
     """
     ids = {place.id for place, *_ in candidates}
-
-    def ancestors(place: Place) -> list[str]:
-        found: list[str] = []
-        parent = place.part_of
-        while parent is not None and parent not in found:
-            found.append(parent)
-            parent = catalogue.get(parent).part_of
-        return found
-
     dropped: set[str] = set()
     for place, *_ in candidates:
-        around = [parent for parent in ancestors(place) if parent in ids]
+        around = [parent.id for parent in catalogue.ancestors(place.id) if parent.id in ids]
         if not around:
             continue
         if place.id in must and not must.intersection(around):
@@ -348,14 +339,7 @@ def _with_short_visits(
 
 def _inside(catalogue: Catalogue, place: Place, avoid: set[str]) -> tuple[Place, ...]:
     """The places inside ``place`` (and inside those), that a visit to it takes in."""
-    found: list[Place] = []
-    queue = list(catalogue.children(place.id))
-    while queue:
-        child = queue.pop(0)
-        if child.id not in avoid and child not in found:
-            found.append(child)
-            queue.extend(catalogue.children(child.id))
-    return tuple(found)
+    return tuple(inner for inner in catalogue.descendants(place.id) if inner.id not in avoid)
 
 
 def _worths(chosen: list[_Candidate], food: _FoodKinds, request: TripRequest) -> list[float]:

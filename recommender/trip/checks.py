@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from recommender.trip.build import NodeKind, TripProblem
+from recommender.trip.build import DINNER_FROM_S, LUNCH_FROM_S, NodeKind, TripProblem
 from recommender.trip.itinerary import DayPlan, clock
 from recommender.trip.request import TripRequest
 
 MEAL_HOURS: Final[dict[str, tuple[int, int]]] = {
-    "lunch": (11 * 3600 + 30 * 60, 13 * 3600 + 30 * 60),
-    "dinner": (18 * 3600, 20 * 3600),
+    "lunch": (LUNCH_FROM_S, LUNCH_FROM_S + 2 * 3600),
+    "dinner": (DINNER_FROM_S, DINNER_FROM_S + 2 * 3600),
 }
 """The hours a day window must cover for the traveller to expect that meal."""
 
