@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 from opening_hours import OpeningHours
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from recommender.errors import RecommenderError
 from recommender.taxonomy import HANOI_BBOX, Category, Dish, District
+from recommender.wards import UNIT_COUNT, Ward, default_wards
 from routing.geo import haversine_m
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "load_catalogue",
     "normalize_text",
     "part_of_problems",
+    "ward_problems",
 ]
 
 COLUMNS: Final[tuple[str, ...]] = (
@@ -57,14 +59,20 @@ COLUMNS: Final[tuple[str, ...]] = (
     "lat",
     "lon",
     "coord_source",
-    "district",
+    "ward",
+    "former_district",
     "part_of",
     "opening_hours",
+    "hours_source",
     "visit_min",
     "price_vnd",
     "indoor",
     "family_friendly",
     "popularity",
+    "status",
+    "visiting",
+    "how_to_visit_en",
+    "how_to_visit_vi",
     "description_en",
     "description_vi",
 )
@@ -74,7 +82,17 @@ DEFAULT_CATALOGUE_PATH: Final[Path] = Path(__file__).resolve().parent.parent / "
 """The catalogue shipped with the project."""
 
 ID_PATTERN: Final[str] = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-COORD_SOURCE_PATTERN: Final[str] = r"^(osm:(node|way)/\d+|curated)$"
+COORD_SOURCE_PATTERN: Final[str] = r"^(osm:(node|way)/\d+|ref:[a-z0-9]+(-[a-z0-9]+)*|estimated:\d+)$"
+"""Where a coordinate comes from: an OSM element (``osm:node/123``), a named reference listed in ``docs/DATA.md``
+(``ref:sights-reference-30``), or an estimate with its accuracy in metres (``estimated:300``)."""
+Status = Literal["verified", "listed", "unverified"]
+"""``verified``: the place and its point were checked against a named source (an OSM element of that name at that point,
+or a reference); ``listed``: carried over from the hand-made catalogue, not re-checked; ``unverified``: checked, and the
+truth could not be established (kept out of default plans)."""
+Visiting = Literal["regular", "events-only", "by-appointment"]
+"""How a traveller can visit: in its opening hours, only during announced events, or by arrangement."""
+HoursSource = Literal["source", "listed", "estimated"]
+"""Where ``opening_hours`` comes from: the place's source, the earlier hand-made catalogue, or an estimate."""
 PART_OF_MAX_DISTANCE_M: Final[float] = 1500.0
 """How far (great-circle metres) a place may lie from the place it is part of; farther is taken for a typo."""
 _MAX_REPORTED_PROBLEMS: Final[int] = 3
@@ -202,15 +220,24 @@ class Place(BaseModel):
     lat: float
     lon: float
     coord_source: Annotated[str, Field(pattern=COORD_SOURCE_PATTERN)]
-    district: District
+    ward: Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
+    """The id of the 2025 ward or commune whose polygon holds the point (see :mod:`recommender.wards`)."""
+    former_district: District | None = None
+    """The district (quận/huyện) of before 1 July 2025, kept for old addresses; ``None`` when not recorded."""
     part_of: Annotated[str | None, Field(pattern=ID_PATTERN, max_length=80)] = None
     """The id of the place whose grounds, building or street hold this one, or ``None``."""
     opening_hours: Annotated[str, Field(min_length=1)]
+    hours_source: HoursSource = "listed"
     visit_min: Annotated[int, Field(ge=10, le=480)]
     price_vnd: Annotated[int, Field(ge=0)]
     indoor: bool
     family_friendly: bool
     popularity: Annotated[float, Field(ge=0.0, le=1.0)]
+    status: Status = "listed"
+    visiting: Visiting = "regular"
+    how_to_visit_en: Annotated[str, Field(max_length=300)] = ""
+    """For a place not visited in ordinary opening hours: how to visit it (English); empty otherwise."""
+    how_to_visit_vi: Annotated[str, Field(max_length=300)] = ""
     description_en: Annotated[str, Field(min_length=20, max_length=300)]
     description_vi: Annotated[str, Field(min_length=20, max_length=300)]
 
@@ -231,6 +258,26 @@ class Place(BaseModel):
         if Category.CUISINE in categories and not value:
             raise ValueError("a place in category 'cuisine' needs at least one dish")
         return value
+
+    @field_validator("ward")
+    @classmethod
+    def _known_ward(cls, value: str) -> str:
+        if value not in default_wards():
+            raise ValueError(f"{value!r} is not the id of one of Hanoi's {UNIT_COUNT} wards and communes of 2025")
+        return value
+
+    @field_validator("former_district", mode="before")
+    @classmethod
+    def _empty_district_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _how_to_visit_when_not_regular(self) -> Place:
+        if self.visiting != "regular" and not (self.how_to_visit_en and self.how_to_visit_vi):
+            raise ValueError(f"a place visited {self.visiting} needs how_to_visit_en and how_to_visit_vi")
+        return self
 
     @field_validator("part_of", mode="before")
     @classmethod
@@ -276,9 +323,26 @@ class Place(BaseModel):
         return _parse_bool(value)
 
     @property
+    def plannable(self) -> bool:
+        """Whether default plans may pick the place: not ``unverified`` and visited in ordinary opening hours."""
+        return self.status != "unverified" and self.visiting == "regular"
+
+    @property
+    def ward_unit(self) -> Ward:
+        """The 2025 ward or commune the place lies in."""
+        return default_wards().get(self.ward)
+
+    @property
+    def coord_accuracy_m(self) -> float | None:
+        """The stated accuracy of an estimated coordinate in metres; ``None`` for OSM and referenced points."""
+        if self.coord_source.startswith("estimated:"):
+            return float(self.coord_source.removeprefix("estimated:"))
+        return None
+
+    @property
     def osm_element(self) -> tuple[Literal["node", "way"], int] | None:
         """``("node", 123)`` or ``("way", 456)`` when the coordinates come from OSM, else ``None``."""
-        if self.coord_source == "curated":
+        if not self.coord_source.startswith("osm:"):
             return None
         kind, _, number = self.coord_source.removeprefix("osm:").partition("/")
         return ("node" if kind == "node" else "way"), int(number)
@@ -298,14 +362,20 @@ class Place(BaseModel):
             "lat": f"{self.lat:.7f}",
             "lon": f"{self.lon:.7f}",
             "coord_source": self.coord_source,
-            "district": self.district.value,
+            "ward": self.ward,
+            "former_district": self.former_district.value if self.former_district else "",
             "part_of": self.part_of or "",
             "opening_hours": self.opening_hours,
+            "hours_source": self.hours_source,
             "visit_min": str(self.visit_min),
             "price_vnd": str(self.price_vnd),
             "indoor": "true" if self.indoor else "false",
             "family_friendly": "true" if self.family_friendly else "false",
             "popularity": f"{self.popularity:g}",
+            "status": self.status,
+            "visiting": self.visiting,
+            "how_to_visit_en": self.how_to_visit_en,
+            "how_to_visit_vi": self.how_to_visit_vi,
             "description_en": self.description_en,
             "description_vi": self.description_vi,
         }
@@ -320,7 +390,11 @@ class _Indexed:
         self.place = place
         self.names = (normalize_text(place.name_vi), normalize_text(place.name_en), normalize_text(place.id))
         self.dish_phrases = tuple(normalize_text(dish.value) for dish in place.dishes)
-        haystack = " ".join((*self.names, normalize_text(place.district.value), *self.dish_phrases))
+        district = place.former_district.value if place.former_district else ""
+        ward = place.ward_unit
+        haystack = " ".join(
+            (*self.names, normalize_text(district), normalize_text(ward.short_name), *self.dish_phrases)
+        )
         self.tokens = frozenset(haystack.split())
 
     def score(self, query: str, query_tokens: Sequence[str]) -> int:
@@ -504,7 +578,12 @@ class Catalogue:
         return any(place.id == outer_id for place in self.ancestors(inner_id))
 
     def search(
-        self, query: str | None = None, *, category: Category | None = None, limit: int | None = None
+        self,
+        query: str | None = None,
+        *,
+        category: Category | None = None,
+        ward: str | None = None,
+        limit: int | None = None,
     ) -> list[Place]:
         """Places matching a text and/or a category, best first.
 
@@ -520,6 +599,9 @@ class Catalogue:
             Free text; ``None`` or blank matches every place.
         category : Category, optional
             Keep only places in this category.
+        ward : str, optional
+            Keep only places in this 2025 ward or commune: its id, its name (accents and ``Phường``/``Xã``
+            optional) or its OSM relation id.
         limit : int, optional
             Return at most this many places.
 
@@ -527,15 +609,20 @@ class Catalogue:
         ------
         ValueError
             If ``limit`` is negative.
+        recommender.wards.UnknownWardError
+            If ``ward`` names no ward or commune.
         """
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
+        ward_id = default_wards().find(ward).id if ward is not None else None
         folded = normalize_text(query or "")
         tokens = folded.split()
         scored: list[tuple[int, float, str, Place]] = []
         for entry in self._index:
             place = entry.place
             if category is not None and category not in place.categories:
+                continue
+            if ward_id is not None and place.ward != ward_id:
                 continue
             score = entry.score(folded, tokens) if tokens else 1
             if score:
@@ -596,6 +683,26 @@ def part_of_problems(places: Sequence[Place]) -> list[tuple[Place, str]]:
                     f" (at most {PART_OF_MAX_DISTANCE_M / 1000:g} km allowed; check the id or the coordinates)",
                 )
             )
+    return problems
+
+
+def ward_problems(places: Sequence[Place]) -> list[tuple[Place, str]]:
+    """The places whose ``ward`` is not the 2025 unit whose polygon holds their point, in file order.
+
+    Returns
+    -------
+    list of (Place, str)
+        The place at fault and a sentence naming the unit the point lies in; empty when every ward is right.
+    """
+    wards = default_wards()
+    problems: list[tuple[Place, str]] = []
+    for place in places:
+        unit = wards.get(place.ward)
+        if unit.contains(place.lat, place.lon):
+            continue
+        found = wards.locate(place.lat, place.lon)
+        where = f"lies in {found.id!r} ({found.name})" if found else "lies in none of Hanoi's wards and communes"
+        problems.append((place, f"the point {place.lat:.7f},{place.lon:.7f} {where}, not in {unit.id!r} ({unit.name})"))
     return problems
 
 
@@ -680,8 +787,9 @@ def load_catalogue(path: Path) -> Catalogue:
     ------
     CatalogueError
         If the file is missing or unreadable, is not UTF-8, lacks or adds columns, or has an invalid row
-        (a bad value, an unknown category or dish, coordinates outside Hanoi, a duplicate id...), or, once
-        every row is valid, a broken ``part_of`` link (an unknown parent, a cycle, a parent too far away).
+        (a bad value, an unknown category, dish or ward, coordinates outside Hanoi, a duplicate id...), or, once
+        every row is valid, a ``ward`` that is not the unit holding the point, or a broken ``part_of`` link
+        (an unknown parent, a cycle, a parent too far away).
         The message names the file, the line and the field of the first problem (and counts the others);
         ``row`` and ``field`` say the same.
     """
@@ -738,6 +846,10 @@ def load_catalogue(path: Path) -> Catalogue:
         places.append(place)
 
     if not problems:
+        for place, message in ward_problems(places):
+            line = first_line[place.id]
+            where = _row_label(path, line, place.id)
+            problems.append(CatalogueError(f"{where}, field 'ward': {message}", path=path, row=line, field="ward"))
         for place, message in part_of_problems(places):
             line = first_line[place.id]
             where = _row_label(path, line, place.id)

@@ -16,6 +16,7 @@ from api.schemas import PlacePageResponse, PlaceResponse
 from recommender.catalogue import Place
 from recommender.city import City
 from recommender.taxonomy import Category
+from recommender.wards import UnknownWardError
 
 router = APIRouter(prefix="/v1/places", tags=["places"])
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -33,6 +34,10 @@ def to_response(place: Place, city: City, lang: Language) -> PlaceResponse:
                 "name_en",
                 "lat",
                 "lon",
+                "coord_source",
+                "ward",
+                "status",
+                "visiting",
                 "opening_hours",
                 "visit_min",
                 "price_vnd",
@@ -44,7 +49,12 @@ def to_response(place: Place, city: City, lang: Language) -> PlaceResponse:
         name=place.name_vi if lang == "vi" else place.name_en,
         categories=list(place.categories),
         dishes=[str(d) for d in place.dishes],
-        district=str(place.district),
+        ward_name=place.ward_unit.name,
+        ward_osm_relation=place.ward_unit.osm_relation,
+        former_district=str(place.former_district) if place.former_district else None,
+        how_to_visit=None
+        if place.visiting == "regular"
+        else (place.how_to_visit_vi if lang == "vi" else place.how_to_visit_en),
         description=place.description_vi if lang == "vi" else place.description_en,
         off_network=bool(access.get("off_network", False)),
     )
@@ -90,8 +100,17 @@ def _offset(cursor: str | None) -> int:
 def list_places(  # noqa: PLR0917 - FastAPI parameters
     city: CityDep,
     lang: LanguageDep,
-    q: Annotated[str | None, Query(max_length=100, description="Text in names, districts or dishes.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Text in names, wards, former districts or dishes.")
+    ] = None,
     category: Category | None = None,
+    ward: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="2025 ward or commune: id (phuong-hoan-kiem), name (Hoàn Kiếm) or OSM relation id.",
+        ),
+    ] = None,
     near: Annotated[
         str | None, Query(max_length=60, description='"lat,lon"; with radius_m.', examples=["21.0285,105.8542"])
     ] = None,
@@ -106,8 +125,11 @@ def list_places(  # noqa: PLR0917 - FastAPI parameters
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=100, description="`next_cursor` of the previous page.")] = None,
 ) -> PlacePageResponse:
-    """Search places by text, category, distance, box and opening time, most relevant and popular first."""
-    found = city.catalogue.search(q, category=category)
+    """Search places by text, category, ward, distance, box and opening time, most relevant and popular first."""
+    try:
+        found = city.catalogue.search(q, category=category, ward=ward)
+    except UnknownWardError as exc:
+        raise invalid("ward", str(exc)) from None
     if near is not None:
         centre = parse_point(near, "near")
         found = [p for p in found if distance_m(centre, (p.lat, p.lon)) <= radius_m]

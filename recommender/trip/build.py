@@ -179,6 +179,9 @@ def check_places(catalogue: Catalogue, request: TripRequest) -> None:
                 catalogue.get(place_id)
             except UnknownPlaceError as exc:
                 raise TripError(f"{field}: {exc}", field=field) from exc
+    for place in (catalogue.get(place_id) for place_id in request.must_visit if place_id not in request.avoid):
+        if place.visiting != "regular":  # events-only / by-appointment: not an ordinary visit; say how to visit
+            raise MustVisitError(f"{place.name_en} ({place.id}) has no regular visits: {place.how_to_visit_en}")
     both = sorted(set(request.must_visit) & set(request.avoid))
     if both:
         raise MustVisitError(f"{both[0]!r} is both a must-visit and avoided")
@@ -220,7 +223,7 @@ def build_trip_problem(
     snacks = _best_snacks(catalogue, scores, keep=SNACKS_PER_DAY * request.days, meals=meals)
     varied = _varied(catalogue, scores, request)
     for place, score in zip(catalogue.places, scores, strict=True):
-        if place.id in avoid or (score.score <= 0 and place.id not in must):
+        if place.id in avoid or ((score.score <= 0 or not place.plannable) and place.id not in must):
             continue
         if place.id not in must and (
             (food.is_snack(place.id, meals=meals) and place.id not in snacks) or place.id not in varied

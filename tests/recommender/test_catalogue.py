@@ -150,7 +150,7 @@ def test_named_places_have_the_planned_categories(catalogue: Catalogue) -> None:
     vong = catalogue.get("vong-green-rice-village")
     assert {Category.CRAFT_VILLAGE, Category.CUISINE} <= set(vong.categories)
     assert Dish.COM_VONG in vong.dishes
-    assert vong.district is District.CAU_GIAY
+    assert vong.former_district is District.CAU_GIAY
     assert set(catalogue.get("hang-dau-water-tower").categories) == {
         Category.HERITAGE,
         Category.ARCHITECTURE,
@@ -161,10 +161,10 @@ def test_named_places_have_the_planned_categories(catalogue: Catalogue) -> None:
         Category.ARCHITECTURE,
         Category.HERITAGE,
     }
-    assert catalogue.get("gia-lam-locomotive-factory").district is District.LONG_BIEN
+    assert catalogue.get("gia-lam-locomotive-factory").former_district is District.LONG_BIEN
     assert set(catalogue.get("villa-46-hang-bai").categories) == {Category.CI_CENTRE, Category.ARCHITECTURE}
     assert Category.NATURE in catalogue.get("red-river-sandbank").categories
-    assert catalogue.get("co-loa-citadel").district is District.DONG_ANH
+    assert catalogue.get("co-loa-citadel").former_district is District.DONG_ANH
     assert catalogue.get("temple-of-literature").coord_source.startswith("osm:")
 
 
@@ -177,7 +177,7 @@ def test_category_minimums(catalogue: Catalogue) -> None:
 
 
 def test_places_spread_over_many_districts(catalogue: Catalogue) -> None:
-    districts = {place.district for place in catalogue}
+    districts = {place.former_district for place in catalogue}
     assert len(districts) >= 20
     suburban = {District.DONG_ANH, District.GIA_LAM, District.THUONG_TIN, District.CHUONG_MY, District.HOAI_DUC}
     assert suburban <= districts
@@ -229,7 +229,7 @@ def _pbf_coordinates(wanted: set[str]) -> dict[str, tuple[float, float]]:
 def test_every_osm_coordinate_matches_its_source(
     catalogue: Catalogue, food_file: dict[str, tuple[float, float]], poi_file: dict[str, tuple[float, float]]
 ) -> None:
-    osm_places = [place for place in catalogue if place.coord_source != "curated"]
+    osm_places = [place for place in catalogue if place.coord_source.startswith("osm:")]
     assert len(osm_places) >= 100
     elsewhere = {place.coord_source for place in osm_places if place.coord_source not in food_file}
     pbf = _pbf_coordinates(elsewhere)
@@ -254,7 +254,7 @@ def test_ids_unique_coordinates_inside_hanoi_and_hours_parse(catalogue: Catalogu
 
 
 def test_no_two_places_share_an_osm_element(catalogue: Catalogue) -> None:
-    sources = [place.coord_source for place in catalogue if place.coord_source != "curated"]
+    sources = [place.coord_source for place in catalogue if place.coord_source.startswith("osm:")]
     assert len(sources) == len(set(sources))
 
 
@@ -487,7 +487,10 @@ def test_cuisine_place_needs_a_dish(write_catalogue: Callable[..., Path]) -> Non
     [
         ("indoor", "yes", "write true or false"),
         ("coord_source", "osm:relation/5", "String should match pattern"),
-        ("district", "Hanoi", "Input should be"),
+        ("former_district", "Hanoi", "Input should be"),
+        ("ward", "phuong-atlantis", "is not the id of one of Hanoi's 126 wards"),
+        ("status", "maybe", "Input should be"),
+        ("coord_source", "curated", "String should match pattern"),
         ("popularity", "1.5", "less than or equal to 1"),
         ("price_vnd", "-1", "greater than or equal to 0"),
         ("id", "Bad Id", "String should match pattern"),
@@ -624,7 +627,7 @@ def test_search_hoan_kiem_finds_the_lake_first(catalogue: Catalogue) -> None:
     assert found[0].id == "hoan-kiem-lake"
     assert catalogue.search("Hoàn Kiếm")[0].id == "hoan-kiem-lake"
     # The district matches too: every place in Hoàn Kiếm is found.
-    assert {p.id for p in catalogue if p.district is District.HOAN_KIEM} <= {p.id for p in found}
+    assert {p.id for p in catalogue if p.former_district is District.HOAN_KIEM} <= {p.id for p in found}
 
 
 def test_search_ranks_exact_names_and_popularity(catalogue: Catalogue) -> None:
