@@ -11,7 +11,7 @@ import typer
 
 from api.city import open_city
 from cli.console import err_console, fail, print_json
-from cli.errors import domain_errors
+from cli.errors import EXIT_BAD_INPUT, domain_errors
 from recommender.locate import resolve_location
 from routing.city_router import CityRouter
 
@@ -43,26 +43,42 @@ def route(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON (with GeoJSON geometry).")] = False,
 ) -> None:
-    """Find the shortest walk, or the Pareto-optimal bus journeys (arrival time vs rides), from A to B."""
+    """Find the shortest walk, or the Pareto-optimal bus journeys (arrival time vs rides), from A to B.
+
+    The answer says how each end meets the streets and the buses ("access") and what kind of answer it is
+    ("status"). A walk longer than 8 km is not offered; a place out of reach of public transport answers
+    "no_public_transport" (taxi only) with its nearest stop. Exit status 1 when no route is offered (the JSON
+    answer, with --json, still says why and how to get there).
+    """
     depart_s = parse_clock(depart)
     with domain_errors():
         city = open_city(bundle)
         start = resolve_location(from_, city.catalogue)
         end = resolve_location(to, city.catalogue)
         router = CityRouter(city.bundle)
-        places = {
-            "from_place": start.place.id if start.place else None,
-            "to_place": end.place.id if end.place else None,
-        }
-        if mode is Mode.WALK:
-            journey = router.walk_route((start.lat, start.lon), (end.lat, end.lon), **places)
-            payload = {"mode": "walk", "from": start.label, "to": end.label, **journey.to_dict()}
-            summary = f"walk {journey.length_m:,.0f} m, {journey.duration_s / 60:.0f} min"
-        else:
-            plan = router.bus_route((start.lat, start.lon), (end.lat, end.lon), depart_s=depart_s, **places)
-            payload = {"mode": "bus", "from": start.label, "to": end.label, **plan.to_dict()}
-            summary = f"{len(plan.journeys)} bus journeys; bus beats walking: {plan.bus_beats_walking}"
+        answer = router.route(
+            (start.lat, start.lon),
+            (end.lat, end.lon),
+            mode=mode.value,
+            depart_s=depart_s,
+            from_place=start.place.id if start.place else None,
+            to_place=end.place.id if end.place else None,
+        )
+        payload = {"mode": mode.value, "from": start.label, "to": end.label, **answer.to_dict()}
     if json_output:
         print_json(payload)
+    if not answer.offered:
+        message = answer.message()
+        if answer.suggestion == "bus" and mode is Mode.WALK:
+            message = message.removesuffix(".") + " (use --mode bus)."
+        fail(message, code=EXIT_BAD_INPUT)
+    if answer.walk is not None:
+        summary = f"walk {answer.walk.length_m:,.0f} m, {answer.walk.duration_s / 60:.0f} min"
     else:
+        plan = answer.plan
+        assert plan is not None
+        summary = f"{len(plan.journeys)} bus journeys; bus beats walking: {plan.bus_beats_walking}"
+    if answer.message():
+        summary += f". {answer.message()}"
+    if not json_output:
         err_console.print(f"{start.label} → {end.label}: {summary}")

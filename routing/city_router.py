@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
+from routing import access as access_text
+from routing.access import (
+    MAX_WALK_M,
+    AccessAssessor,
+    EndAccess,
+    EndPlan,
+    RouteAnswer,
+    Suggestion,
+    trip_estimate,
+)
 from routing.bundle.load import CityBundle
-from routing.errors import TooFarFromStreetError
+from routing.errors import NoRouteError, OutsideAreaError, RoutingError, TooFarFromStreetError
 from routing.matrix import TravelTimes
 from routing.raptor import BusPlan, BusPlanner
 from routing.raptor.planner import AccessList
@@ -40,6 +51,64 @@ class CityRouter:
         return BusPlanner(
             bundle.bus, bundle.timetable, bundle.transfers, bundle.walk, bundle.stop_access, drive=bundle.drive
         )
+
+    @cached_property
+    def assessor(self) -> AccessAssessor:
+        """How points and places meet the streets and the buses (:mod:`routing.access`)."""
+        return AccessAssessor(self.bus, self.bundle.place_access)
+
+    @cached_property
+    def _names(self) -> dict[str, tuple[str, str]]:
+        return {
+            str(place["id"]): (str(place.get("name_vi") or place["id"]), str(place.get("name_en") or place["id"]))
+            for place in self.bundle.places
+        }
+
+    def assess(self, point: tuple[float, float], *, place: str | None = None, destination: bool = False) -> EndAccess:
+        """How one point (or catalogue place) meets the streets and the buses (see :mod:`routing.access`)."""
+        return self.assessor.assess(*point, place=place, destination=destination).access
+
+    def route(
+        self,
+        from_point: tuple[float, float],
+        to_point: tuple[float, float],
+        *,
+        mode: str,
+        depart_s: int = 9 * 3600,
+        from_place: str | None = None,
+        to_place: str | None = None,
+    ) -> RouteAnswer:
+        """A route request's answer: the walk or the bus journeys, or why none is offered and how to get there.
+
+        Never proposes a walk longer than :data:`routing.access.MAX_WALK_M`: walk mode answers ``too_far_to_walk``
+        with the distance; bus mode drops the walking comparison and, where an end has no bus stop within reach,
+        answers ``no_public_transport`` (taxi only) with the nearest stop and a trip estimate. A stop beyond walking
+        distance but within :data:`routing.access.TAXI_LAST_LEG_MAX_M` is reached by an estimated taxi or xe ôm leg.
+
+        Raises
+        ------
+        OutsideAreaError
+            If a point that is not a catalogue place lies outside the bundle's area.
+        TooFarFromStreetError
+            Walk mode, if a point that is not a catalogue place is farther than the snap distance from every street.
+        NoServiceError
+            Bus mode, if no bus runs at ``depart_s`` nor within 2 h after it.
+        NoRouteError
+            Bus mode, if both ends are served but neither a journey nor a walk connects them (walk mode answers
+            ``no_walk_route`` instead).
+        RoutingError
+            If ``mode`` is neither ``walk`` nor ``bus``.
+        """
+        for point, place in ((from_point, from_place), (to_point, to_place)):
+            if place is None:
+                self._check_in_area(point)
+        origin = self.assessor.assess(*from_point, place=from_place)
+        target = self.assessor.assess(*to_point, place=to_place, destination=True)
+        if mode == "walk":
+            return self._walk_answer(from_point, to_point, origin, target)
+        if mode == "bus":
+            return self._bus_answer(from_point, to_point, origin, target, depart_s=depart_s)
+        raise RoutingError(f"mode must be 'walk' or 'bus', not {mode!r}")
 
     @cached_property
     def travel_times(self) -> TravelTimes:
@@ -98,6 +167,97 @@ class CityRouter:
             from_access=self._access_list(from_place),
             to_access=self._access_list(to_place),
             **options,
+        )
+
+    def _check_in_area(self, point: tuple[float, float]) -> None:
+        south, west, north, east = self.bundle.manifest.bbox
+        lat, lon = point
+        if not (south <= lat <= north and west <= lon <= east):
+            raise OutsideAreaError(
+                f"({lat:.6f}, {lon:.6f}) lies outside the area the bundle covers ({south}, {west}, {north}, {east})"
+            )
+
+    def _walk_answer(
+        self, from_point: tuple[float, float], to_point: tuple[float, float], origin: EndPlan, target: EndPlan
+    ) -> RouteAnswer:
+        ends = origin.access, target.access
+        off_street = [end for end in ends if end.street == "none" and end.place_id is not None]
+        if not off_street:
+            try:
+                journey = self.walk.route(*from_point, *to_point)
+            except NoRouteError:
+                island = next((end for end in ends if end.street == "island"), ends[1])
+                return self._no_walk_answer(island, *ends)
+            if journey.length_m <= MAX_WALK_M:
+                return RouteAnswer("walk", "ok", "", "", *ends, walk=journey)
+            suggestion: Suggestion = "bus" if all(end.public_transport for end in ends) else "taxi"
+            en, vi = access_text.too_far_to_walk(journey.length_m, estimated=False, suggestion=suggestion)
+            return RouteAnswer(
+                "walk", "too_far_to_walk", en, vi, *ends, distance_m=journey.length_m, suggestion=suggestion
+            )
+        return self._no_walk_answer(off_street[0], *ends)
+
+    def _no_walk_answer(self, end: EndAccess, origin: EndAccess, target: EndAccess) -> RouteAnswer:
+        served = origin.public_transport and target.public_transport
+        suggestion: Suggestion = "bus" if served else "taxi"
+        en, vi = access_text.no_walk_route(end, self._names, suggestion=suggestion)
+        taxi = None if served else trip_estimate(origin, target)
+        return RouteAnswer("walk", "no_walk_route", en, vi, origin, target, taxi=taxi, suggestion=suggestion)
+
+    def _bus_answer(
+        self,
+        from_point: tuple[float, float],
+        to_point: tuple[float, float],
+        origin: EndPlan,
+        target: EndPlan,
+        *,
+        depart_s: int,
+    ) -> RouteAnswer:
+        ends = origin.access, target.access
+        taxi = trip_estimate(*ends)
+        if not all(end.public_transport for end in ends) and taxi.length_m > MAX_WALK_M:
+            en, vi = access_text.no_public_transport(ends, self._names, taxi)
+            return RouteAnswer("bus", "no_public_transport", en, vi, *ends, taxi=taxi, suggestion="taxi")
+        try:
+            plan = self.bus.plan(
+                *from_point,
+                *to_point,
+                depart_s=depart_s,
+                from_access=origin.override,
+                to_access=target.override,
+                max_access_m=max(origin.max_access_m, target.max_access_m),
+            )
+        except NoRouteError:
+            if all(end.public_transport for end in ends):
+                raise
+            en, vi = access_text.no_public_transport(ends, self._names, taxi)
+            return RouteAnswer("bus", "no_public_transport", en, vi, *ends, taxi=taxi, suggestion="taxi")
+        walk = plan.walk_only
+        if walk is not None and walk.walk_m > MAX_WALK_M:
+            plan = replace(plan, walk_only=None, bus_beats_walking=bool(plan.journeys))
+        if plan.journeys or plan.walk_only is not None:
+            answer = RouteAnswer(
+                "bus", "ok", "", "", *ends, plan=plan, taxi_from_m=origin.taxi_m, taxi_to_m=target.taxi_m
+            )
+            if plan.bus_beats_walking and answer.journey_uses_taxi(plan.best):
+                en, vi = access_text.needs_taxi(ends, self._names)
+                answer = replace(answer, status="needs_taxi", message_en=en, message_vi=vi)
+            return answer
+        assert walk is not None
+        if not all(end.public_transport for end in ends):
+            en, vi = access_text.no_public_transport(ends, self._names, taxi)
+            return RouteAnswer("bus", "no_public_transport", en, vi, *ends, taxi=taxi, suggestion="taxi")
+        en, vi = access_text.no_bus_journey(walk.walk_m, estimated=walk.estimated)
+        return RouteAnswer(
+            "bus",
+            "no_bus_journey",
+            en,
+            vi,
+            *ends,
+            distance_m=walk.walk_m,
+            estimated=walk.estimated,
+            taxi=taxi,
+            suggestion="taxi",
         )
 
     def _access(self, place: str) -> Mapping[str, Any]:

@@ -29,9 +29,14 @@ def parse_depart(text: str, field: str = "depart") -> int:
     return int(match.group(1)) * 3600 + int(match.group(2)) * 60
 
 
-def locate(text: str, city: City, field: str) -> Location:
-    """Resolve ``"lat,lon"``, a place id or a name, and refuse points outside the bundle's area (422)."""
+def locate(text: str, city: City, field: str, *, places_anywhere: bool = False) -> Location:
+    """Resolve ``"lat,lon"``, a place id or a name, and refuse points outside the bundle's area (422).
+
+    With ``places_anywhere`` a catalogue place outside the area is kept (a route answer says how it is reached).
+    """
     location = resolve_location(text, city.catalogue)
+    if places_anywhere and location.place is not None:
+        return location
     south, west, north, east = city.bundle.manifest.bbox
     if not (south <= location.lat <= north and west <= location.lon <= east):
         raise invalid(
@@ -83,31 +88,41 @@ async def get_route(  # noqa: PLR0917 - FastAPI parameters
     mode: Literal["walk", "bus"] = "walk",
     depart: Annotated[str, Query(max_length=5, description="HH:MM, bus mode.")] = "09:00",
 ) -> Response:
-    """The shortest walk, or the Pareto-optimal bus journeys (arrival vs rides), with legs and GeoJSON."""
+    """The shortest walk, or the Pareto-optimal bus journeys (arrival vs rides), with legs and GeoJSON.
+
+    Every answer says how each end meets the streets and the buses (``access``) and what kind of answer it is
+    (``status``): a place out of reach of public transport answers ``no_public_transport`` (taxi only) with its
+    nearest stop, never a walk of hours; see docs/API.md ("Places that are hard to reach").
+    """
     depart_s = parse_depart(depart)
-    start = locate(from_, city, "from")
-    end = locate(to, city, "to")
+    start = locate(from_, city, "from", places_anywhere=True)
+    end = locate(to, city, "to", places_anywhere=True)
     key = f"route:{city.bundle.name}:{mode}:{_key(start)}:{_key(end)}:{depart_s if mode == 'bus' else ''}:{lang}"
 
     def compute() -> dict[str, Any]:
-        places = {
-            "from_place": start.place.id if start.place else None,
-            "to_place": end.place.id if end.place else None,
-        }
-        if mode == "walk":
-            journey = city_router.walk_route((start.lat, start.lon), (end.lat, end.lon), **places)
-            route, features = journey.to_dict(), [journey.to_geojson()]
-        else:
-            plan = city_router.bus_route((start.lat, start.lon), (end.lat, end.lon), depart_s=depart_s, **places)
-            route, features = plan.to_dict(), [journey.to_geojson() for journey in plan.journeys]
+        answer = city_router.route(
+            (start.lat, start.lon),
+            (end.lat, end.lon),
+            mode=mode,
+            depart_s=depart_s,
+            from_place=start.place.id if start.place else None,
+            to_place=end.place.id if end.place else None,
+        )
+        body = answer.to_dict(lang)
         label = _label(start, lang), _label(end, lang)
         return RouteResponse(
             mode=mode,
+            status=answer.status,
+            message=answer.message(lang),
+            suggestion=answer.suggestion,
             from_label=label[0],
             to_label=label[1],
-            route=route,
-            geojson={"type": "FeatureCollection", "features": features},
-        ).model_dump(mode="json")
+            access=body["access"],
+            distance_m=body.get("distance_m"),
+            taxi=body.get("taxi"),
+            route=answer.route_dict(lang),
+            geojson={"type": "FeatureCollection", "features": answer.features()},
+        ).model_dump(mode="json", by_alias=True)
 
     return await cached_answer(cache, key, settings.cache_ttl_s, compute)
 
