@@ -254,6 +254,7 @@ class TravelTimes:
         self._anchors = anchors
         self._egress_stop, self._egress_place, self._egress_walk_s = self._egress_table()
         self._egress_places, self._egress_starts = np.unique(self._egress_place, return_index=True)
+        self._nearest_stop_m: FloatArray | None = None
         self._buckets: PlaceBuckets | None = None
         if walk_index is not None:
             if not walk_index.matches(self.graph):
@@ -261,6 +262,14 @@ class TravelTimes:
             offset = np.where(anchors.node >= 0, anchors.offset_m, np.inf)
             self._buckets = PlaceBuckets.build(walk_index, anchors.node, offset)
         self._to_place: Float32Array | None = self._row_table() if row_table and self._buckets is None else None
+
+    def nearest_stop_walk_m(self) -> FloatArray:
+        """Each place's walk to its nearest bus stop, metres (inf where none is within ``max_access_m``)."""
+        if self._nearest_stop_m is None:
+            nearest_s = np.full(len(self.place_ids), np.inf)
+            np.minimum.at(nearest_s, self._egress_place, self._egress_walk_s.astype(np.float64))
+            self._nearest_stop_m = nearest_s * self.speed_mps
+        return self._nearest_stop_m
 
     @property
     def buckets(self) -> PlaceBuckets | None:

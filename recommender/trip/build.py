@@ -34,6 +34,7 @@ from recommender.trip.value import (
     SHORT_VISIT_LEAST_MIN,
     SHORT_VISIT_SHARE,
     repeat_discount,
+    stop_cost,
     visit_worth,
 )
 
@@ -252,11 +253,14 @@ def build_trip_problem(
                 f"{candidate[0].name_en} ({candidate[0].id}) cannot be reached from the start and back to the end "
                 f"{'on foot within the walking limits' if request.mode.value == 'walk' else 'by bus or on foot'}",
             )
+    unreachable = len(candidates) - len(kept)
+    worths = _worths([candidates[index] for index in kept], food, request, must)
+    kept = [index for index, worth in zip(kept, worths, strict=True) if worth > 0.0]
     nodes = np.asarray([START_NODE, END_NODE, *[index + 2 for index in kept]], dtype=np.int64)
     seconds = matrices.seconds[:, nodes[:, None], nodes[None, :]]
     leg_walk_m = matrices.leg_walk_m[nodes[:, None], nodes[None, :]]
     chosen = [candidates[index] for index in kept]
-    score_of = [0.0, 0.0, *_worths(chosen, food, request)]
+    score_of = [0.0, 0.0, *[worth for worth in worths if worth > 0.0]]
     service = [0.0, 0.0] + [visit_s for *_, visit_s, _ in chosen]
     whole_day = [day_window]
     windows_by_day = [[whole_day, whole_day] + [windows[day] for *_, windows in chosen] for day in range(request.days)]
@@ -285,7 +289,7 @@ def build_trip_problem(
         problem=problem,
         places=(None, None, *[place for place, *_ in chosen]),
         contains=((), (), *[_inside(catalogue, place, avoid) for place, *_ in chosen]),
-        unreachable=len(candidates) - len(kept),
+        unreachable=unreachable,
         kinds=(NodeKind.START, NodeKind.END, *[kind for _, _, kind, _, _ in chosen]),
         scores=(None, None, *[score for _, score, *_ in chosen]),
         matrices=PeriodMatrices(
@@ -345,12 +349,14 @@ def _inside(catalogue: Catalogue, place: Place, avoid: set[str]) -> tuple[Place,
     return tuple(inner for inner in catalogue.descendants(place.id) if inner.id not in avoid)
 
 
-def _worths(chosen: list[_Candidate], food: _FoodKinds, request: TripRequest) -> list[float]:
+def _worths(chosen: list[_Candidate], food: _FoodKinds, request: TripRequest, must: set[str]) -> list[float]:
     """Each candidate's worth to the planner: a visit's worth with repeats of a kind discounted, or a meal.
 
     Kinds are the category the traveller likes best in a place (else its first), with cafés and sweet shops apart;
-    the ``k``-th best of a kind is discounted (:func:`recommender.trip.value.repeat_discount`). A meal is worth
-    ``MEAL_BONUS`` (a day has its meals whenever one fits) plus, for a traveller who likes food, its worth as a visit.
+    the ``k``-th best of a kind is discounted (:func:`recommender.trip.value.repeat_discount`). Every visit but a
+    must-visit then pays the stop's own cost (:func:`recommender.trip.value.stop_cost`), so a visit worth less
+    than a stop is worth 0 or less and is left out. A meal is worth ``MEAL_BONUS`` (a day has its meals whenever
+    one fits) plus, for a traveller who likes food, its worth as a visit.
     """
     likes_food = request.interests.likes_food
     worth = [visit_worth(place, score, visit_s=visit_s) for place, score, _, visit_s, _ in chosen]
@@ -367,6 +373,12 @@ def _worths(chosen: list[_Candidate], food: _FoodKinds, request: TripRequest) ->
         for rank, place in enumerate(sorted(places.values(), key=lambda place: -best[place.id])):
             discount[place.id] = repeat_discount(rank, days=request.days, interest=interest)
     worth = [value * discount.get(place.id, 1.0) for value, (place, *_) in zip(worth, chosen, strict=True)]
+    visits = [value for value, (_, _, kind, _, _) in zip(worth, chosen, strict=True) if kind is NodeKind.VISIT]
+    cost = stop_cost(visits, days=request.days)
+    worth = [
+        value - cost if kind is NodeKind.VISIT and place.id not in must else value
+        for value, (place, _, kind, _, _) in zip(worth, chosen, strict=True)
+    ]
     return [
         (MEAL_BONUS + (value if likes_food else 0.01 * place.popularity)) if kind is NodeKind.MEAL else value
         for value, (place, _, kind, _, _) in zip(worth, chosen, strict=True)

@@ -135,8 +135,10 @@ class TripRequest:
     context
         Weather and party, which change how places are valued.
     seed, time_limit_s, max_iterations
-        The search's seed and its budget: ``max_iterations`` rounds of perturbation and local search (the same
-        request gives the same plan on any machine), cut short by ``time_limit_s`` of wall clock on a loaded one.
+        The search's seed and its budget for one day: ``max_iterations`` rounds of perturbation and local
+        search per day of the trip (the same request gives the same plan on any machine), cut short on a loaded
+        one by ``time_limit_s`` of wall clock times ``days ** 1.5`` (each round of a longer trip has more routes
+        and more candidates to try: :data:`recommender.trip.plan.SEARCH_GROWTH`).
         20 rounds plan within 0.2 % of 1.5 s of search on random Hanoi requests (docs/BENCHMARKS.md).
 
     Raises

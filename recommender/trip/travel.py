@@ -23,6 +23,7 @@ from recommender.trip.request import TravelMode
 from recommender.trip.value import (
     BOARDING_COST_S,
     BUS_LEG_WALK_M,
+    BUS_TRANSFER_WALK_M,
     WALK_MODE_LONGEST_WALK_M,
     heat_share,
     walk_reluctance,
@@ -151,6 +152,7 @@ def node_matrices(
     max_walk_leg_m: float,
     buffer_s: float,
     rain: bool = False,
+    window_s: tuple[float, float] = (0.0, 86_400.0),
 ) -> PeriodMatrices:
     """Matrices over nodes ``[start, end, places...]`` (``place_rows``: each place's row in the bundle matrices).
 
@@ -181,8 +183,8 @@ def node_matrices(
     periods = router.bus.bus.periods
     layers = [_finish(walk_allowed_s, buffer_s)]
     starts = [0.0]
-    leg_walk_m = np.where(allowed, walk_m, BUS_LEG_WALK_M)
-    longest_period_s = 0.0
+    bus_walk_m = _bus_leg_walk_m(router, place_rows)
+    leg_walk_m: FloatArray | None = None
     for period in periods:
         bus = np.full((count, count), np.inf)
         table = matrices.bus_s[period.name][np.ix_(place_rows, place_rows)].astype(np.float64)
@@ -201,15 +203,32 @@ def node_matrices(
         # Where no bus serves a hop, a longer walk (up to the walking mode's longest hop) is all there is.
         no_bus_walk_s = np.where(np.isinf(real_bus) & (walk_m <= WALK_MODE_LONGEST_WALK_M), walk_s, np.inf)
         layers.append(_finish(np.where(walk_wins, walk_allowed_s, np.fmin(real_bus, no_bus_walk_s)), buffer_s))
-        if period.end_s - period.start_s > longest_period_s:
-            longest_period_s = float(period.end_s - period.start_s)
-            by_bus = ~walk_wins & np.isfinite(real_bus)
-            leg_walk_m = np.where(by_bus, BUS_LEG_WALK_M, np.where(np.isfinite(walk_m), walk_m, BUS_LEG_WALK_M))
         starts.append(float(period.start_s))
+        if period.end_s <= window_s[0] or period.start_s >= window_s[1]:
+            continue
+        # The solver has one walking matrix: a hop walked in one period of the day's window and ridden in another
+        # counts the longer.
+        by_bus = ~walk_wins & np.isfinite(real_bus)
+        period_walk_m = np.where(by_bus, bus_walk_m, np.where(np.isfinite(walk_m), walk_m, bus_walk_m))
+        leg_walk_m = period_walk_m if leg_walk_m is None else np.maximum(leg_walk_m, period_walk_m)
     layers.append(layers[0])
     starts.append(float(periods[-1].end_s))
+    if leg_walk_m is None:
+        leg_walk_m = np.where(allowed, walk_m, bus_walk_m)
     np.fill_diagonal(leg_walk_m, 0.0)
     return PeriodMatrices(np.stack(layers), np.asarray(starts), walk_m, leg_walk_m)
+
+
+def _bus_leg_walk_m(router: CityRouter, place_rows: NDArray[np.int64]) -> FloatArray:
+    """The walking a bus hop between two nodes is planned with, before it is routed.
+
+    The walk from the first place to its nearest stop, plus the walk from the second place's nearest stop, plus
+    ``BUS_TRANSFER_WALK_M``; the start and end count ``BUS_LEG_WALK_M / 2`` each (their nearest stop is not known
+    until their rows are routed). A hop between places close to stops walks little; one out to a village walks more.
+    """
+    nearest = router.travel_times.nearest_stop_walk_m()[place_rows]
+    access = np.concatenate(([BUS_LEG_WALK_M / 2] * 2, np.where(np.isfinite(nearest), nearest, BUS_LEG_WALK_M / 2)))
+    return np.asarray(access[:, None] + access[None, :] + BUS_TRANSFER_WALK_M, dtype=np.float64)
 
 
 def _finish(seconds: FloatArray, buffer_s: float) -> FloatArray:

@@ -34,8 +34,9 @@ FloatArray = NDArray[np.float64]
 PREFERENCE_SHARPNESS: Final[float] = 3.0
 """Value grows with (score / 100) ** 3: the planner adds values up, so on the raw scores a day of many lukewarm
 visits would outweigh one long trip to what the traveller asked for most (a craft village an hour away)."""
-PROMINENCE_POWER: Final[float] = 1.0
-"""Value grows with popularity ** 2: a 0.95 sight is worth 4.5x a 0.45 one before its length counts."""
+PROMINENCE_POWER: Final[float] = 2.0
+"""Value grows with popularity ** 2: a 0.95 sight is worth 4.5x a 0.45 one before its length counts (a guide
+shows the sights that matter before the small ones near them)."""
 LENGTH_POWER: Final[float] = 0.5
 """Value grows with (natural length / 1 h) ** 0.5: a 90-minute site holds 3x a 10-minute one, not 9x."""
 LONGEST_COUNTED_MIN: Final[float] = 240.0
@@ -59,6 +60,14 @@ FIRST_OF_KIND_BONUS: Final[float] = 2.0
 (half a day with the bus there and back) rather than a tenth temple. A single day is too short to cover every
 interest, so it has no such bonus."""
 
+STOP_COST_SHARE: Final[float] = 0.2
+"""Every stop costs the traveller something (attention, a ticket queue, a shoe-off at a pagoda): a visit pays this
+share of the worth of a typical stop of their trip (the median of their best ``TYPICAL_STOPS_PER_DAY`` per day), so
+a statue a few steps off the way is not a stop unless it matters to them, and a day is a few great visits rather
+than many small ones. Relative, not absolute: a traveller whose interests every place matches only weakly keeps
+their best places."""
+TYPICAL_STOPS_PER_DAY: Final[int] = 6
+
 COMFORTABLE_WALK_M: Final[float] = 600.0
 """Walks up to this length are taken as they are."""
 WALK_RELUCTANCE_PER_KM: Final[float] = 0.5
@@ -76,6 +85,9 @@ plays the same part): a short hop is walked rather than ridden for a minute save
 BUS_LEG_WALK_M: Final[float] = 700.0
 """The walking a bus hop is planned with (to the stop, between stops, from the stop) before it is routed: about
 what bus hops between catalogue places walk in the plans of ``bench/plan_quality.py``."""
+BUS_TRANSFER_WALK_M: Final[float] = 350.0
+"""Besides the walks to and from the nearest stops, a bus hop is planned with this much more walking (a farther
+stop with a better line, a change between stops)."""
 BUS_ACCESS_WALK_M: Final[float] = 600.0
 """A bus hop takes stops within this walk of either end unless that arrives more than ``BUS_ACCESS_TOLERANCE_S``
 later than walking up to the router's own limit (1 km): taking the bus should not mean a kilometre's walk."""
@@ -112,6 +124,16 @@ def repeat_discount(rank: int, *, days: int, interest: float = 0.0) -> float:
     return float(decay ** (rank // max(days, 1)))
 
 
+def stop_cost(visit_worths: list[float], *, days: int) -> float:
+    """What one stop costs, in worth, on a trip whose visit candidates are worth ``visit_worths``.
+
+    The typical stop is the median of the best ``TYPICAL_STOPS_PER_DAY * days`` values (a place may count twice,
+    as a full and a short visit).
+    """
+    best = sorted(visit_worths, reverse=True)[: TYPICAL_STOPS_PER_DAY * max(days, 1)]
+    return STOP_COST_SHARE * float(np.median(best)) if best else 0.0
+
+
 def walk_reluctance(walk_m: FloatArray, *, heat_share: float = 0.0, rain: bool = False) -> FloatArray:
     """How much longer than they are walks of ``walk_m`` metres feel (1 for a short stroll in dry, mild weather).
 
@@ -134,6 +156,7 @@ __all__ = [
     "BUS_ACCESS_WALK_M",
     "BUS_LEG_WALK_M",
     "BUS_MODE_LONGEST_WALK_M",
+    "BUS_TRANSFER_WALK_M",
     "REPEAT_DECAY",
     "SHORT_VISIT_FROM_MIN",
     "SHORT_VISIT_LEAST_MIN",
@@ -142,6 +165,7 @@ __all__ = [
     "WALK_MODE_LONGEST_WALK_M",
     "heat_share",
     "repeat_discount",
+    "stop_cost",
     "time_share",
     "visit_worth",
     "walk_reluctance",
