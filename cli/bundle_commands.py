@@ -80,11 +80,26 @@ def bundle_summary(city: City) -> dict[str, Any]:
         "walk_graph": manifest.summary["walk_graph"],
         "drive_graph": manifest.summary["drive_graph"],
         "bus": manifest.summary["bus"],
+        "transit": _transit_counts(manifest.summary["bus"]),
         "stops": manifest.summary["stops"],
         "places": {**manifest.summary["places"], "by_category": dict(sorted(categories.items()))},
         "options": manifest.options,
         "input_hash": manifest.input_hash,
         "inputs": [item.model_dump() for item in manifest.inputs],
+    }
+
+
+def _transit_counts(bus: dict[str, Any]) -> dict[str, Any]:
+    """Counts per source and per mode (routes, lines, the source of each route field, stop names)."""
+    extract = bus.get("extract_lines") or {}
+    return {
+        "routes_by_mode": bus.get("routes_by_mode", {}),
+        "lines_by_mode": bus.get("lines_by_mode", {}),
+        "routes_by_source": bus.get("routes_by_source", {}),
+        "stops_by_source": bus.get("stops_by_source", {}),
+        "route_fields_by_source": bus.get("route_fields_by_source", {}),
+        "stops_by_name_source": bus.get("stops_by_name_source", {}),
+        "extract_relations_incomplete": [item.get("relation") for item in extract.get("incomplete_declared", [])],
     }
 
 
@@ -98,7 +113,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{walk['largest_component_share']:.1%} in the largest component",
     )
     table.add_row("drive graph", f"{drive['nodes']:,} nodes, {drive['edges']:,} edges, {drive['length_km']:,} km")
-    table.add_row("bus", ", ".join(f"{key} {value}" for key, value in bus.items() if not isinstance(value, dict)))
+    scalars = {key: value for key, value in bus.items() if not isinstance(value, dict | list)}
+    table.add_row("bus", ", ".join(f"{key} {value}" for key, value in scalars.items()))
+    transit = summary["transit"]
+    table.add_row("routes by mode", ", ".join(f"{k} {v}" for k, v in transit["routes_by_mode"].items()))
+    table.add_row("routes by source", ", ".join(f"{k} {v}" for k, v in transit["routes_by_source"].items()))
     hours = bus.get("service_hours") or {}
     table.add_row(
         "bus hours from",

@@ -202,6 +202,7 @@ def _compile_into(
         spec.transit_dir,
         leg_distance_m=_road_distance_function(drive, options.drive_snap_m),
         osm_path=spec.osm_path,
+        stop_namer=_stop_namer(walk, spec.places),
     )
     (directory / BUS_NETWORK).write_bytes(orjson.dumps(bus.to_dict()))
 
@@ -286,6 +287,54 @@ def _graph_summary(graph: FrozenGraph) -> dict[str, Any]:
         "largest_component_share": round(largest_component_fraction(graph), 4),
         "length_km": round(float(graph.length_m.sum()) / 1000.0, 1),
     }
+
+
+PLACE_NAME_RADIUS_M = 150.0
+"""A stop no OSM source names takes the name of a catalogue place this close (metres, equirectangular)..."""
+STREET_NAME_RADIUS_M = 80.0
+"""...else of the nearest named street of the walk graph this close."""
+
+
+def _stop_namer(walk: FrozenGraph, places: Sequence[PlaceInput]) -> Callable[[Any, Any], list[str | None]]:
+    """Names for unnamed stops: the nearest catalogue place, else the nearest named street (see ``compile.py``)."""
+    from scipy.spatial import cKDTree  # noqa: PLC0415
+
+    named_places = [
+        (str(name), p.lat, p.lon)
+        for p in places
+        if (name := p.record.get("name_vi") or p.record.get("name") or p.record.get("name_en"))
+    ]
+    lat0 = float(np.median(walk.node_lat)) if walk.node_count else 21.0
+    scale = np.cos(np.radians(lat0)) * 111_320.0
+
+    def xy(lat: Any, lon: Any) -> Any:
+        return np.column_stack(
+            [np.asarray(lon, dtype=np.float64) * scale, np.asarray(lat, dtype=np.float64) * 110_574.0]
+        )
+
+    place_tree = cKDTree(xy([p[1] for p in named_places], [p[2] for p in named_places])) if named_places else None
+    tail = np.repeat(np.arange(walk.node_count), np.diff(walk.indptr))
+    named_edges = np.flatnonzero(walk.name_index >= 0)
+    street_nodes = np.concatenate([tail[named_edges], walk.head[named_edges]])
+    street_names = np.concatenate([walk.name_index[named_edges], walk.name_index[named_edges]])
+    street_tree = cKDTree(xy(walk.node_lat[street_nodes], walk.node_lon[street_nodes])) if street_nodes.size else None
+
+    def namer(lat: Any, lon: Any) -> list[str | None]:
+        points = xy(lat, lon)
+        names: list[str | None] = [None] * len(points)
+        if street_tree is not None:
+            distance, index = street_tree.query(points)
+            for i, (d, j) in enumerate(zip(distance, index, strict=True)):
+                if d <= STREET_NAME_RADIUS_M:
+                    names[i] = walk.names[int(street_names[int(j)])]
+        if place_tree is not None:
+            distance, index = place_tree.query(points)
+            for i, (d, j) in enumerate(zip(distance, index, strict=True)):
+                if d <= PLACE_NAME_RADIUS_M:
+                    names[i] = named_places[int(j)][0]
+        return names
+
+    return namer
 
 
 def _road_distance_function(drive: FrozenGraph, drive_snap_m: float) -> Callable[[Any], Any]:

@@ -33,7 +33,9 @@ class WalkLeg:
 
     ``kind`` is ``"access"``, ``"transfer"``, ``"egress"`` or ``"walk"``. ``from_stop_id``/``to_stop_id`` are
     None at the origin / destination. ``estimated`` is True when the walk is a straight line times a detour
-    factor, not a path on the walk graph (an off-network place or stop).
+    factor, not a path on the walk graph (an off-network place or stop). ``from_name_source`` / ``to_name_source``
+    say where a stop's name came from (``"osm"`` or ``"derived"``, see ``routing.transit.model.NAME_SOURCES``);
+    None at the origin / destination.
     """
 
     kind: str
@@ -46,6 +48,8 @@ class WalkLeg:
     length_m: float
     coordinates: tuple[LatLon, ...]
     estimated: bool
+    from_name_source: str | None = None
+    to_name_source: str | None = None
 
     @property
     def duration_s(self) -> int:
@@ -61,6 +65,8 @@ class WalkLeg:
             "to": self.to_name,
             "from_stop_id": self.from_stop_id,
             "to_stop_id": self.to_stop_id,
+            "from_name_source": self.from_name_source,
+            "to_name_source": self.to_name_source,
             "depart": clock(self.depart_s),
             "arrive": clock(self.arrive_s),
             "depart_s": self.depart_s,
@@ -74,13 +80,14 @@ class WalkLeg:
 
 @dataclass(frozen=True, slots=True)
 class BusLeg:
-    """A ride on one trip of one route.
+    """A ride on one trip of one route: a bus, or a metro train (``mode="metro"``, ``ref`` the line, e.g. ``"2A"``).
 
     ``wait_s`` is the time at the boarding stop before the bus leaves (0 for the first ride: the journey's
     departure is set so the rider arrives as the bus leaves), ``ride_s`` the time on board. ``stop_ids`` and
     ``stop_names`` list every stop from boarding to alighting; ``stops_passed`` is the number of stop-to-stop legs
     ridden. ``coordinates`` follow the roads (the drive graph) where ``on_road`` is True, else straight segments
-    between stops for at least one leg.
+    between stops for at least one leg (always straight for a metro). ``stop_name_sources`` (and the boarding and
+    alighting stops' own) say for each stop name whether it is the stop's OSM name (``"osm"``) or ``"derived"``.
     """
 
     route_id: str
@@ -98,6 +105,18 @@ class BusLeg:
     length_m: float
     coordinates: tuple[LatLon, ...]
     on_road: bool
+    mode: str = "bus"
+    stop_name_sources: tuple[str, ...] = ()
+
+    @property
+    def board_stop_name_source(self) -> str | None:
+        """``"osm"`` or ``"derived"`` for the boarding stop's name."""
+        return self.stop_name_sources[0] if self.stop_name_sources else None
+
+    @property
+    def alight_stop_name_source(self) -> str | None:
+        """``"osm"`` or ``"derived"`` for the alighting stop's name."""
+        return self.stop_name_sources[-1] if self.stop_name_sources else None
 
     @property
     def ride_s(self) -> int:
@@ -112,14 +131,16 @@ class BusLeg:
     def to_dict(self) -> JsonDict:
         """Plain-JSON form (``coordinates`` as ``[lat, lon]`` pairs)."""
         return {
-            "mode": "bus",
+            "mode": self.mode,
             "route_id": self.route_id,
             "ref": self.ref,
             "route_name": self.route_name,
             "board_stop_id": self.board_stop_id,
             "board_stop_name": self.board_stop_name,
+            "board_stop_name_source": self.board_stop_name_source,
             "alight_stop_id": self.alight_stop_id,
             "alight_stop_name": self.alight_stop_name,
+            "alight_stop_name_source": self.alight_stop_name_source,
             "depart": clock(self.depart_s),
             "arrive": clock(self.arrive_s),
             "depart_s": self.depart_s,
@@ -129,6 +150,7 @@ class BusLeg:
             "stops_passed": self.stops_passed,
             "stop_ids": list(self.stop_ids),
             "stop_names": list(self.stop_names),
+            "stop_name_sources": list(self.stop_name_sources),
             "length_m": round(self.length_m, 1),
             "on_road": self.on_road,
             "coordinates": _coordinates(self.coordinates),

@@ -50,7 +50,7 @@ from routing.raptor.search import RideStep, SearchIndex, Step, WalkStep, raptor
 from routing.raptor.timetable import Timetable
 from routing.raptor.transfers import DETOUR_FACTOR, Transfers
 from routing.raptor.walknet import WalkNetwork
-from routing.transit.model import BusNetwork
+from routing.transit.model import RAIL_MODES, BusNetwork
 
 MAX_RIDES = 4
 MIN_CHANGE_S = 60
@@ -503,6 +503,8 @@ class BusPlanner:
                 length_m=length,
                 coordinates=dedupe(points),
                 estimated=estimated,
+                from_name_source=stops[step.from_stop].name_source,
+                to_name_source=stops[step.to_stop].name_source,
             )
         access = step.kind == "access"
         end = origin if access else target
@@ -522,6 +524,8 @@ class BusPlanner:
             length_m=length,
             coordinates=dedupe(points),
             estimated=estimated,
+            from_name_source=None if access else stops[stop].name_source,
+            to_name_source=stops[stop].name_source if access else None,
         )
 
     def _access_points(self, end: _End, stop: int, *, estimated: bool, reverse: bool) -> list[LatLon]:
@@ -557,7 +561,11 @@ class BusPlanner:
         start = int(timetable.route_pos_start[step.route])
         first, last = step.board_pos - start, step.alight_pos - start
         stop_indexes = [int(s) for s in timetable.pos_stop[step.board_pos : step.alight_pos + 1]]
-        pieces = self.roads.legs(list(itertools.pairwise(stop_indexes)))
+        pieces: list[tuple[tuple[LatLon, ...], bool]]
+        if route.mode in RAIL_MODES:  # rails, not roads: straight between stations
+            pieces = [((self._stop_point(a), self._stop_point(b)), False) for a, b in itertools.pairwise(stop_indexes)]
+        else:
+            pieces = self.roads.legs(list(itertools.pairwise(stop_indexes)))
         points: list[LatLon] = []
         for piece, _ in pieces:
             points.extend(piece)
@@ -578,6 +586,8 @@ class BusPlanner:
             length_m=float(sum(route.leg_distance_m[first:last])),
             coordinates=dedupe(points),
             on_road=all(on_road for _, on_road in pieces),
+            mode=route.mode,
+            stop_name_sources=tuple(stops[s].name_source for s in stop_indexes),
         )
 
 

@@ -4,7 +4,11 @@ Steps: read the four sources; measure the World Bank -> OSM coordinate offset (`
 factor and the run-time model (``speed_model.py``); derive the service periods (``periods.py``); match OSM relations
 to World Bank routes (``matching.py``); merge them into one set of routes and stops (``merge.py``); give every leg
 a distance and a run time; with an OSM extract, set the hours and headways its route relations' ``opening_hours``
-and ``interval`` tags give and add the early / evening periods they reach (``service_hours.py``).
+and ``interval`` tags give and add the early / evening periods they reach (``service_hours.py``). The extract's
+route relations are also read as lines, the newest source, and merged over the older routes
+(``extract_lines.py``); metro legs take the rail run-time model (``speed_model.py``). Every stop gets a readable
+name (never an id, see :func:`_name_unnamed_stops`), and every route records per field (stops, hours, headway,
+run times) the dataset it came from (``BusRoute.field_sources``).
 
 Leg distance, in order of preference:
 
@@ -37,26 +41,52 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from routing.errors import InputDataError, RoutingError
 from routing.geo import LocalProjection, haversine_m
+from routing.transit.extract_lines import (
+    GAPS_FILE,
+    ExtractLine,
+    merge_extract_lines,
+    read_extract_lines,
+    read_relation_gaps,
+)
 from routing.transit.gtfs_clip import CLIP_DIR, ClipFeed, read_clip
 from routing.transit.gtfs_worldbank import PERIOD_NAMES, WbRoute, read_worldbank
 from routing.transit.matching import match_routes, normalise_line_ref
 from routing.transit.merge import DraftRoute, merge_sources
-from routing.transit.model import HOURS_FROM_COUNTS, BusNetwork, BusRoute, BusStop, JsonValue, SpeedModel
+from routing.transit.model import (
+    DATASET_EXTRACT,
+    DATASET_GTFS_2018,
+    DATASET_OSM_2022,
+    HOURS_FROM_COUNTS,
+    RAIL_MODES,
+    BusNetwork,
+    BusRoute,
+    BusStop,
+    JsonValue,
+    SpeedModel,
+)
 from routing.transit.osm_relations import read_relations, read_route_distances, read_stop_points
 from routing.transit.periods import derive_periods, headway_s
 from routing.transit.service_hours import apply_service_hours, read_route_relations
-from routing.transit.speed_model import calibrate_detour_factor, fit_speed_model
+from routing.transit.speed_model import RAIL_MODEL, calibrate_detour_factor, fit_speed_model, rail_run_times_s
 from routing.transit.stops import OsmNode, collect_osm_nodes, estimate_offset, group_worldbank_stops
 
 LegDistanceFn = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 """Road distances for an ``(n, 4)`` array of ``[from_lat, from_lon, to_lat, to_lon]`` rows (NaN: no road path)."""
+StopNamerFn = Callable[[NDArray[np.float64], NDArray[np.float64]], list[str | None]]
+"""A readable name for each ``(lat, lon)`` (a nearby named place or street), None where nothing is near."""
+NEAR_PREFIX = "Gần "
+"""Prefix of a stop named after the nearest named stop, the last resort (``"Gần Bến xe Kim Mã"``: near ...)."""
+NEAR_M = 400.0
+"""Farther than this from the nearest named stop, the name says how far: ``"Cách Bến Quốc lộ 1 2.3 km"``."""
 
 REFERENCE_PERIOD = "md"
 ROUTE_DISTANCE_RATIO = (0.95, 2.0)
@@ -67,6 +97,7 @@ def compile_bus_network(
     *,
     leg_distance_m: LegDistanceFn | None = None,
     osm_path: Path | None = None,
+    stop_namer: StopNamerFn | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> BusNetwork:
     """Compile the bus network from the transit directory.
@@ -82,8 +113,12 @@ def compile_bus_network(
         Road distances between stop coordinates (see :data:`LegDistanceFn`); None to use OSM route distances and
         great circle x detour factor only.
     osm_path
-        An OSM extract whose ``route=bus`` relations give service hours and headways (``opening_hours``,
-        ``interval``); None to keep the World Bank periods and trip counts for every route.
+        An OSM extract whose transit route relations give lines (stops in member order, newer than the other
+        sources), service hours and headways (``opening_hours``, ``interval``); None to keep the World Bank periods
+        and trip counts for every route and read no new line.
+    stop_namer
+        Names for stops no OSM source names (see :data:`StopNamerFn`); None to use only the line terminals and
+        the nearest named stop.
     on_progress
         Called with a short message at each step.
 
@@ -96,7 +131,9 @@ def compile_bus_network(
     InputDataError
         If a transit file is missing or corrupt (the message names the file and the row), the data cannot
         calibrate the model (no usable clip legs or departures), or ``osm_path`` is not a readable OSM file (a
-        tag that does not parse is only recorded in the report, under ``service_hours``).
+        tag that does not parse is only recorded in the report, under ``service_hours``), a route relation of the
+        extract lists stop nodes no source places and ``osm-relation-gaps.tsv`` does not declare it, or a stop node
+        has no coordinates (the message names the OSM relation and node ids).
     RoutingError
         If ``leg_distance_m`` returns an array of the wrong shape.
     """
@@ -107,6 +144,8 @@ def compile_bus_network(
             on_progress(message)
 
     progress("reading OSM bus relations and stops")
+    gaps = read_relation_gaps(transit_dir, osm_path.name) if osm_path is not None else {}
+    extract = read_route_relations(osm_path) if osm_path is not None else None
     relations = read_relations(transit_dir)
     route_distances = read_route_distances(transit_dir)
     points = read_stop_points(transit_dir)
@@ -182,12 +221,32 @@ def compile_bus_network(
         default_headways=default_headways,
     )
 
+    drafts, stops = merged.routes, merged.stops
+    extract_report: dict[str, JsonValue] | None = None
+    lines: tuple[ExtractLine, ...] = ()
+    if osm_path is not None and extract is not None:
+        progress("reading lines from the extract's route relations")
+        lines, read_report = read_extract_lines(
+            osm_path,
+            extract,
+            points=points,
+            relations_2022=relations,
+            gaps=gaps,
+            gaps_path=transit_dir / GAPS_FILE,
+        )
+        drafts, stops, merge_report = merge_extract_lines(drafts, stops, lines, default_headways=default_headways)
+        extract_report = {**read_report, **merge_report}
+
+    progress("naming stops")
+    stops, naming_report = _name_unnamed_stops(stops, drafts, lines, stop_namer)
+
     progress("computing leg distances and run times")
-    stop_by_id = {stop.stop_id: stop for stop in merged.stops}
+    stop_by_id = {stop.stop_id: stop for stop in stops}
+    osm_node_of_stop = {stop_id: int(stop_id[4:]) for stop_id in stop_by_id if stop_id.startswith("osm:")}
     routes, distance_sources = _finish_routes(
-        merged.routes,
+        drafts,
         stops=stop_by_id,
-        osm_node_of_stop=merged.osm_node_of_stop,
+        osm_node_of_stop=osm_node_of_stop,
         route_distances=route_distances,
         speed_model=speed_model,
         detour_factor=detour_factor,
@@ -197,9 +256,9 @@ def compile_bus_network(
     service_hours: dict[str, JsonValue] | None = None
     if osm_path is not None:
         progress("reading service hours from the OSM route relations")
-        routes, periods, service_hours = apply_service_hours(
-            routes, merged.stops, periods, read_route_relations(osm_path)
-        )
+        assert extract is not None
+        routes, periods, service_hours = apply_service_hours(routes, stops, periods, extract)
+    routes = tuple(replace(route, field_sources=_field_sources(route)) for route in routes)
 
     matching: dict[str, JsonValue] = {
         "osm_relations": len(relations),
@@ -216,7 +275,7 @@ def compile_bus_network(
         "matching": matching,
         "dropped_routes": merged.report["dropped_routes"],
         "leg_distance_sources": distance_sources,
-        "stop_names": merged.report["stop_names"],
+        "stop_names": {**cast(dict[str, JsonValue], merged.report["stop_names"]), **naming_report},
         "gtfs_offset_m": offset_report,
         "stop_merging": {
             "gtfs_stop_ids": wb_report["stop_ids"],
@@ -232,12 +291,15 @@ def compile_bus_network(
     }
     if service_hours is not None:
         report["service_hours"] = service_hours
+    if extract_report is not None:
+        report["extract_lines"] = extract_report
+    merged_stop_ids = {key: value for key, value in merged.merged_stop_ids.items() if value in stop_by_id}
     network = BusNetwork(
-        stops=merged.stops,
+        stops=stops,
         routes=routes,
         periods=periods,
         speed_model=speed_model,
-        merged_stop_ids=merged.merged_stop_ids,
+        merged_stop_ids=merged_stop_ids,
         report=report,
     )
     elapsed = time.perf_counter() - started
@@ -331,7 +393,13 @@ def _finish_routes(
     estimated = np.zeros(len(legs), dtype=bool)
     source = np.empty(len(legs), dtype=object)
     low, high = ROUTE_DISTANCE_RATIO
+    rail = np.array(
+        [draft.mode in RAIL_MODES for draft in drafts for _ in range(len(draft.stop_ids) - 1)], dtype=bool
+    ).reshape(-1)
     for index, (a, b) in enumerate(legs):
+        if rail[index]:
+            distance[index], source[index] = float(straight[index]), "great_circle_rail"
+            continue
         if np.isfinite(road[index]) and road[index] >= 0:
             distance[index], source[index] = max(float(road[index]), float(straight[index])), "drive_graph"
             continue
@@ -355,7 +423,10 @@ def _finish_routes(
     for draft in drafts:
         count = len(draft.stop_ids) - 1
         leg_distance = np.round(distance[position : position + count], 1)
-        run_time = np.round(speed_model.run_times_s(leg_distance, REFERENCE_PERIOD, route_id=draft.route_id), 1)
+        if draft.mode in RAIL_MODES:
+            run_time = np.round(rail_run_times_s(leg_distance), 1)
+        else:
+            run_time = np.round(speed_model.run_times_s(leg_distance, REFERENCE_PERIOD, route_id=draft.route_id), 1)
         names = (stops[draft.stop_ids[0]].name, stops[draft.stop_ids[-1]].name)
         routes.append(
             BusRoute(
@@ -374,10 +445,107 @@ def _finish_routes(
                 gtfs_route_id=draft.gtfs_route_id,
                 osm_relation_id=draft.osm_relation_id,
                 hours_source=HOURS_FROM_COUNTS,
+                mode=draft.mode,
             )
         )
         position += count
     counts = Counter(str(value) for value in source)
     return tuple(routes), {
-        name: counts.get(name, 0) for name in ("drive_graph", "osm_route_distance", "great_circle_detour")
+        name: counts.get(name, 0)
+        for name in ("drive_graph", "osm_route_distance", "great_circle_detour", "great_circle_rail")
     }
+
+
+def _field_sources(route: BusRoute) -> dict[str, str]:
+    """The dataset each of a route's fields came from (``BusRoute.field_sources``)."""
+    stops = {"gtfs": DATASET_GTFS_2018, "osm_by_gtfs": DATASET_OSM_2022, "osm_repaired": DATASET_OSM_2022}.get(
+        route.stop_sequence_source, DATASET_EXTRACT
+    )
+    hours = DATASET_EXTRACT if route.hours_source.startswith("osm:relation/") else DATASET_GTFS_2018
+    headway = DATASET_EXTRACT if "osm_interval" in route.headway_source else DATASET_GTFS_2018
+    if route.headway_source == "default":
+        headway = f"{DATASET_GTFS_2018} (median headway of the period)"
+    run_times = RAIL_MODEL if route.mode in RAIL_MODES else "speed model (gtfs-central-clip)"
+    return {"stops": stops, "hours": hours, "headway": headway, "run_times": run_times}
+
+
+def _same_name(a: str, b: str) -> bool:
+    key_a, key_b = " ".join(a.casefold().split()), " ".join(b.casefold().split())
+    return bool(key_a) and bool(key_b) and (key_a in key_b or key_b in key_a)
+
+
+def _terminal_names(lines: tuple[ExtractLine, ...]) -> dict[str, list[str]]:
+    """Line ref (normalised) -> the terminal names its extract relations give (``from`` / ``to``)."""
+    names: dict[str, list[str]] = {}
+    for line in lines:
+        for name in (line.from_name, line.to_name):
+            known = names.setdefault(normalise_line_ref(line.ref), [])
+            if name and not any(_same_name(name, other) for other in known):
+                known.append(name)
+    return names
+
+
+def _name_unnamed_stops(
+    stops: tuple[BusStop, ...],
+    drafts: tuple[DraftRoute, ...],
+    lines: tuple[ExtractLine, ...],
+    stop_namer: StopNamerFn | None,
+) -> tuple[tuple[BusStop, ...], dict[str, JsonValue]]:
+    """Give every stop without a name a readable one, ``name_source="derived"``; never its id.
+
+    In order: a route's terminal stop takes the line's terminal name (the ``from`` / ``to`` of its extract
+    relations) that is not the name of the route's other end, when exactly one is left; else ``stop_namer`` (a
+    nearby named place or street); else ``"Gần <nearest named stop>"`` within :data:`NEAR_M`, or
+    ``"Cách <nearest named stop> <d> km"`` (so far from it) beyond.
+    """
+    unnamed = {stop.stop_id for stop in stops if not stop.name.strip()}
+    counts: Counter[str] = Counter(dict.fromkeys(("terminal_name", "place_or_street", "nearest_named_stop"), 0))
+    if not unnamed:
+        return stops, {"derived_now": _json_counts(counts)}
+    by_id = {stop.stop_id: stop for stop in stops}
+    chosen: dict[str, str] = {}
+    terminals = _terminal_names(lines)
+    for draft in drafts:
+        names = terminals.get(normalise_line_ref(draft.ref), [])
+        for end, other in ((draft.stop_ids[0], draft.stop_ids[-1]), (draft.stop_ids[-1], draft.stop_ids[0])):
+            if end not in unnamed or end in chosen:
+                continue
+            left = [name for name in names if not _same_name(name, by_id[other].name)]
+            if len(left) == 1:
+                chosen[end] = left[0]
+                counts["terminal_name"] += 1
+    rest = sorted(unnamed - set(chosen))
+    if rest and stop_namer is not None:
+        found = stop_namer(
+            np.array([by_id[s].lat for s in rest], dtype=np.float64),
+            np.array([by_id[s].lon for s in rest], dtype=np.float64),
+        )
+        for stop_id, name in zip(rest, found, strict=True):
+            if name:
+                chosen[stop_id] = name
+                counts["place_or_street"] += 1
+    rest = sorted(unnamed - set(chosen))
+    named = [stop for stop in stops if stop.stop_id not in unnamed]
+    if rest and named:
+        distance = haversine_m(
+            np.array([by_id[s].lat for s in rest])[:, None],
+            np.array([by_id[s].lon for s in rest])[:, None],
+            np.array([stop.lat for stop in named])[None, :],
+            np.array([stop.lon for stop in named])[None, :],
+        )
+        for row, (stop_id, index) in enumerate(zip(rest, np.argmin(distance, axis=1), strict=True)):
+            far_m = float(distance[row, index])
+            label = named[int(index)].name
+            chosen[stop_id] = f"{NEAR_PREFIX}{label}" if far_m <= NEAR_M else f"Cách {label} {far_m / 1000:.1f} km"
+            counts["nearest_named_stop"] += 1
+    renamed = tuple(
+        replace(stop, name=chosen.get(stop.stop_id, stop.name), name_source="derived")
+        if stop.stop_id in unnamed
+        else stop
+        for stop in stops
+    )
+    return renamed, {"derived_now": _json_counts(counts)}
+
+
+def _json_counts(counts: Counter[str]) -> dict[str, JsonValue]:
+    return {key: int(value) for key, value in counts.items()}

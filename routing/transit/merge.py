@@ -61,6 +61,7 @@ class DraftRoute:
     stop_sequence_source: str
     gtfs_route_id: str | None
     osm_relation_id: int | None
+    mode: str = "bus"
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,15 +317,15 @@ def merge_sources(
         stop_id = f"osm:{node_id}"
         if stop_id in used:
             node = nodes[node_id]
-            stops.append(
-                BusStop(stop_id, node.name, node.lat, node.lon, "osm+gtfs" if merged_nodes[node_id] else "osm")
-            )
+            source = "osm+gtfs" if merged_nodes[node_id] else "osm"
+            stops.append(BusStop(stop_id, node.name, node.lat, node.lon, source, "osm" if node.name else "derived"))
             osm_node_of_stop[stop_id] = node_id
     for key in sorted(places):
         stop_id = f"gtfs:{key}"
         if stop_id in used:
             place = places[key]
-            stops.append(BusStop(stop_id, place_names[key], place.lat, place.lon, "gtfs"))
+            name, name_source = place_names[key]
+            stops.append(BusStop(stop_id, name, place.lat, place.lon, "gtfs", name_source))
     merged_stop_ids: dict[str, str] = {}
     for stop_id in sorted(place_of):
         final = place_stop_id(place_of[stop_id])
@@ -342,6 +343,6 @@ def merge_sources(
         "gtfs_places_merged_into_osm": len(merged),
         "consecutive_repeats_removed": collapsed,
         "dropped_routes": dict(sorted(dropped.items())),
-        "stop_names": {"osm": sum(1 for s in stops if s.source != "gtfs"), **name_counts},
+        "stop_names": {"osm": sum(1 for s in stops if s.source != "gtfs" and s.name), **name_counts},
     }
     return MergeResult(tuple(drafts), tuple(stops), merged_stop_ids, osm_node_of_stop, report)

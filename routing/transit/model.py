@@ -19,8 +19,21 @@ from routing.errors import BundleError, RoutingError
 
 JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
 
-STOP_SOURCES = ("osm", "gtfs", "osm+gtfs")
-ROUTE_SOURCES = ("osm+gtfs", "osm", "gtfs")
+STOP_SOURCES = ("osm", "gtfs", "osm+gtfs", "osm-extract")
+ROUTE_SOURCES = ("osm+gtfs", "osm", "gtfs", "osm-extract")
+NAME_SOURCES = ("osm", "derived")
+"""``name_source`` of a stop: its own OSM ``name`` (node, platform or the same OSM node in a stop layer), or
+``"derived"``: a nearby OSM stop's, place's or street's name, or a reverse-geocoded street (never an id)."""
+MODES = ("bus", "trolleybus", "metro", "train")
+"""``mode`` of a route: OSM ``route=bus`` / ``trolleybus``; ``subway`` and ``light_rail`` are ``"metro"``."""
+RAIL_MODES = ("metro", "train")
+"""Modes that run on rails: their own run-time model, straight geometry between stations."""
+DATASET_EXTRACT = "osm-extract"
+"""The build's OSM extract (``--osm``; the shipped one is the 2025 merge), newest of the transit sources."""
+DATASET_OSM_2022 = "osm-bus-relations-2022"
+DATASET_GTFS_2018 = "gtfs-worldbank-2018"
+ROUTE_FIELDS = ("stops", "hours", "headway", "run_times")
+"""The fields of a route whose source ``BusRoute.field_sources`` records."""
 HOURS_FROM_COUNTS = "gtfs-worldbank-2018 trip counts"
 """``hours_source`` of a route whose hours are the World Bank periods in which its 2018 trip counts run."""
 HOURS_FROM_PERIODS = "service periods"
@@ -41,15 +54,25 @@ class BusStop:
     lat: float
     lon: float
     source: str
+    name_source: str = "osm"
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-JSON form."""
-        return {"stop_id": self.stop_id, "name": self.name, "lat": self.lat, "lon": self.lon, "source": self.source}
+        return {
+            "stop_id": self.stop_id,
+            "name": self.name,
+            "lat": self.lat,
+            "lon": self.lon,
+            "source": self.source,
+            "name_source": self.name_source,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BusStop:
         """Inverse of :meth:`to_dict` (raises KeyError / TypeError / ValueError on malformed data)."""
-        return cls(str(data["stop_id"]), str(data["name"]), float(data["lat"]), float(data["lon"]), str(data["source"]))
+        source = str(data["source"])
+        name_source = str(data.get("name_source", "derived" if source == "gtfs" else "osm"))
+        return cls(str(data["stop_id"]), str(data["name"]), float(data["lat"]), float(data["lon"]), source, name_source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +92,10 @@ class BusRoute:
     ``hours_source`` says where the hours came from: ``osm:relation/<id> opening_hours=... [interval=...]``
     (ending `` (line's other direction)`` when taken from the same line's other direction),
     :data:`HOURS_FROM_COUNTS`, or :data:`HOURS_FROM_PERIODS`.
+
+    ``mode`` is one of :data:`MODES`. ``field_sources`` names, for each of :data:`ROUTE_FIELDS`, the dataset the
+    field came from (:data:`DATASET_EXTRACT`, :data:`DATASET_OSM_2022`, :data:`DATASET_GTFS_2018`, or the model
+    that computed it); empty for a route not built by the compiler (e.g. a designed line).
     """
 
     route_id: str
@@ -87,6 +114,8 @@ class BusRoute:
     osm_relation_id: int | None = None
     service_hours_s: tuple[tuple[int, int], ...] = ()
     hours_source: str = HOURS_FROM_PERIODS
+    mode: str = "bus"
+    field_sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         legs = max(len(self.stop_ids) - 1, 0)
@@ -139,6 +168,8 @@ class BusRoute:
             "osm_relation_id": self.osm_relation_id,
             "service_hours_s": [[start, end] for start, end in self.service_hours_s],
             "hours_source": self.hours_source,
+            "mode": self.mode,
+            "field_sources": dict(self.field_sources),
         }
 
     @classmethod
@@ -163,6 +194,8 @@ class BusRoute:
             osm_relation_id=None if relation is None else int(relation),
             service_hours_s=tuple((int(start), int(end)) for start, end in data.get("service_hours_s", ())),
             hours_source=str(data.get("hours_source", HOURS_FROM_PERIODS)),
+            mode=str(data.get("mode", "bus")),
+            field_sources={str(k): str(v) for k, v in data.get("field_sources", {}).items()},
         )
 
 
@@ -308,6 +341,13 @@ class BusNetwork:
             "routes_by_stop_sequence_source": dict(
                 sorted(Counter(r.stop_sequence_source for r in self.routes).items())
             ),
+            "routes_by_mode": dict(sorted(Counter(r.mode for r in self.routes).items())),
+            "lines_by_mode": dict(sorted(Counter(mode for mode, _ in {(r.mode, r.ref) for r in self.routes}).items())),
+            "stops_by_name_source": dict(sorted(Counter(s.name_source for s in self.stops).items())),
+            "route_fields_by_source": {
+                name: dict(sorted(Counter(r.field_sources.get(name, "unrecorded") for r in self.routes).items()))
+                for name in ROUTE_FIELDS
+            },
             "lines": len({r.ref for r in self.routes}),
             "legs": legs,
             "legs_distance_estimated": int(estimated),
@@ -322,6 +362,7 @@ class BusNetwork:
             "stop_merging",
             "gtfs_offset_m",
             "service_hours",
+            "extract_lines",
         ):
             if key in self.report:
                 summary[key] = self.report[key]

@@ -48,7 +48,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -74,8 +74,10 @@ EVENING = "evening"
 DIRECTION_NEAR_M = 50.0
 DIRECTION_GAP_M = 40.0
 STOP_ROLES = ("stop", "platform")
+ROUTE_TYPES = ("bus", "trolleybus", "subway", "light_rail", "train")
+"""``route=*`` values read as transit lines (``routing/transit/extract_lines.py`` turns them into routes)."""
 HOURS_TAG, INTERVAL_TAG, CONDITIONAL_TAG = "opening_hours", "interval", "interval:conditional"
-KEPT_TAGS = (HOURS_TAG, INTERVAL_TAG, CONDITIONAL_TAG, "ref", "from", "to", "name")
+KEPT_TAGS = (HOURS_TAG, INTERVAL_TAG, CONDITIONAL_TAG, "ref", "from", "to", "name", "network", "route")
 
 Window = tuple[int, int]
 IntervalRange = tuple[int, int]
@@ -222,11 +224,24 @@ def _split_outside_parentheses(text: str) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class StopNode:
+    """A stop or platform node of the extract that a route relation lists: position and ``name`` tag ("" if none)."""
+
+    node_id: int
+    lat: float
+    lon: float
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class RouteRelation:
-    """A ``route=bus`` relation of an OSM extract: the tags that matter here and its stop / platform positions.
+    """A transit route relation of an OSM extract: the tags that matter here and its stop / platform members.
 
     ``parent_ids`` are the relations (``route_master``) that list it as a member; ``stop_lat`` / ``stop_lon`` hold
-    the stop and platform nodes the extract has, in member order.
+    the stop and platform nodes the extract has, in member order. ``route_type`` is the ``route`` tag (one of
+    :data:`ROUTE_TYPES`); ``stop_node_ids`` lists, in member order, the members that give the line's stops: the
+    ``stop*`` role members when the relation has two or more, else its ``platform*`` members (whether or not the
+    extract holds them).
     """
 
     relation_id: int
@@ -234,6 +249,8 @@ class RouteRelation:
     parent_ids: tuple[int, ...]
     stop_lat: tuple[float, ...]
     stop_lon: tuple[float, ...]
+    route_type: str = "bus"
+    stop_node_ids: tuple[int, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -243,15 +260,29 @@ class RouteRelation:
 
 @dataclass(frozen=True, slots=True)
 class RouteRelations:
-    """The bus route relations of an extract and the tags of their parent relations."""
+    """The transit route relations of an extract, the tags of their parent relations and their stop nodes.
+
+    ``nodes`` holds the stop and platform nodes the extract has with a valid position; ``nodes_without_location``
+    the ones it has without one (a broken extract).
+    """
 
     routes: tuple[RouteRelation, ...]
     parent_tags: dict[int, dict[str, str]]
     other_route_types: dict[str, int]
+    nodes: dict[int, StopNode] = field(default_factory=dict)
+    nodes_without_location: frozenset[int] = frozenset()
+
+
+def _line_stop_members(members: Sequence[tuple[int, str]]) -> tuple[int, ...]:
+    """The member nodes that give a line's stops: ``stop*`` roles if two or more, else ``platform*`` roles."""
+    stops = tuple(ref for ref, role in members if role.startswith("stop"))
+    if len(stops) >= 2:
+        return stops
+    return tuple(ref for ref, role in members if role.startswith("platform"))
 
 
 def read_route_relations(osm_path: Path) -> RouteRelations:
-    """Read the ``route=bus`` relations (and their route masters) of an OSM extract with pyosmium.
+    """Read the transit route relations (:data:`ROUTE_TYPES`, and their route masters) of an extract with pyosmium.
 
     Two passes: the relations, then the stop and platform nodes they list (only those the extract holds).
 
@@ -262,7 +293,7 @@ def read_route_relations(osm_path: Path) -> RouteRelations:
     """
     if not osm_path.is_file():
         raise InputDataError(osm_path, "no such OSM file")
-    buses: list[tuple[int, dict[str, str], list[int]]] = []
+    buses: list[tuple[int, dict[str, str], list[int], tuple[int, ...]]] = []
     members_of: dict[int, list[int]] = {}
     parent_tags: dict[int, dict[str, str]] = {}
     others: Counter[str] = Counter()
@@ -277,20 +308,31 @@ def read_route_relations(osm_path: Path) -> RouteRelations:
                 members_of[relation.id] = children
             if tags.get("type") != "route" or "route" not in tags:
                 continue
-            if tags["route"] != "bus":
+            if tags["route"] not in ROUTE_TYPES:
                 others[tags["route"]] += 1
                 continue
-            nodes = [
-                member.ref for member in relation.members if member.type == "n" and member.role.startswith(STOP_ROLES)
+            members = [
+                (member.ref, member.role)
+                for member in relation.members
+                if member.type == "n" and member.role.startswith(STOP_ROLES)
             ]
-            buses.append((relation.id, {k: v for k, v in tags.items() if k in KEPT_TAGS}, nodes))
-        wanted = {node for _, _, nodes in buses for node in nodes}
+            kept = {k: v for k, v in tags.items() if k in KEPT_TAGS}
+            buses.append((relation.id, kept, [ref for ref, _ in members], _line_stop_members(members)))
+        wanted = {node for _, _, nodes, _ in buses for node in nodes}
         position: dict[int, tuple[float, float]] = {}
+        stop_nodes: dict[int, StopNode] = {}
+        unplaced: set[int] = set()
         if wanted:
             processor = osmium.FileProcessor(str(osm_path), osmium.osm.NODE).with_filter(osmium.filter.IdFilter(wanted))
             for node in processor:
-                if isinstance(node, osmium.osm.Node) and node.location.valid():
-                    position[node.id] = (node.location.lat, node.location.lon)
+                if not isinstance(node, osmium.osm.Node):
+                    continue
+                if not node.location.valid():
+                    unplaced.add(node.id)
+                    continue
+                position[node.id] = (node.location.lat, node.location.lon)
+                name = (node.tags.get("name") or "").strip()
+                stop_nodes[node.id] = StopNode(node.id, node.location.lat, node.location.lon, name)
     except (RuntimeError, OSError, ValueError) as exc:
         raise InputDataError(osm_path, f"cannot read OSM relations ({exc}); is the file complete OSM data?") from exc
     parents: dict[int, list[int]] = {}
@@ -304,10 +346,12 @@ def read_route_relations(osm_path: Path) -> RouteRelations:
             parent_ids=tuple(sorted(parents.get(relation_id, []))),
             stop_lat=tuple(position[n][0] for n in nodes if n in position),
             stop_lon=tuple(position[n][1] for n in nodes if n in position),
+            route_type=tags["route"],
+            stop_node_ids=line_nodes,
         )
-        for relation_id, tags, nodes in sorted(buses)
+        for relation_id, tags, nodes, line_nodes in sorted(buses)
     )
-    return RouteRelations(routes, parent_tags, dict(sorted(others.items())))
+    return RouteRelations(routes, parent_tags, dict(sorted(others.items())), stop_nodes, frozenset(unplaced))
 
 
 # -- hours of one relation -------------------------------------------------------------------------------------
@@ -616,7 +660,8 @@ def apply_service_hours(
     first = min((start for route in with_hours for start, _ in route.service_hours_s), default=None)
     report: dict[str, JsonValue] = {
         "service_date": service_date.isoformat(),
-        "bus_relations": len(relations.routes),
+        "bus_relations": sum(1 for r in relations.routes if r.route_type in ("bus", "trolleybus")),
+        "rail_relations": sum(1 for r in relations.routes if r.route_type not in ("bus", "trolleybus")),
         "relations_with_usable_tags": len(parsed),
         "other_route_types_skipped": dict(relations.other_route_types),
         "routes_with_osm_hours": len(with_hours),

@@ -20,11 +20,13 @@ Same physical stop
 
 Names
 -----
-OSM stops keep their OSM name. A World Bank stop that was not merged takes the name of the nearest named OSM stop
-(relation stops and ``osm-bus-stops``) within ``NAME_RADIUS_M``, else its reverse-geocoded street name from
-``stops-enriched.txt`` (any route's id at that place), else the street name of the nearest World Bank stop that has
-one within ``STREET_NAME_RADIUS_M`` (``stops-enriched.txt`` lacks 29 whole routes, e.g. 101-108), else
-``"Điểm dừng <stop id>"``.
+OSM stops keep their OSM name (``name_source="osm"``). A World Bank stop that was not merged takes the name of the
+nearest named OSM stop (relation stops and ``osm-bus-stops``) within ``NAME_RADIUS_M`` (``"osm"``: the stop's OSM
+name, matched by position), else its reverse-geocoded street name from ``stops-enriched.txt`` (any route's id at that
+place), else the street name of the nearest World Bank stop that has one within ``STREET_NAME_RADIUS_M``
+(``stops-enriched.txt`` lacks 29 whole routes, e.g. 101-108); those are ``"derived"``. A stop left without a name
+here (an OSM node nobody named, a World Bank stop with no street) is named by the compiler from the line's terminal
+names, a nearby named place or street, or the nearest named stop (``compile.py``); never by its id.
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ MIN_OFFSET_PAIRS = 50
 MERGE_RADIUS_M = 25.0
 NAME_RADIUS_M = 25.0
 STREET_NAME_RADIUS_M = 100.0
-FALLBACK_NAME = "Điểm dừng {stop_id}"
 
 
 def estimate_offset(source_xy: FloatArray, reference_xy: FloatArray) -> tuple[FloatArray, dict[str, JsonValue]]:
@@ -147,7 +148,7 @@ class OsmNode:
 def collect_osm_nodes(
     relations: Iterable[OsmRelation], points: Iterable[OsmStopPoint], projection: LocalProjection
 ) -> dict[int, OsmNode]:
-    """Relation stop nodes with their relation name (falling back to the bus-stop layer's name, then the node id)."""
+    """Relation stop nodes with their relation name (falling back to the bus-stop layer's name, else "")."""
     point_names = {point.node_id: point.name for point in points}
     nodes: dict[int, OsmNode] = {}
     for relation in relations:
@@ -155,7 +156,7 @@ def collect_osm_nodes(
             if node_id in nodes:
                 continue
             x, y = projection.forward(lat, lon)
-            label = name.strip() or point_names.get(node_id) or f"OSM {node_id}"
+            label = name.strip() or point_names.get(node_id) or ""
             nodes[node_id] = OsmNode(node_id, label, lat, lon, float(x), float(y))
     return nodes
 
@@ -207,8 +208,8 @@ def name_places(
     nodes: Mapping[int, OsmNode],
     points: Sequence[OsmStopPoint],
     projection: LocalProjection,
-) -> tuple[dict[str, str], dict[str, int]]:
-    """Names for World Bank places that were not merged into an OSM node.
+) -> tuple[dict[str, tuple[str, str]], dict[str, int]]:
+    """Names and name sources for World Bank places that were not merged into an OSM node.
 
     Parameters
     ----------
@@ -226,8 +227,8 @@ def name_places(
     Returns
     -------
     names, counts
-        Place key -> name, and how many names came from a nearby OSM stop, the place's street name, a nearby
-        place's street name, or the fallback.
+        Place key -> (name, ``"osm"`` or ``"derived"``; name "" when nothing names it), and how many names came from
+        a nearby OSM stop, the place's street name, a nearby place's street name, or nothing (``unnamed``).
     """
     named: dict[int, tuple[str, float, float]] = {point.node_id: (point.name, point.lat, point.lon) for point in points}
     named.update({node.node_id: (node.name, node.lat, node.lon) for node in nodes.values()})
@@ -238,25 +239,25 @@ def name_places(
         osm_tree = cKDTree(np.column_stack([x, y]))
     streets = sorted((p.key, p.x, p.y, p.street_name) for p in all_places if p.street_name)
     street_tree = cKDTree(np.array([[x, y] for _, x, y, _ in streets])) if streets else None
-    names: dict[str, str] = {}
-    counts = {"osm_nearby": 0, "street_name": 0, "street_name_nearby": 0, "fallback": 0}
+    names: dict[str, tuple[str, str]] = {}
+    counts = {"osm_nearby": 0, "street_name": 0, "street_name_nearby": 0, "unnamed": 0}
     for place in places:
         if osm_tree is not None:
             distance, index = osm_tree.query([place.x, place.y])
             if float(distance) <= NAME_RADIUS_M:
-                names[place.key] = named[ordered[int(index)]][0]
+                names[place.key] = (named[ordered[int(index)]][0], "osm")
                 counts["osm_nearby"] += 1
                 continue
         if place.street_name:
-            names[place.key] = place.street_name
+            names[place.key] = (place.street_name, "derived")
             counts["street_name"] += 1
             continue
         if street_tree is not None:
             distance, index = street_tree.query([place.x, place.y])
             if float(distance) <= STREET_NAME_RADIUS_M:
-                names[place.key] = str(streets[int(index)][3])
+                names[place.key] = (str(streets[int(index)][3]), "derived")
                 counts["street_name_nearby"] += 1
                 continue
-        names[place.key] = FALLBACK_NAME.format(stop_id=place.key)
-        counts["fallback"] += 1
+        names[place.key] = ("", "derived")
+        counts["unnamed"] += 1
     return names, counts

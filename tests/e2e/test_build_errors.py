@@ -101,3 +101,26 @@ def test_bad_catalogue_row(tmp_path: Path, edit: str, expected: str) -> None:
     assert expected in message
     assert "Traceback" not in result.stderr
     assert_nothing_left(tmp_path)
+
+
+def test_route_relation_with_a_missing_stop_node(tmp_path: Path) -> None:
+    """An extract whose bus relation lists a stop node no source holds: the build names the relation and node."""
+    path = tmp_path / "extract" / HANOI_PBF.name  # the shipped name, so its declared gaps apply
+    path.parent.mkdir()
+    with osmium.SimpleWriter(str(path)) as writer:
+        for item in osmium.FileProcessor(str(HANOI_PBF)):
+            writer.add(item)
+        writer.add_relation(
+            osmium.osm.mutable.Relation(
+                id=990_000_001,
+                members=[("n", 6880357637, "platform"), ("n", 999_999_999_999, "platform")],
+                tags={"type": "route", "route": "bus", "ref": "E99"},
+            )
+        )
+    result = run_build(tmp_path, "--osm", str(path))
+    assert result.returncode == 1
+    assert str(path) in result.stderr
+    assert "route relation 990000001 (ref E99)" in result.stderr
+    assert "999999999999" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert_nothing_left(tmp_path)

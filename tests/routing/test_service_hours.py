@@ -270,7 +270,10 @@ def test_reads_route_relations_and_their_masters() -> None:
     assert by_id[12031903].ref == "BRT01"
     assert by_id[12031903].tags["opening_hours"] == "Mo-Su 05:00-22:00"
     assert 12031905 in by_id[12031903].parent_ids
-    assert relations.other_route_types == {"subway": 2}
+    assert relations.other_route_types == {}
+    metro = [item for item in relations.routes if item.route_type == "subway"]
+    assert len(metro) == 2
+    assert all(item.ref == "2A" and len(item.stop_node_ids) == 12 for item in metro)
     assert all(len(item.stop_lat) == len(item.stop_lon) for item in relations.routes)
     assert any(item.stop_lat for item in relations.routes)
 

@@ -52,7 +52,12 @@ def test_drive_graph_distances_are_used_for_every_leg() -> None:
         assert not estimated
         assert distance == pytest.approx(1.2 * straight, abs=0.06)
     sources = network.report["leg_distance_sources"]
-    assert sources == {"drive_graph": len(legs), "osm_route_distance": 0, "great_circle_detour": 0}
+    assert sources == {
+        "drive_graph": len(legs),
+        "osm_route_distance": 0,
+        "great_circle_detour": 0,
+        "great_circle_rail": 0,
+    }
     # Run times follow the speed model on the distances used.
     model = network.speed_model
     route = next(r for r in network.routes if r.route_id == "01:1")
