@@ -20,6 +20,7 @@ from api.middleware import ServiceMiddleware, configure_logging
 from api.openapi import install_openapi
 from api.planning import LocalPlanning, Planning, plan_answer
 from api.routers import auth, bundle, feedback, health, itineraries, journeys, places, plans
+from api.routers.docs import install_docs
 from api.routers.operators import install_operator_tools
 from api.settings import Settings, get_settings
 from api.store.db import make_engine, migrate, session_factory
@@ -110,6 +111,8 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc: install_docs, with their scripts served here, not from a CDN
+        redoc_url=None,
         openapi_tags=[
             {"name": "places", "description": "The place catalogue."},
             {"name": "routes", "description": "Walks, bus journeys and isochrones."},
@@ -125,6 +128,7 @@ def create_app(
     app.state.cache = cache
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     for module in (health, places, journeys, plans, auth, itineraries, feedback, bundle):
         app.include_router(module.router)
     install_operator_tools(app)
