@@ -34,7 +34,9 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmar
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tours", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of poi-*.csv and traj-*.csv")
-    parser.add_argument("--city", default="all", help="Glas, Melb, Osak, Toro (or full names), comma-separated, or all")
+    parser.add_argument(
+        "--city", default="all", help="codes X of poi-X.csv/traj-X.csv (or full names), comma-separated, or all"
+    )
     parser.add_argument("--predictions", type=Path, default=None, help="write one JSON line per query here")
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the step model (default 1.0)")
     parser.add_argument("--sub-tours", type=int, default=0, help="also train on stretches of 3..N POIs (default 0)")
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     args = parser.parse_args(argv)
     try:
-        cities = cities_to_run(args.city)
+        cities = cities_to_run(args.data, args.city)
         if args.predictions is not None:
             check_predictions_path(args.predictions)
         predictions: list[dict[str, object]] | None = [] if args.predictions is not None else None
@@ -74,13 +76,14 @@ def _row(record: dict[str, object]) -> str:
     base = record["baseline"]
     published = record["published"]
     assert isinstance(base, dict)
-    assert isinstance(published, dict)
     pop = base["published_subset"]
+    best_f1 = f"{published['best_f1']['f1']:.3f}" if isinstance(published, dict) else "none"
+    best_pairs = f"{published['best_pairs_f1']['pairs_f1']:.3f}" if isinstance(published, dict) else "none"
     return (
         f"{record['city_name']:<10} {record['queries']:>4} queries  "
-        f"F1 {record['f1']:.3f}±{record['f1_std']:.3f} (best published {published['best_f1']['f1']:.3f})  "
+        f"F1 {record['f1']:.3f}±{record['f1_std']:.3f} (best published {best_f1})  "
         f"pairs-F1 {record['pairs_f1']:.3f}±{record['pairs_f1_std']:.3f} "
-        f"(best published {published['best_pairs_f1']['pairs_f1']:.3f})  "
+        f"(best published {best_pairs})  "
         f"inner F1 {record['f1_inner']:.3f}±{record['f1_inner_std']:.3f}  "
         f"PoiPopularity {pop['f1']:.3f}/{pop['pairs_f1']:.3f}  {record['time_s']:.1f} s"
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from api.city import open_city
-from cli.console import fail, print_json
+from cli.console import err_console, fail, print_json
 from cli.errors import domain_errors
 
 bench_app = typer.Typer(help="Benchmarks that compare against a baseline in the same run (JSON output).")
@@ -55,14 +55,23 @@ def optw_benchmark(
 
 @bench_app.command("tours")
 def tours_benchmark(
-    data: Annotated[Path, typer.Option(help="Folder of the cikm16 poi-*.csv and traj-*.csv files.")],
-    city: Annotated[str, typer.Option(help="Glas, Melb, Osak, Toro (or full names), comma-separated, or all.")] = "all",
+    data: Annotated[Path, typer.Option(help="Folder of poi-<X>.csv and traj-<X>.csv files (cikm16 or your own).")],
+    city: Annotated[
+        str,
+        typer.Option(
+            help="City codes X as in the file names (or full names, e.g. Toronto for Toro), comma-separated, "
+            "or all: every X with both files in --data."
+        ),
+    ] = "all",
     predictions: Annotated[Path | None, typer.Option(help="Write one JSON line per query here (atomically).")] = None,
     l2: Annotated[float, typer.Option(min=0.0, help="L2 penalty of the step model.")] = 1.0,
     sub_tours: Annotated[int, typer.Option(min=0, help="Also train on stretches of 3..N POIs (0: off).")] = 0,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object per line (the only format).")] = True,
 ) -> None:
-    """Leave-one-out tour recommendation per city: F1, pairs-F1, inner F1 against PoiPopularity and the paper."""
+    """Leave-one-out tour recommendation per city: F1, pairs-F1, inner F1 against PoiPopularity and the paper.
+
+    Any city X whose poi-X.csv and traj-X.csv are in --data; one the paper did not measure reports no published figure.
+    """
     import sys
 
     import orjson
@@ -74,11 +83,14 @@ def tours_benchmark(
         summary_record,
         write_predictions,
     )
+    from recommender.tours.data import unpaired_files
 
     if not data.is_dir():
         fail(f"--data {data}: no such folder")
     with domain_errors():
-        cities = cities_to_run(city)
+        cities = cities_to_run(data, city)
+        if city.strip().lower() == "all" and (lonely := unpaired_files(data)):
+            err_console.print(f"note: skipped {', '.join(lonely)} (each needs its poi-/traj- partner)", markup=False)
         if predictions is not None:
             check_predictions_path(predictions)
         collected: list[dict[str, object]] | None = [] if predictions is not None else None

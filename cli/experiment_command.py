@@ -25,7 +25,8 @@ def experiment(
     """Run a grid or random search over model settings on a dataset; write metrics, the best model and plots.
 
     Datasets: hanoi-synthetic (a SYNTHETIC feedback log), hanoi-log (a log exported from the store), cikm16
-    (the four Flickr tour cities). Seeded: the same config gives the same results.
+    (Flickr tour cities: every poi-<X>.csv + traj-<X>.csv of its folder, or its `cities`). Seeded: the same
+    config gives the same results.
     """
     from recommender.experiment import load_config, run_experiment, write_results  # matplotlib: only when used
 

@@ -260,7 +260,7 @@ def _cikm_evaluator(config: ExperimentConfig) -> Callable[[dict[str, Any]], dict
     options = config.dataset_options
     if "path" not in options:
         raise ExperimentConfigError("[dataset] path is required for cikm16 (the folder of poi-*.csv / traj-*.csv)")
-    cities = cities_to_run(",".join(options["cities"]) if "cities" in options else None)
+    cities = cities_to_run(str(options["path"]), ",".join(options["cities"]) if "cities" in options else None)
 
     def evaluate(parameters: dict[str, Any]) -> dict[str, float]:
         metrics: dict[str, float] = {}

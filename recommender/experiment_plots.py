@@ -76,7 +76,7 @@ def _cities_against_published(result: ExperimentResult, folder: Path) -> Path:
     panels = figure.subplots(1, 2)
     for axes, (name, table) in zip(panels, (("f1", PUBLISHED_F1), ("pairs_f1", PUBLISHED_PAIRS_F1)), strict=True):
         ours = [metrics.get(f"{name}_{city}", 0.0) for city in cities]
-        published = [best_published(city, table)[1] for city in cities]
+        published = [best[1] if (best := best_published(city, table)) else 0.0 for city in cities]  # 0: none
         positions = list(range(len(cities)))
         axes.bar([p - 0.2 for p in positions], ours, width=0.4, label="ours", color="#1565c0")
         axes.bar([p + 0.2 for p in positions], published, width=0.4, label="best published", color="#9e9e9e")

@@ -14,29 +14,37 @@ from pathlib import Path
 import orjson
 
 from recommender.tours.baselines import PoiPopularity
-from recommender.tours.data import CITY_CODES, TourCity, load_city, resolve_city
+from recommender.tours.data import TourCity, city_files, discover_cities, load_city, resolve_city
 from recommender.tours.errors import TourDataError, TourOutputError
 from recommender.tours.features import NEIGHBOURHOODS
 from recommender.tours.model import LearnedTourModel
-from recommender.tours.protocol import QueryResult, evaluate, summarise
-from recommender.tours.published import PUBLISHED_F1, PUBLISHED_PAIRS_F1, best_published
+from recommender.tours.protocol import MIN_QUERY_LENGTH, QueryResult, evaluate, queries, summarise
+from recommender.tours.published import PublishedReference, published_reference
 
 Record = dict[str, object]
 
 MODEL_NAME = "LearnedTourModel"
 
 
-def cities_to_run(city: str | None) -> list[str]:
-    """City codes for ``--city`` (``None`` or ``all``: the four).
+def cities_to_run(data_dir: Path | str, city: str | None = None) -> list[str]:
+    """The city codes of ``--city`` in the data folder.
+
+    ``None`` or ``all``: every city ``X`` whose ``poi-X.csv`` and ``traj-X.csv`` are in the folder, sorted by code.
+    Otherwise a comma-separated list of codes as in the file names, or the full names that
+    :data:`recommender.tours.data.CITY_NAMES` knows (case-insensitive; each city once, in the order given).
 
     Raises
     ------
     TourDataError
-        If the city is unknown.
+        If the folder does not exist, has no city, or a city asked for is not in it (the message names the files).
     """
     if city is None or city.strip().lower() == "all":
-        return list(CITY_CODES)
-    return [resolve_city(part) for part in city.split(",")]
+        found = list(discover_cities(data_dir))
+        if not found:
+            raise TourDataError(f"{data_dir}: no city (no poi-<X>.csv with its traj-<X>.csv)")
+        return found
+    codes = [resolve_city(part, data_dir) for part in city.split(",")]
+    return list(dict.fromkeys(codes))
 
 
 def run_tours_benchmark(
@@ -56,12 +64,17 @@ def run_tours_benchmark(
     query), ``baseline`` (PoiPopularity, same run, both subsets, and whether it reproduces the published figures to 3
     decimals), ``published`` (the best published F1 and pairs-F1 with their methods) and ``beats_published``.
 
+    Any city of the folder runs; nothing is looked up by its name but the paper's figures. A city the paper did not
+    measure (or other data under a published code, see :func:`~recommender.tours.published.published_reference`) has
+    ``"subset": "all"`` (its published subset is every query), and ``published``, ``beats_published`` and the
+    baseline's ``reproduces_published`` are null. The model's settings are the arguments below, the same for every city.
+
     Parameters
     ----------
     data_dir
-        The cikm16 folder.
+        The folder of ``poi-<X>.csv`` and ``traj-<X>.csv`` files (the cikm16 folder, or a researcher's own).
     cities
-        City codes or names.
+        City codes or names (see :func:`cities_to_run`).
     l2
         L2 penalty of our step model.
     sub_tours
@@ -75,15 +88,23 @@ def run_tours_benchmark(
     Raises
     ------
     TourDataError
-        If the folder, a city or a file is missing or malformed.
+        If the folder, a city or a file is missing or malformed, or a city has no trajectory of 3 or more POIs.
     """
     for city_name in cities:
         started = time.perf_counter()
         city = load_city(data_dir, city_name)
-        results = evaluate(city, LearnedTourModel(city, l2=l2, sub_tours=sub_tours, neighbourhoods=neighbourhoods))
+        if next(queries(city), None) is None:
+            raise TourDataError(
+                f"{city_files(data_dir, city.code)[1]}: no trajectory of {MIN_QUERY_LENGTH} or more POIs, "
+                "so no query to evaluate"
+            )
+        reference = published_reference(city)
+        left_out = reference.left_out if reference is not None else frozenset()
+        model = LearnedTourModel(city, l2=l2, sub_tours=sub_tours, neighbourhoods=neighbourhoods)
+        results = evaluate(city, model, left_out=left_out)
         elapsed_s = time.perf_counter() - started
         baseline_started = time.perf_counter()
-        baseline = evaluate(city, PoiPopularity(city))
+        baseline = evaluate(city, PoiPopularity(city), left_out=left_out)
         baseline_s = time.perf_counter() - baseline_started
         if predictions is not None:
             predictions.extend(_prediction_records(city, results))
@@ -91,6 +112,7 @@ def run_tours_benchmark(
             city,
             results,
             baseline,
+            reference=reference,
             elapsed_s=elapsed_s,
             baseline_s=baseline_s,
             settings={"l2": l2, "sub_tours": sub_tours, "neighbourhoods": neighbourhoods},
@@ -102,51 +124,52 @@ def _city_record(
     results: list[QueryResult],
     baseline: list[QueryResult],
     *,
+    reference: PublishedReference | None,
     elapsed_s: float,
     baseline_s: float,
     settings: dict[str, float | int],
 ) -> Record:
     ours_summary = summarise(results, published_subset=True)
     base_summary = summarise(baseline, published_subset=True)
-    ours = ours_summary.as_dict()
-    ours_all = summarise(results, published_subset=False).as_dict()
-    base = base_summary.as_dict()
-    base_all = summarise(baseline, published_subset=False).as_dict()
-    f1_method, f1_best = best_published(city.code, PUBLISHED_F1)
-    pairs_method, pairs_best = best_published(city.code, PUBLISHED_PAIRS_F1)
-    reproduces = (
-        round(base_summary.f1, 3) == PUBLISHED_F1["PoiPopularity"][city.code]
-        and round(base_summary.pairs_f1, 3) == PUBLISHED_PAIRS_F1["PoiPopularity"][city.code]
-    )
-    return {
+    record: Record = {
         "city": city.code,
         "city_name": city.name,
         "model": MODEL_NAME,
         "settings": settings,
-        "subset": "published",
-        **ours,
+        "subset": "published" if reference is not None else "all",
+        **ours_summary.as_dict(),
         "time_s": round(elapsed_s, 3),
-        "all_trajectories": ours_all,
+        "all_trajectories": summarise(results, published_subset=False).as_dict(),
         "baseline": {
             "method": "PoiPopularity",
-            "published_subset": base,
-            "all_trajectories": base_all,
-            "reproduces_published": reproduces,
+            "published_subset": base_summary.as_dict(),
+            "all_trajectories": summarise(baseline, published_subset=False).as_dict(),
+            "reproduces_published": None,
             "time_s": round(baseline_s, 3),
         },
-        "published": {
-            "best_f1": {"method": f1_method, "f1": f1_best},
-            "best_pairs_f1": {"method": pairs_method, "pairs_f1": pairs_best},
-            "PoiPopularity": {
-                "f1": PUBLISHED_F1["PoiPopularity"][city.code],
-                "pairs_f1": PUBLISHED_PAIRS_F1["PoiPopularity"][city.code],
-            },
-        },
-        "beats_published": {
-            "f1": round(ours_summary.f1, 3) > f1_best,
-            "pairs_f1": round(ours_summary.pairs_f1, 3) > pairs_best,
-        },
+        "published": None,
+        "beats_published": None,
     }
+    if reference is None:
+        return record
+    f1_method, f1_best = reference.best(reference.f1)
+    pairs_method, pairs_best = reference.best(reference.pairs_f1)
+    pop_f1, pop_pairs = reference.f1["PoiPopularity"], reference.pairs_f1["PoiPopularity"]
+    baseline_record = record["baseline"]
+    assert isinstance(baseline_record, dict)
+    baseline_record["reproduces_published"] = (
+        round(base_summary.f1, 3) == pop_f1 and round(base_summary.pairs_f1, 3) == pop_pairs
+    )
+    record["published"] = {
+        "best_f1": {"method": f1_method, "f1": f1_best},
+        "best_pairs_f1": {"method": pairs_method, "pairs_f1": pairs_best},
+        "PoiPopularity": {"f1": pop_f1, "pairs_f1": pop_pairs},
+    }
+    record["beats_published"] = {
+        "f1": round(ours_summary.f1, 3) > f1_best,
+        "pairs_f1": round(ours_summary.pairs_f1, 3) > pairs_best,
+    }
+    return record
 
 
 def _prediction_records(city: TourCity, results: Iterable[QueryResult]) -> Iterator[Record]:
@@ -162,20 +185,26 @@ def _prediction_records(city: TourCity, results: Iterable[QueryResult]) -> Itera
 
 
 def summary_record(records: Sequence[Record]) -> Record:
-    """A closing record over several cities: total time and in how many cities both published figures are beaten."""
+    """A closing record over several cities: total time and in how many cities both published figures are beaten.
+
+    ``baseline_reproduces_published`` is over the cities with published figures; None when no city has any.
+    """
     beaten = [
         record["city"]
         for record in records
         if isinstance(flags := record["beats_published"], dict) and flags["f1"] and flags["pairs_f1"]
+    ]
+    reproduced = [
+        bool(baseline["reproduces_published"])
+        for record in records
+        if isinstance(baseline := record["baseline"], dict) and baseline["reproduces_published"] is not None
     ]
     return {
         "summary": True,
         "cities": [record["city"] for record in records],
         "beats_published_f1_and_pairs_f1": beaten,
         "total_time_s": round(sum(float(str(record["time_s"])) for record in records), 3),
-        "baseline_reproduces_published": all(
-            isinstance(baseline := record["baseline"], dict) and baseline["reproduces_published"] for record in records
-        ),
+        "baseline_reproduces_published": all(reproduced) if reproduced else None,
     }
 
 

@@ -18,11 +18,23 @@ import numpy.typing as npt
 
 from recommender.tours.errors import TourDataError
 
-CITY_CODES: tuple[str, ...] = ("Glas", "Melb", "Osak", "Toro")
-"""The four cities, by the code of their file names."""
+CITY_NAMES: dict[str, str] = {
+    "Buda": "Budapest",
+    "Delh": "Delhi",
+    "Edin": "Edinburgh",
+    "Glas": "Glasgow",
+    "Melb": "Melbourne",
+    "Osak": "Osaka",
+    "Pert": "Perth",
+    "Toro": "Toronto",
+    "Vien": "Vienna",
+}
+"""Full names of the Flickr cities' file codes (Lim et al. 2015, Chen et al. 2016), for display and for ``--city``.
 
-CITY_NAMES: dict[str, str] = {"Glas": "Glasgow", "Melb": "Melbourne", "Osak": "Osaka", "Toro": "Toronto"}
+Only names: a city is any ``X`` whose ``poi-X.csv`` and ``traj-X.csv`` are in the data folder, listed here or not.
+"""
 
+_POI_PREFIX, _TRAJ_PREFIX, _SUFFIX = "poi-", "traj-", ".csv"
 _POI_COLUMNS = ("poiID", "poiCat", "poiLon", "poiLat")
 _TRAJ_COLUMNS = ("userID", "trajID", "poiID", "startTime", "endTime")
 
@@ -51,7 +63,7 @@ class TourCity:
 
     @property
     def name(self) -> str:
-        """The city's full name (``Toronto`` for ``Toro``)."""
+        """The city's full name when :data:`CITY_NAMES` knows it (``Toronto`` for ``Toro``), else its code."""
         return CITY_NAMES.get(self.code, self.code)
 
     @property
@@ -70,20 +82,99 @@ class TourCity:
         return distance
 
 
-def resolve_city(city: str) -> str:
-    """The file code of a city given by code or name, case-insensitive (``toronto`` -> ``Toro``).
+def city_files(data_dir: Path | str, code: str) -> tuple[Path, Path]:
+    """The POI file and the trajectory file of a city code in a folder (whether they exist or not)."""
+    folder = Path(data_dir)
+    return folder / f"{_POI_PREFIX}{code}{_SUFFIX}", folder / f"{_TRAJ_PREFIX}{code}{_SUFFIX}"
+
+
+def discover_cities(data_dir: Path | str) -> tuple[str, ...]:
+    """Every city code ``X`` with both ``poi-X.csv`` and ``traj-X.csv`` in the folder, sorted.
 
     Raises
     ------
     TourDataError
-        If the city is none of the four.
+        If the folder does not exist or cannot be listed.
     """
-    wanted = city.strip().lower()
-    for code, name in CITY_NAMES.items():
-        if wanted in {code.lower(), name.lower()}:
-            return code
-    known = ", ".join(f"{code} ({name})" for code, name in CITY_NAMES.items())
-    raise TourDataError(f"unknown city {city!r}; known: {known}")
+    folder = _data_folder(data_dir)
+    poi_codes, traj_codes = _codes_with(folder, _POI_PREFIX), _codes_with(folder, _TRAJ_PREFIX)
+    return tuple(sorted(poi_codes & traj_codes))
+
+
+def unpaired_files(data_dir: Path | str) -> tuple[str, ...]:
+    """The names of the ``poi-X.csv`` files without their ``traj-X.csv`` and the other way round, sorted.
+
+    Raises
+    ------
+    TourDataError
+        If the folder does not exist or cannot be listed.
+    """
+    folder = _data_folder(data_dir)
+    poi_codes, traj_codes = _codes_with(folder, _POI_PREFIX), _codes_with(folder, _TRAJ_PREFIX)
+    lonely = [f"{_POI_PREFIX}{code}{_SUFFIX}" for code in poi_codes - traj_codes]
+    lonely += [f"{_TRAJ_PREFIX}{code}{_SUFFIX}" for code in traj_codes - poi_codes]
+    return tuple(sorted(lonely))
+
+
+def resolve_city(city: str, data_dir: Path | str) -> str:
+    """The code of a city of the data folder, given by its code or, when :data:`CITY_NAMES` knows it, its full name.
+
+    The code is matched as it appears in the file names, then without regard to case (``toro``, ``Toronto`` and
+    ``toronto`` -> ``Toro`` when ``poi-Toro.csv`` and ``traj-Toro.csv`` are in the folder).
+
+    Raises
+    ------
+    TourDataError
+        If the folder does not exist, or no city of the folder matches (the message names the files looked for and the
+        cities the folder has).
+    """
+    folder = _data_folder(data_dir)
+    wanted = city.strip()
+    available = discover_cities(folder)
+    if not wanted:
+        raise TourDataError(f"empty city name; cities in {folder}: {_describe(available)}")
+    if wanted in available:
+        return wanted
+    folded = wanted.casefold()
+    matches = [code for code in available if folded in {code.casefold(), CITY_NAMES.get(code, code).casefold()}]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise TourDataError(f"city {city!r} is ambiguous in {folder}: {', '.join(matches)}; give the exact code")
+    code = next((known for known, name in CITY_NAMES.items() if folded in {known.casefold(), name.casefold()}), wanted)
+    poi_file, traj_file = city_files(folder, code)
+    if poi_file.is_file() != traj_file.is_file():
+        present, absent = (poi_file, traj_file) if poi_file.is_file() else (traj_file, poi_file)
+        raise TourDataError(f"city {city!r}: {folder} has {present.name} but no {absent.name}")
+    raise TourDataError(
+        f"unknown city {city!r}: no {poi_file.name} and {traj_file.name} in {folder}; "
+        f"cities there: {_describe(available)}"
+    )
+
+
+def _data_folder(data_dir: Path | str) -> Path:
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise TourDataError(f"{folder}: no such data folder")
+    return folder
+
+
+def _codes_with(folder: Path, prefix: str) -> set[str]:
+    try:
+        names = [path.name for path in folder.iterdir() if path.is_file()]
+    except OSError as exc:
+        raise TourDataError(f"{folder}: cannot list: {exc}") from exc
+    return {
+        name[len(prefix) : -len(_SUFFIX)]
+        for name in names
+        if name.startswith(prefix) and name.endswith(_SUFFIX) and len(name) > len(prefix) + len(_SUFFIX)
+    }
+
+
+def _describe(codes: tuple[str, ...]) -> str:
+    if not codes:
+        return "none (no poi-<X>.csv with its traj-<X>.csv)"
+    return ", ".join(f"{code} ({CITY_NAMES[code]})" if code in CITY_NAMES else code for code in codes)
 
 
 def load_city(data_dir: Path | str, city: str) -> TourCity:
@@ -104,16 +195,15 @@ def load_city(data_dir: Path | str, city: str) -> TourCity:
     Raises
     ------
     TourDataError
-        If the folder or a file is missing or unreadable, a column is missing, a value does not parse, a trajectory
-        names an unknown POI or visits one POI twice, or a file has no rows. The message names the file and line.
+        If the folder or a file is missing or unreadable, the city is not in the folder, a column is missing, a value
+        does not parse, a trajectory names an unknown POI or visits one POI twice, or a file has no rows. The message
+        names the file and line.
     """
-    code = resolve_city(city)
-    folder = Path(data_dir)
-    if not folder.is_dir():
-        raise TourDataError(f"{folder}: no such data folder")
-    poi_ids, categories, category_of_poi, lat, lon = _read_pois(folder / f"poi-{code}.csv")
+    code = resolve_city(city, data_dir)
+    poi_file, traj_file = city_files(data_dir, code)
+    poi_ids, categories, category_of_poi, lat, lon = _read_pois(poi_file)
     index_of = {poi_id: index for index, poi_id in enumerate(poi_ids)}
-    trajectories = _read_trajectories(folder / f"traj-{code}.csv", index_of)
+    trajectories = _read_trajectories(traj_file, index_of)
     return TourCity(
         code=code,
         poi_ids=tuple(poi_ids),
@@ -151,7 +241,8 @@ def _read_pois(
     path: Path,
 ) -> tuple[list[int], list[str], list[int], list[float], list[float]]:
     poi_ids: list[int] = []
-    categories: list[str] = []
+    seen: set[int] = set()
+    category_index: dict[str, int] = {}
     category_of_poi: list[int] = []
     lat: list[float] = []
     lon: list[float] = []
@@ -164,16 +255,14 @@ def _read_pois(
             raise TourDataError(f"{path}:{line}: {exc}") from exc
         if not (math.isfinite(poi_lat) and math.isfinite(poi_lon) and -90 <= poi_lat <= 90 and -180 <= poi_lon <= 180):
             raise TourDataError(f"{path}:{line}: coordinates out of range ({poi_lat}, {poi_lon})")
-        if poi_id in poi_ids:
+        if poi_id in seen:
             raise TourDataError(f"{path}:{line}: poiID {poi_id} appears twice")
-        category = row["poiCat"].strip()
-        if category not in categories:
-            categories.append(category)
+        seen.add(poi_id)
         poi_ids.append(poi_id)
-        category_of_poi.append(categories.index(category))
+        category_of_poi.append(category_index.setdefault(row["poiCat"].strip(), len(category_index)))
         lat.append(poi_lat)
         lon.append(poi_lon)
-    return poi_ids, categories, category_of_poi, lat, lon
+    return poi_ids, list(category_index), category_of_poi, lat, lon
 
 
 def _read_trajectories(path: Path, index_of: dict[int, int]) -> list[Trajectory]:

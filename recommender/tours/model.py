@@ -107,6 +107,8 @@ class LearnedTourModel:
                 remaining=np.asarray(remaining[first_row:], dtype=np.int64),
             )
             own_gathered.append(gather(self.counts.contribution(index), rows, city.category_of_poi))
+        if not step_sizes:  # no trajectory of 3 or more POIs: nothing to learn from, nothing to answer
+            source, candidate, own_gathered = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)], []
         self.rows = StepRows(
             source=np.concatenate(source),
             candidate=np.concatenate(candidate),
@@ -115,13 +117,15 @@ class LearnedTourModel:
             remaining=np.asarray(remaining, dtype=np.int64),
         )
         sizes = np.asarray(step_sizes, dtype=np.int64)
-        self.step_starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.step_starts = (np.cumsum(sizes) - sizes).astype(np.int64)
         self.step_trajectory = np.asarray(trajectory_of_step, dtype=np.int64)
         self.chosen = self.step_starts + np.asarray(chosen_offset, dtype=np.int64)
         self.row_trajectory = np.repeat(self.step_trajectory, sizes)
         # Counts of all trajectories but the row's own, gathered at the rows.
         total = gather(self.counts.total, self.rows, city.category_of_poi)
-        own = {name: np.concatenate([part[name] for part in own_gathered]) for name in total}
+        own = {
+            name: np.concatenate([part[name] for part in own_gathered] or [values]) for name, values in total.items()
+        }
         self.gathered_without_own = subtract(total, own)
         # For popularity without the row's own trajectory (and later the held-out one).
         users = self.counts.user_of_trajectory[self.row_trajectory]
@@ -144,10 +148,8 @@ class LearnedTourModel:
     def fit(self, held_out: int) -> ChoiceModel:
         """The step model trained without trajectory ``held_out`` (an index into ``city.trajectories``).
 
-        Raises
-        ------
-        ValueError
-            If no other trajectory has an inner step to learn from.
+        When no other trajectory has an inner step to learn from (a city with a single query), the model is the
+        default one: every weight 0, so every next POI is equally likely and the decoder breaks the ties.
         """
         keep_step = self.step_trajectory != held_out
         keep_row = self.row_trajectory != held_out
@@ -162,6 +164,9 @@ class LearnedTourModel:
         raw = subtract({name: values[keep_row] for name, values in self.gathered_without_own.items()}, held)
         popularity = self._training_popularity(held_out, keep_row, rows.candidate)
         features = self._features(raw, popularity, rows)
+        if not keep_step.any():
+            width = features.shape[1]
+            return ChoiceModel(weights=np.zeros(width), mean=np.zeros(width), scale=np.ones(width))
         new_row_number = np.cumsum(keep_row) - 1
         step_starts = new_row_number[self.step_starts[keep_step]]
         chosen = new_row_number[self.chosen[keep_step]]

@@ -7,7 +7,7 @@ every other trajectory of the city and nothing of the held-out one, and scored a
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,18 +17,6 @@ from recommender.tours.metrics import f1_inner, f1_points, pairs_f1
 
 MIN_QUERY_LENGTH = 3
 """Trajectories with at least this many POIs are queries."""
-
-UNANSWERED_BY_PERSTOUR: dict[str, frozenset[int]] = {
-    "Glas": frozenset({683}),
-    "Melb": frozenset(
-        {14, 394, 395, 724, 835, 1149, 1191, 1203, 1685, 1935, 1936, 1938, 2042, 2144, 2519, 2526, 2691, 2904}
-        | {2907, 2908, 2909, 3729, 3735, 3736, 3767, 3771, 3772, 3774, 3775, 3844, 3869, 4199, 4202, 4203, 4204}
-        | {4205, 4206, 4209, 4210, 4211, 4212, 4213, 4214, 4245, 4436, 4726, 4890, 4907, 4915}
-    ),
-    "Osak": frozenset(),
-    "Toro": frozenset(),
-}
-"""Trajectories left out of the published means (PersTour's solver timed out on them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +90,27 @@ def check_answer(query: TourQuery, predicted: Sequence[int], n_pois: int) -> Non
         raise TourDataError(f"invalid answer {list(predicted)} to {query}: {', '.join(problems)}")
 
 
-def evaluate(city: TourCity, recommender: TourRecommender) -> list[QueryResult]:
+def evaluate(
+    city: TourCity, recommender: TourRecommender, *, left_out: Collection[int] = frozenset()
+) -> list[QueryResult]:
     """Answer and score every query of the city.
+
+    Parameters
+    ----------
+    city
+        The city.
+    recommender
+        Answers its queries.
+    left_out
+        trajIDs outside the published subset (:attr:`QueryResult.in_published_subset` is False for them); the paper's
+        come from :func:`recommender.tours.published.published_reference`. By default none: every query is in it.
 
     Raises
     ------
     TourDataError
         If the recommender returns an invalid tour (see :func:`check_answer`).
     """
-    unanswered = UNANSWERED_BY_PERSTOUR.get(city.code, frozenset())
+    left_out = frozenset(left_out)
     results = []
     for query in queries(city):
         trajectory = city.trajectories[query.held_out]
@@ -127,7 +127,7 @@ def evaluate(city: TourCity, recommender: TourRecommender) -> list[QueryResult]:
                 f1=f1_points(trajectory.pois, predicted),
                 pairs_f1=pairs_f1(trajectory.pois, predicted),
                 f1_inner=f1_inner(trajectory.pois, predicted),
-                in_published_subset=trajectory.traj_id not in unanswered,
+                in_published_subset=trajectory.traj_id not in left_out,
             )
         )
     return results

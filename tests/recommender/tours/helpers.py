@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,45 @@ def require_cikm16() -> Path:
     if not (CIKM16 / "traj-Toro.csv").is_file():
         pytest.skip(f"cikm16 data absent (expected at {CIKM16.resolve()}; it is never copied into the repository)")
     return CIKM16
+
+
+def synthetic_city_files(*, n_pois: int = 12, n_trajectories: int = 40, seed: int = 7) -> tuple[str, str]:
+    """A made-up city in the cikm16 format: the text of ``poi-<X>.csv`` and ``traj-<X>.csv``.
+
+    POIs in three categories around (48.85, 2.35); ``n_trajectories`` trajectories of 1 to 6 distinct POIs by 15
+    users, POIs drawn by a fixed popularity, visits in increasing time. The same seed gives the same files.
+    """
+    rng = random.Random(seed)
+    categories = ("Museum", "Park", "Historical")
+    poi_lines = ["poiID,poiCat,poiLon,poiLat"]
+    for poi in range(n_pois):
+        lon, lat = 2.35 + rng.uniform(-0.03, 0.03), 48.85 + rng.uniform(-0.02, 0.02)
+        poi_lines.append(f"{poi + 1},{categories[poi % len(categories)]},{lon:.6f},{lat:.6f}")
+    weights = [1.0 / (rank + 1) for rank in range(n_pois)]
+    traj_lines = ["userID,trajID,poiID,startTime,endTime,#photo,trajLen,poiDuration"]
+    clock = 1_300_000_000
+    for traj_id in range(1, n_trajectories + 1):
+        user = f"{rng.randrange(15):05d}@N0{rng.randrange(10)}"
+        length = rng.choice((1, 2, 3, 3, 4, 4, 5, 6))
+        pois: list[int] = []
+        while len(pois) < length:
+            poi = rng.choices(range(1, n_pois + 1), weights=weights)[0]
+            if poi not in pois:
+                pois.append(poi)
+        clock += 86_400
+        start = clock
+        for poi in pois:
+            duration = rng.randrange(0, 3_600)
+            photos = rng.randrange(1, 9)
+            traj_lines.append(f"{user},{traj_id},{poi},{start},{start + duration},{photos},{length},{duration}")
+            start += duration + rng.randrange(300, 1_800)
+    return "\n".join(poi_lines) + "\n", "\n".join(traj_lines) + "\n"
+
+
+def write_synthetic_city(folder: Path, code: str, **options: int) -> Path:
+    """Write ``poi-<code>.csv`` and ``traj-<code>.csv`` of :func:`synthetic_city_files` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    poi_text, traj_text = synthetic_city_files(**options)
+    (folder / f"poi-{code}.csv").write_text(poi_text, encoding="utf-8")
+    (folder / f"traj-{code}.csv").write_text(traj_text, encoding="utf-8")
+    return folder

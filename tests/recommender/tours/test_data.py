@@ -45,9 +45,10 @@ def test_melbourne_column_order_is_read_by_name(tmp_path: Path) -> None:
     assert city.lon[0] == pytest.approx(10.0)
 
 
-def test_unknown_city() -> None:
-    with pytest.raises(TourDataError, match="unknown city 'Hanoi'"):
-        resolve_city("Hanoi")
+def test_unknown_city(tmp_path: Path) -> None:
+    folder = write_city(tmp_path / "data")
+    with pytest.raises(TourDataError, match=r"unknown city 'Hanoi': .*; cities there: Toro \(Toronto\)"):
+        resolve_city("Hanoi", folder)
 
 
 def test_missing_folder(tmp_path: Path) -> None:
@@ -58,7 +59,7 @@ def test_missing_folder(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     folder = write_city(tmp_path / "data")
     (folder / "traj-Toro.csv").unlink()
-    with pytest.raises(TourDataError, match=r"traj-Toro\.csv: no such file"):
+    with pytest.raises(TourDataError, match=r"has poi-Toro\.csv but no traj-Toro\.csv"):
         load_city(folder, "Toro")
 
 
