@@ -6,7 +6,7 @@ answer says how the place is reached:
 
 - :func:`assess_end` (through :class:`AccessAssessor`) measures, per end, which walk component the point snaps to
   (``main``, a street ``island``, or ``none`` beyond the snap distance), how far it is from that street and the
-  nearest bus stop: walked on the walk graph where the point is on a street, else an estimated straight line times
+  nearest bus stop: along the walk graph where the point is on a street, else an estimated straight line times
   the detour factor. A last leg up to :data:`WALK_LAST_LEG_MAX_M` is walked; up to :data:`TAXI_LAST_LEG_MAX_M` it is
   a taxi or xe ôm ride (estimated); beyond that the end has no public transport: taxi only.
 - :class:`RouteAnswer` carries the ``status`` of the answer (see :data:`RouteStatus`), a message in English and
@@ -68,10 +68,11 @@ Suggestion = Literal["bus", "taxi"]
 
 @dataclass(frozen=True)
 class NearestStop:
-    """The bus stop nearest to an end: on foot where the end is on a street, else an estimated straight line.
+    """The bus stop nearest to an end: along the streets where the end is on one, else an estimated straight line.
 
-    ``distance_m`` is the walk on the street graph (``estimated`` False) or the straight line times the detour factor
-    (``estimated`` True); ``leg`` says how that stretch is made: walked, or by taxi or xe ôm.
+    ``distance_m`` is the length on the street graph (a walk, ``estimated`` False; or a taxi ride along it,
+    ``estimated`` True) or the straight line times the detour factor (``estimated`` True); ``leg`` says how that
+    stretch is made: walked, or by taxi or xe ôm.
     """
 
     stop_id: str
@@ -196,30 +197,46 @@ class AccessAssessor:
                 snap_m = float(haversine_m(lat, lon, anchor.lat[0], anchor.lon[0]))
                 street = "main" if bool(planner.network.main[node]) else "island"
         if node >= 0:
-            walked = self._walked_stop(lat, lon, node, offset_m, destination=destination)
-            if walked is not None and walked[1] <= WALK_LAST_LEG_MAX_M:
-                stop, length_m = walked
+            walked = self._walked_stops(lat, lon, node, offset_m, destination=destination, limit_m=WALK_LAST_LEG_MAX_M)
+            if walked:
+                stop, length_m = walked[0]
                 access = EndAccess(lat, lon, place, street, snap_m, self._stop(stop, length_m, estimated=False))
                 return EndPlan(access, max_access_m=max(WALK_ACCESS_M, math.ceil(length_m)))
+            # No stop within walking distance: taxi or xe ôm along the streets (their length stands in for the road's).
+            by_road = self._walked_stops(lat, lon, node, offset_m, destination=destination, limit_m=TAXI_LAST_LEG_MAX_M)
+            if by_road:
+                chosen = by_road[:TAXI_CANDIDATE_STOPS]
+                stop, length_m = chosen[0]
+                access = EndAccess(
+                    lat, lon, place, street, snap_m, self._stop(stop, length_m, estimated=True, leg="taxi")
+                )
+                bus_stops = self.planner.bus.stops
+                return EndPlan(
+                    access,
+                    override=[(stop, taxi_seconds(length_m), True) for stop, length_m in chosen],
+                    taxi_m={bus_stops[stop].stop_id: length_m for stop, length_m in chosen},
+                )
         return self._estimated((lat, lon), place, street, snap_m, record=record, on_street=node >= 0)
 
     # -- helpers ------------------------------------------------------------------------------------------------
 
-    def _walked_stop(
-        self, lat: float, lon: float, node: int, offset_m: float, *, destination: bool
-    ) -> tuple[int, float] | None:
-        """The stop nearest on foot (walk graph, or an off-network stop's estimated walk) within the walk limit."""
+    def _walked_stops(
+        self, lat: float, lon: float, node: int, offset_m: float, *, destination: bool, limit_m: float
+    ) -> list[tuple[int, float]]:
+        """Stops within ``limit_m`` on the walk graph (off-network stops: estimated, within 1 km), nearest first."""
         planner, stops = self.planner, self.planner.stops
         matrix = planner.network.reverse if destination else planner.network.matrix
-        distance = dijkstra(matrix, directed=True, indices=node, limit=WALK_LAST_LEG_MAX_M)
+        distance = dijkstra(matrix, directed=True, indices=node, limit=limit_m)
         on = stops.on
         length = offset_m + distance[stops.node[on]] + stops.offset_m[on]
         length = np.maximum(length, haversine_m(lat, lon, stops.lat[on], stops.lon[on]))
-        candidates = [(int(on[i]), float(length[i])) for i in np.flatnonzero(np.isfinite(length))]
+        found = np.flatnonzero(length <= limit_m)
+        candidates = [(int(on[i]), float(length[i])) for i in found]
         if stops.off.size:
             guess = haversine_m(lat, lon, stops.lat[stops.off], stops.lon[stops.off]) * DETOUR_FACTOR
-            candidates += [(int(stops.off[i]), float(guess[i])) for i in np.flatnonzero(guess <= WALK_ACCESS_M)]
-        return min(candidates, key=lambda item: item[1], default=None)
+            near = np.flatnonzero(guess <= min(WALK_ACCESS_M, limit_m))
+            candidates += [(int(stops.off[i]), float(guess[i])) for i in near]
+        return sorted(candidates, key=lambda item: item[1])
 
     def _estimated(
         self,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from routing import access as access_module
 from routing import city_router as city_router_module
 from routing.access import (
     MAX_WALK_M,
@@ -190,3 +191,18 @@ def test_assessor_without_stops_within_reach_reports_the_nearest(router: CityRou
     assert plan.override == []
     assert plan.access.nearest_stop is not None
     assert not plan.access.public_transport
+
+
+def test_a_street_point_beyond_walking_distance_takes_a_taxi_along_the_streets(
+    router: CityRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(access_module, "WALK_LAST_LEG_MAX_M", 300.0)
+    plan = AccessAssessor(router.bus, {}).assess(*WEST[1], destination=True)
+    stop = plan.access.nearest_stop
+    assert stop is not None
+    assert stop.leg == "taxi"
+    assert stop.estimated
+    street_m = float(haversine_m(*WEST[0], *WEST[1]))
+    assert stop.distance_m == pytest.approx(street_m, rel=0.01)  # along the street, not the straight line x 1.3
+    assert plan.override is not None
+    assert plan.taxi_m[stop.stop_id] == stop.distance_m
