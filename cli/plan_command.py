@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
+import re
 import tempfile
+from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Final
 from zoneinfo import ZoneInfo
 
 import typer
@@ -16,11 +20,15 @@ from api.city import open_city
 from cli.console import err_console, fail, print_json
 from cli.errors import domain_errors
 from recommender.locate import resolve_location
+from recommender.messages import Language, Message, Name, render
 from recommender.preference import PreferenceModel
 from recommender.scoring import Context, Interests, Weather
 from recommender.trip import MAX_DAYS, Itinerary, Pace, TravelMode, TripRequest, parse_window, plan_trip
 from recommender.trip.itinerary import GeometryFormat, clock
 from routing.city_router import CityRouter
+
+if TYPE_CHECKING:
+    import folium
 
 HANOI_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -72,6 +80,7 @@ def plan(
     map_path: Annotated[
         Path | None, typer.Option("--map", help="Also write a map of the plan to this HTML file (folium).")
     ] = None,
+    lang: Annotated[Language, typer.Option(help="Language of names, reasons and warnings: en or vi.")] = Language.EN,
 ) -> None:
     """Plan the best visits for the traveller's interests under opening hours, meals and the day window."""
     first_day = _parse_date(date)
@@ -103,9 +112,9 @@ def plan(
     if map_path is not None:
         _write_map(itinerary, map_path)
     if json_output:
-        print_json(itinerary.to_dict(geometry=geometry))
+        print_json(itinerary.to_dict(geometry=geometry, lang=lang))
     else:
-        _print_summary(itinerary)
+        _print_summary(itinerary, lang)
 
 
 def _parse_date(text: str | None) -> dt.date:
@@ -135,16 +144,24 @@ def _ids(text: str) -> tuple[str, ...]:
 
 
 def _write_map(itinerary: Itinerary, path: Path) -> None:
-    """Write the map next to its destination first, then rename: no half-written page is ever left."""
+    """Write the map next to its destination first, then rename: no half-written page is ever left.
+
+    The page is self-contained (Leaflet and jQuery inlined, see `self_contained_map_html`): it opens offline, where
+    only the OpenStreetMap tiles are missing.
+    """
     from recommender.trip.map import itinerary_map
 
     directory = path.resolve().parent
     if not directory.is_dir():
         fail(f"--map {path}: folder {directory} does not exist")
+    try:
+        page = self_contained_map_html(itinerary_map(itinerary))
+    except ValueError as exc:
+        fail(f"--map {path}: {exc}")
     handle, temporary = tempfile.mkstemp(prefix=".plan-map-", suffix=".html", dir=directory)
     os.close(handle)
     try:
-        itinerary_map(itinerary).save(temporary)
+        Path(temporary).write_text(page, encoding="utf-8")
         Path(temporary).chmod(0o644)
         Path(temporary).replace(path)
     except BaseException:
@@ -153,14 +170,120 @@ def _write_map(itinerary: Itinerary, path: Path) -> None:
     err_console.print(f"map written to {path}")
 
 
-def _print_summary(itinerary: Itinerary) -> None:
+MAP_SCRIPTS: Final[tuple[tuple[str, str], ...]] = (
+    ("xstatic.pkg.leaflet", "leaflet.js"),
+    ("xstatic.pkg.jquery", "jquery.min.js"),
+)
+"""The scripts a folium page needs (its popups build their content with jQuery), from the pinned XStatic packages."""
+MAP_STYLES: Final[tuple[tuple[str, str], ...]] = (("xstatic.pkg.leaflet", "leaflet.css"),)
+_CSS_URL = re.compile(r"url\((['\"]?)(images/[\w.-]+\.png)\1\)")
+_EXTERNAL = re.compile(r"<script\b[^>]*\bsrc\s*=|<link\b[^>]*\bhref\s*=\s*['\"]?(?:https?:)?//", re.IGNORECASE)
+_CLOSING_SCRIPT = re.compile(r"</(script)", re.IGNORECASE)
+_MARKER_COLOURS: Final[dict[str, str]] = {"darkpurple": "#5b396b", "lightred": "#eb7d7f"}
+"""Leaflet.awesome-markers colour names that are not CSS colour names."""
+_TILE_NOTICE: Final[str] = (
+    "Map tiles unavailable (offline?): the plan's lines and stops are drawn without the street map."
+)
+
+
+def self_contained_map_html(figure: folium.Map) -> str:
+    """The HTML page of a folium map that loads nothing from a CDN: Leaflet, its CSS and jQuery inlined.
+
+    folium links Leaflet, jQuery, Bootstrap, Font Awesome and Leaflet.awesome-markers from CDNs. Here the map keeps
+    Leaflet and jQuery (inlined from the XStatic packages pinned in ``pyproject.toml``, Leaflet's images as data URIs)
+    and drops the rest: markers drawn with ``folium.Icon`` (awesome-markers) become pins of the same colour drawn in
+    CSS. Tiles still come from OpenStreetMap; without the network a notice on the map says they are unavailable.
+
+    Raises
+    ------
+    ValueError
+        If the page would still load a script or a stylesheet from elsewhere (an element this writer does not know).
+    """
+    import branca.element
+    import folium
+    from jinja2 import Template
+
+    branca_element: Any = branca.element  # branca has no type hints
+
+    for marker in _walk(figure):
+        if isinstance(marker, folium.Marker) and isinstance(marker.icon, folium.Icon):
+            del marker._children[marker.icon.get_name()]
+            marker.set_icon(_pin(marker.icon.options, folium.DivIcon))
+    notice = branca_element.MacroElement()
+    notice._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{% for layer in this.layers %}{{ layer }}.once('tileerror', function () {"
+        " var note = document.createElement('div'); note.className = 'tiles-unavailable';"
+        " note.textContent = {{ this.message|tojson }};"
+        " note.style.cssText = 'position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;"
+        "background:#fff8e1;border:1px solid #f9a825;padding:4px 10px;border-radius:4px;font:13px sans-serif';"
+        " {{ this._parent.get_name() }}.getContainer().appendChild(note); });{% endfor %}"
+        "{% endmacro %}"
+    )
+    notice.layers = [layer.get_name() for layer in _walk(figure) if isinstance(layer, folium.TileLayer)]
+    notice.message = _TILE_NOTICE
+    figure.add_child(notice)
+    figure.default_js = []
+    figure.default_css = []
+    root: Any = figure.get_root()
+    for index, (package, name) in enumerate(MAP_STYLES + MAP_SCRIPTS):
+        element = branca_element.Element("<{{ this.tag }}>{{ this.text }}</{{ this.tag }}>")
+        element.tag = "style" if name.endswith(".css") else "script"
+        element.text = _vendor_text(package, name)
+        root.header.add_child(element, name=f"inline_{index}_{name}")
+    page = str(root.render())
+    external = _EXTERNAL.findall(page)
+    if external:
+        raise ValueError(f"the map would load {len(external)} script(s) or stylesheet(s) from the network")
+    return page
+
+
+def _walk(element: Any) -> Iterator[Any]:
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+def _pin(options: dict[str, Any], div_icon: Any) -> Any:
+    colour = str(options.get("marker_color", "blue"))
+    colour = _MARKER_COLOURS.get(colour, colour)
+    html = (
+        f'<div style="width:22px;height:22px;margin:2px 5px;background:{colour};border:2px solid #fff;'
+        'border-radius:50% 50% 50% 0;transform:rotate(-45deg);box-shadow:-1px 1px 3px rgba(0,0,0,.5)">'
+        '<div style="width:8px;height:8px;margin:7px;border-radius:50%;background:#fff"></div></div>'
+    )
+    return div_icon(
+        html=html, icon_size=(36, 36), icon_anchor=(18, 34), popup_anchor=(0, -30), class_name="heritage-pin"
+    )
+
+
+def _vendor_text(package: str, name: str) -> str:
+    """One file of an XStatic package; CSS with its images as data URIs, scripts safe inside ``<script>``."""
+    data = resources.files(package).joinpath("data")
+    text = data.joinpath(name).read_text(encoding="utf-8")
+    if name.endswith(".css"):
+
+        def data_uri(match: re.Match[str]) -> str:
+            encoded = base64.b64encode(data.joinpath(match.group(2)).read_bytes()).decode("ascii")
+            return f'url("data:image/png;base64,{encoded}")'
+
+        return _CSS_URL.sub(data_uri, text)
+    return _CLOSING_SCRIPT.sub(r"<\\/\1", text)
+
+
+def _print_summary(itinerary: Itinerary, lang: Language = Language.EN) -> None:
     for day in itinerary.days:
-        err_console.print(f"[bold]Day {day.day + 1}[/bold] {day.date.isoformat()} from {day.start_name}")
+        heading = Message("summary.day", day=day.day + 1, date=day.date, start=day.start_name).render(lang)
+        err_console.print(f"[bold]{escape(heading)}[/bold]")
         for leg, visit in zip(day.legs, day.visits, strict=False):
+            name = Name(visit.place.name_en, visit.place.name_vi).render(lang)
+            kind = Message(f"kind.{visit.kind}").render(lang)
             err_console.print(
                 f"  {clock(leg.depart_s)} {leg.mode:4} → {clock(visit.start_s)}–{clock(visit.end_s)} "
-                f"{escape(visit.place.name_en)} ({visit.kind})"
+                f"{escape(name)} ({kind})"
             )
-        err_console.print(f"  back at {day.end_name} {clock(day.arrive_s)}; walk {day.walk_m / 1000:.1f} km")
+        back = Message("summary.back", end=day.end_name, time=clock(day.arrive_s), walk_km=day.walk_m / 1000)
+        err_console.print(f"  {escape(back.render(lang))}")
+    label = Message("summary.warning").render(lang)
     for warning in itinerary.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {warning}")
+        err_console.print(f"[yellow]{label}[/yellow] {escape(render(warning, lang))}")
