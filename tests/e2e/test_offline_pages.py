@@ -159,6 +159,17 @@ def test_a_plan_map_renders_with_the_network_cut(offline_browser: Any, tmp_path:
         browser, "(document.querySelector('.tiles-unavailable') || {}).textContent", "the no-tiles notice", shot
     )
     assert "tiles unavailable" in notice.lower()
+    # A visit's popup (its content is built with the inlined jQuery) opens on a click.
+    browser.execute_script("document.querySelectorAll('.leaflet-marker-icon')[1].click()")
+    popup = wait(
+        browser,
+        "(document.querySelector('.leaflet-popup') || {}).style && "
+        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1' && "
+        "document.querySelector('.leaflet-popup-content').textContent",
+        "a popup",
+        shot,
+    )
+    assert "why:" in popup, f"{popup} ({shot})"
     requested = elsewhere(requested_urls(browser), map_path.as_uri())
     assert requested, "the map asked for no tiles at all"
     assert all(urlsplit(url).hostname == "tile.openstreetmap.org" for url in requested), requested
@@ -181,3 +192,13 @@ def test_a_map_page_has_leaflet_inline_and_nothing_from_a_cdn() -> None:
     assert "jQuery v3.7.1" in page
     assert 'url("data:image/png;base64,' in page  # Leaflet's layer-control and marker images
     assert "tile.openstreetmap.org" in page  # tiles still need the network: the page says so when they fail
+
+
+def test_a_map_with_an_asset_the_writer_cannot_inline_is_refused() -> None:
+    from folium import plugins
+
+    untyped: Any = plugins
+    figure = folium.Map(location=(21.03, 105.85), zoom_start=13, tiles=None)
+    untyped.Fullscreen().add_to(figure)  # links its script and style from a CDN
+    with pytest.raises(ValueError, match="from the network"):
+        self_contained_map_html(figure)
