@@ -21,9 +21,13 @@ from api.settings import Settings
 from api.store import repositories
 from api.store.models import User
 from recommender.city import City
+from recommender.messages import Language as TextLanguage
+from recommender.messages import preferred_language
 from routing.city_router import CityRouter
 
 Language = Literal["vi", "en"]
+"""The code of a language the API answers in (:class:`recommender.messages.Language` in the domain)."""
+_CODES: dict[TextLanguage, Language] = {TextLanguage.VI: "vi", TextLanguage.EN: "en"}
 
 
 async def get_city(request: Request) -> City:
@@ -66,16 +70,14 @@ async def get_language(
     lang: Annotated[Language | None, Query(description="Language of names and texts (else Accept-Language).")] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Language:
-    """``lang`` when given, else the first of vi/en in Accept-Language, else English."""
+    """The language of the answer: ``lang`` when given, else Accept-Language by its q-values, else English.
+
+    An unsupported ``lang`` is a 422 (problem+json naming ``lang``); unsupported languages in Accept-Language are
+    passed over (:func:`recommender.messages.preferred_language`). Every endpoint with text uses this one choice.
+    """
     if lang is not None:
         return lang
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("vi"):
-            return "vi"
-        if tag.startswith("en"):
-            return "en"
-    return "en"
+    return _CODES[preferred_language(accept_language)]
 
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from /v1/auth/*.")

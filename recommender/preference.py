@@ -26,6 +26,7 @@ from recommender.collaborative import ALSSettings, ImplicitALS, ItemNeighbourhoo
 from recommender.errors import RecommenderError
 from recommender.feedback.events import EventKind, FeedbackEvent
 from recommender.feedback.interactions import build_interactions, event_strength
+from recommender.messages import Message
 from recommender.scoring import SCALE, Context, Interests, PlaceScore, score_place
 
 FEATURES = ("interest", "popularity", "collaborative", "neighbourhood")
@@ -139,7 +140,7 @@ class PreferenceModel:
             collaborative = float(max(features[index, 2], features[index, 3]))
             reasons = list(prior.reasons)
             if liked and collaborative >= 0.7:
-                reasons.insert(1, "liked by visitors with tastes like yours")
+                reasons.insert(1, Message("reason.liked_by_similar"))
             scores.append(
                 PlaceScore(
                     place_id=place.id,

@@ -24,6 +24,7 @@ from typing import Final
 
 from recommender.catalogue import Catalogue, Place
 from recommender.errors import RecommenderError
+from recommender.messages import Message, term
 from recommender.taxonomy import Category
 
 INTEREST_SHARE: Final[float] = 0.75
@@ -56,19 +57,10 @@ _ALIASES: Final[dict[str, Category]] = {
 }
 """Everyday words the app may send for a category."""
 
-_LABELS: Final[dict[Category, str]] = {
-    Category.HERITAGE: "heritage site",
-    Category.SPIRITUAL: "temple or pagoda",
-    Category.MUSEUM: "museum",
-    Category.ARCHITECTURE: "landmark building",
-    Category.CRAFT_VILLAGE: "craft village",
-    Category.CUISINE: "food place",
-    Category.MARKET: "market",
-    Category.CI_CENTRE: "creative and cultural centre",
-    Category.PERFORMING_ARTS: "performance venue",
-    Category.NATURE: "green space",
-    Category.NIGHTLIFE: "night spot",
-}
+
+def category_label(category: Category) -> Message:
+    """What a place of ``category`` is called in a reason (``craft village``), in either language."""
+    return term(f"category.{category.value}")
 
 
 class UnknownInterestError(RecommenderError):
@@ -195,14 +187,14 @@ def score_place(place: Place, interests: Interests, context: Context) -> PlaceSc
     factor, context_reasons = _context_factor(place, context)
     reasons: list[str] = []
     if matches:
-        reasons.append(f"{_LABELS[matches[0][1]]} you asked for")
-        reasons.extend(f"also a {_LABELS[category]}" for _, category in matches[1:2])
+        reasons.append(Message("reason.asked", category=category_label(matches[0][1])))
+        reasons.extend(Message("reason.also", category=category_label(category)) for _, category in matches[1:2])
     else:
-        reasons.append("one of the city's well-known places, to fill the day")
+        reasons.append(Message("reason.well_known"))
     if popularity >= 0.7:
-        reasons.append("very popular with visitors")
+        reasons.append(Message("reason.very_popular"))
     elif popularity >= 0.5:
-        reasons.append("popular with visitors")
+        reasons.append(Message("reason.popular"))
     reasons.extend(context_reasons)
     return PlaceScore(
         place_id=place.id,
@@ -219,11 +211,11 @@ def _context_factor(place: Place, context: Context) -> tuple[float, list[str]]:
     reasons: list[str] = []
     if context.weather is Weather.RAIN:
         factor *= _RAIN_INDOOR if place.indoor else _RAIN_OUTDOOR
-        reasons.append("indoors, good on a rainy day" if place.indoor else "outdoors despite the rain")
+        reasons.append(Message("reason.rain_indoor" if place.indoor else "reason.rain_outdoor"))
     if context.with_children:
         factor *= _CHILDREN_FRIENDLY if place.family_friendly else _CHILDREN_UNFRIENDLY
         if place.family_friendly:
-            reasons.append("good with children")
+            reasons.append(Message("reason.children"))
     return factor, reasons
 
 

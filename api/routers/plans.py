@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import BearerDep, CacheDep, CityDep, PlanningDep, SettingsDep, get_current_user
+from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlanningDep, SettingsDep, get_current_user
 from api.errors import invalid
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
 from api.store import repositories
+from recommender.messages import Language, localise
 from recommender.scoring import Context, Interests
 from recommender.trip import TripRequest, parse_window
 from recommender.trip.itinerary import with_geometry
@@ -58,6 +59,7 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
     planning: PlanningDep,
     cache: CacheDep,
     settings: SettingsDep,
+    lang: LanguageDep,
     liked: Annotated[tuple[str, ...], Depends(liked_places)],
 ) -> Response:
     """Plan the best visits for the traveller's interests under opening hours, meals and the daily window.
@@ -67,6 +69,9 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
 
     Anonymous by default. With a bearer token, and when the service has a learnt model, the places the traveller
     liked or rated 4-5 (``POST /v1/feedback``) steer the plan.
+
+    Place names, the reasons for each visit and the warnings are in ``?lang=`` (``en`` or ``vi``), else in the
+    language Accept-Language prefers, else in English; ``name_vi`` always gives a place's Vietnamese name.
     """
     window_start_s, window_end_s = parse_window(body.window)
     if window_end_s - window_start_s > MAX_WINDOW_S:
@@ -81,6 +86,7 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
         "must": sorted(body.must),
         "avoid": sorted(body.avoid),
         "liked": sorted(liked),
+        "lang": lang,
     }
     key = "plan:" + city.bundle.name + ":" + _digest(normalised)
 
@@ -106,7 +112,8 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
             liked=liked,
         )
         answer = planning.plan(request)
-        return {**answer, "itinerary": with_geometry(answer["itinerary"], body.geometry)}
+        itinerary = with_geometry(answer["itinerary"], body.geometry)
+        return {**answer, "itinerary": localise(itinerary, Language(lang))}
 
     return await cached_answer(cache, key, settings.cache_ttl_s, compute)
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from recommender.catalogue import Place
 from recommender.locate import Location
+from recommender.messages import Message, Name, term
 from recommender.planner import Route
 from recommender.scoring import Weather
 from recommender.trip.build import END_NODE, START_NODE, NodeKind, TripProblem, meal_windows
@@ -35,7 +36,6 @@ from routing.errors import RoutingError
 from routing.raptor import BusPlan
 
 DAY_S = 86_400
-_MEAL_REASON = "a break for {meal} at a food place on the way"
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ class DayExpander:
                 continue
             dropped = nodes.pop(self._droppable(nodes, attempt))
             place = self.trip.places[dropped]
-            name = place.name_en if place else "a stop"
-            warnings.append(f"day {route.day + 1}: dropped {name}: the real connections would miss its opening hours")
+            name = Name(place.name_en, place.name_vi) if place else term("place.unknown")
+            warnings.append(Message("day.dropped", day=route.day + 1, place=name))
 
     def _shorter_alternative(self, node: int) -> int | None:
         """The shorter visit to the same place (its exclusive group), when the trip offers one."""
@@ -165,14 +165,15 @@ class DayExpander:
         reasons = score.reasons
         full_s = place.visit_min * 60.0 * self.request.pace.visit_factor
         if end_s - start_s < full_s - 60.0:
-            reasons = (*reasons, f"a short visit: {(end_s - start_s) / 60:.0f} of its {full_s / 60:.0f} minutes")
+            short = Message("reason.short_visit", minutes=(end_s - start_s) / 60, full_minutes=full_s / 60)
+            reasons = (*reasons, short)
         if self.trip.kinds[node] is NodeKind.MEAL:
             lunch, _dinner = meal_windows(self.request)
             kind = "lunch" if start_s <= lunch[1] else "dinner"
             if not self.request.interests.likes_food:
-                reasons = (_MEAL_REASON.format(meal=kind),)
+                reasons = (Message("reason.meal_break", meal=term(f"meal.{kind}")),)
             else:
-                reasons = (f"{kind} at a food place for you", *score.reasons[1:])
+                reasons = (Message("reason.meal_for_you", meal=term(f"meal.{kind}")), *score.reasons[1:])
         return PlannedVisit(
             place=place,
             contains=self.trip.contains[node],
@@ -190,10 +191,11 @@ class DayExpander:
     def _stop(self, node: int) -> _Stop:
         if node in (START_NODE, END_NODE):
             location: Location = self.request.start if node == START_NODE else self.request.end_location
-            return _Stop(location.lat, location.lon, location.label, location.place)
+            label = Name(location.place.name_en, location.place.name_vi) if location.place else location.label
+            return _Stop(location.lat, location.lon, label, location.place)
         place = self.trip.places[node]
         assert place is not None
-        return _Stop(place.lat, place.lon, place.name_en, place)
+        return _Stop(place.lat, place.lon, Name(place.name_en, place.name_vi), place)
 
     def _leg(self, origin: int, destination: int, depart_s: float) -> PlannedLeg | None:
         """The leg leaving ``origin`` at ``depart_s`` (None: no way to make it)."""

@@ -4,6 +4,11 @@ The JSON form (:meth:`Itinerary.to_dict`) is sized for a phone: each leg's line 
 a bus ride, ...), as a Google encoded polyline (precision 5) by default or as a GeoJSON LineString on request
 (:class:`GeometryFormat`); values a client can derive (a visit's arrival is its leg's ``arrive``, a leg's ends are the
 visits around it) are not repeated, and coordinates and metres are rounded to what a map shows.
+
+Names, reasons and warnings are written in the :class:`~recommender.messages.Language` asked for. Without one they are
+:class:`~recommender.messages.Text` strings: English in JSON, and still renderable in Vietnamese later
+(:func:`recommender.messages.localise`), which is how a service can plan once, cache or send the plan between processes,
+and answer each traveller in their language.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any, Final
 import polyline
 
 from recommender.catalogue import Place
+from recommender.messages import Language, Message, Name, localise
 from recommender.scoring import PlaceScore
 from recommender.taxonomy import Category
 
@@ -81,15 +87,16 @@ class PlannedVisit:
         return self.start_s - self.arrival_s
 
     def to_dict(self) -> JsonDict:
-        """JSON-ready form with ``HH:MM`` times.
+        """JSON-ready form with ``HH:MM`` times; the name and reasons are :class:`~recommender.messages.Text`.
 
         The arrival is the ``arrive`` of the leg before the visit (so the wait is ``start`` minus it) and the
-        departure is ``end``, unless the traveller lingers (then ``departure`` is given).
+        departure is ``end``, unless the traveller lingers (then ``departure`` is given). ``name`` is the name in
+        the answer's language; ``name_vi`` is always the Vietnamese one.
         """
         place = self.place
         payload: JsonDict = {
             "place_id": place.id,
-            "name": place.name_en,
+            "name": _name(place),
             "name_vi": place.name_vi,
             "kind": self.kind,
             "categories": [category.value for category in place.categories],
@@ -100,7 +107,7 @@ class PlannedVisit:
             "ticket_vnd": place.price_vnd,
             "opening_hours": place.opening_hours,
             "why": {**self.score.to_dict(), "reasons": list(self.reasons)},
-            "includes": [{"place_id": inner.id, "name": inner.name_en} for inner in self.contains],
+            "includes": [{"place_id": inner.id, "name": _name(inner)} for inner in self.contains],
         }
         if clock(self.departure_s) != payload["end"]:
             payload["departure"] = clock(self.departure_s)
@@ -201,6 +208,10 @@ class DayPlan:
         }
 
 
+def _name(place: Place) -> Name:
+    return Name(place.name_en, place.name_vi)
+
+
 def _is_food(place: Place) -> bool:
     return set(place.categories) <= {Category.CUISINE, Category.NIGHTLIFE}
 
@@ -227,12 +238,15 @@ class Itinerary:
         """Every visit of every day, in order."""
         return [visit for day in self.days for visit in day.visits]
 
-    def to_dict(self, *, geometry: GeometryFormat = GeometryFormat.POLYLINE) -> JsonDict:
+    def to_dict(self, *, geometry: GeometryFormat = GeometryFormat.POLYLINE, lang: Language | None = None) -> JsonDict:
         """JSON-ready form (what ``heritage plan --json`` prints and the API returns).
 
-        Each leg part's line is written once, in the ``geometry`` format, which the answer names.
+        Each leg part's line is written once, in the ``geometry`` format, which the answer names. Place names,
+        reasons and warnings are in ``lang`` (plain strings); with None they are English
+        :class:`~recommender.messages.Text` that :func:`~recommender.messages.localise` can render in another
+        language later.
         """
-        return {
+        payload = {
             "mode": self.mode,
             "pace": self.pace,
             "interests": self.interests,
@@ -249,6 +263,7 @@ class Itinerary:
             "warnings": list(self.warnings),
             "search": {"score": round(self.score, 2), "time_s": round(self.solve_s, 3), "iterations": self.iterations},
         }
+        return payload if lang is None else localise(payload, Language(lang))
 
     def to_geojson(self) -> JsonDict:
         """A FeatureCollection: every leg's lines (``mode``, ``day``, ``leg``) and every visit as a point.
@@ -301,7 +316,7 @@ def leg_parts(journey: Mapping[str, Any], *, geometry: GeometryFormat = Geometry
             if "duration_s" in part:
                 payload["duration_s"] = round(float(part["duration_s"]))
             if "steps" in part:  # the instruction already says the street and the length
-                payload["steps"] = [str(step.get("instruction", "")) for step in part["steps"]]
+                payload["steps"] = [step_text(step) for step in part["steps"]]
         else:
             payload.update({key: part[key] for key in _RIDE_FIELDS if key in part})
             if "depart_s" in part and "arrive_s" in part:
@@ -311,6 +326,31 @@ def leg_parts(journey: Mapping[str, Any], *, geometry: GeometryFormat = Geometry
         payload["geometry"] = encode_line(_points(part), geometry)
         parts.append(payload)
     return parts
+
+
+def step_text(step: Mapping[str, Any]) -> Name:
+    """A walk step's instruction: the router's English, and the same in Vietnamese from the step's street and length."""
+    english = str(step.get("instruction", ""))
+    length_m = float(step.get("length_m", 0.0))
+    street = step.get("street")
+    if english.startswith("Take the steps"):
+        code = "step.stairs"
+    elif street:
+        code = "step.street"
+    elif "unnamed path" in english:
+        code = "step.path"
+    else:
+        code = "step.unnamed_street"
+    message = Message(code, length=_length_text(length_m), street=str(street or ""))
+    return Name(english, message.render(Language.VI))
+
+
+def _length_text(length_m: float) -> Name:
+    """A walk's length as a person says it (``8 m``, ``350 m``, ``1.2 km``; ``1,2 km`` in Vietnamese)."""
+    if length_m >= 995.0:
+        return Name(f"{length_m / 1000:.1f} km", f"{length_m / 1000:.1f} km".replace(".", ","))
+    metres = f"{round(length_m / 10) * 10:.0f} m" if length_m >= 99.5 else f"{max(1, round(length_m)):.0f} m"
+    return Name(metres, metres)
 
 
 def encode_line(points: Sequence[LatLon], geometry: GeometryFormat = GeometryFormat.POLYLINE) -> str | JsonDict:
