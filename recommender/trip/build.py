@@ -350,16 +350,18 @@ def _inside(catalogue: Catalogue, place: Place, avoid: set[str]) -> tuple[Place,
 
 
 def _worths(chosen: list[_Candidate], food: _FoodKinds, request: TripRequest, must: set[str]) -> list[float]:
-    """Each candidate's worth to the planner: a visit's worth with repeats of a kind discounted, or a meal.
+    """Each candidate's worth to the planner: a visit's worth less a stop's cost, repeats discounted; or a meal.
 
-    Kinds are the category the traveller likes best in a place (else its first), with cafés and sweet shops apart;
-    the ``k``-th best of a kind is discounted (:func:`recommender.trip.value.repeat_discount`). Every visit but a
-    must-visit then pays the stop's own cost (:func:`recommender.trip.value.stop_cost`), so a visit worth less
-    than a stop is worth 0 or less and is left out. A meal is worth ``MEAL_BONUS`` (a day has its meals whenever
-    one fits) plus, for a traveller who likes food, its worth as a visit.
+    Every visit but a must-visit pays the stop's own cost (:func:`recommender.trip.value.stop_cost`), judged on
+    the visit alone: a visit worth less than a stop is worth 0 or less and is left out. Kinds are the category the
+    traveller likes best in a place (else its first), with cafés and sweet shops apart; the ``k``-th best of a
+    kind is then discounted (:func:`recommender.trip.value.repeat_discount`). A meal is worth ``MEAL_BONUS`` (a
+    day has its meals whenever one fits) plus, for a traveller who likes food, its worth as a visit.
     """
     likes_food = request.interests.likes_food
     worth = [visit_worth(place, score, visit_s=visit_s) for place, score, _, visit_s, _ in chosen]
+    visits = [value for value, (_, _, kind, _, _) in zip(worth, chosen, strict=True) if kind is NodeKind.VISIT]
+    cost = stop_cost(visits, days=request.days)
     best: dict[str, float] = {}
     for value, (place, *_) in zip(worth, chosen, strict=True):
         best[place.id] = max(best.get(place.id, 0.0), value)
@@ -372,16 +374,14 @@ def _worths(chosen: list[_Candidate], food: _FoodKinds, request: TripRequest, mu
         interest = 0.0 if label == "snack" else request.interests.weight(Category(label))
         for rank, place in enumerate(sorted(places.values(), key=lambda place: -best[place.id])):
             discount[place.id] = repeat_discount(rank, days=request.days, interest=interest)
-    worth = [value * discount.get(place.id, 1.0) for value, (place, *_) in zip(worth, chosen, strict=True)]
-    visits = [value for value, (_, _, kind, _, _) in zip(worth, chosen, strict=True) if kind is NodeKind.VISIT]
-    cost = stop_cost(visits, days=request.days)
-    worth = [
+    net = [
         value - cost if kind is NodeKind.VISIT and place.id not in must else value
         for value, (place, _, kind, _, _) in zip(worth, chosen, strict=True)
     ]
+    net = [value * discount.get(place.id, 1.0) for value, (place, *_) in zip(net, chosen, strict=True)]
     return [
         (MEAL_BONUS + (value if likes_food else 0.01 * place.popularity)) if kind is NodeKind.MEAL else value
-        for value, (place, _, kind, _, _) in zip(worth, chosen, strict=True)
+        for value, (place, _, kind, _, _) in zip(net, chosen, strict=True)
     ]
 
 

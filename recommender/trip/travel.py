@@ -199,7 +199,7 @@ def node_matrices(
         factor = walk_reluctance(
             np.where(allowed, walk_m, 0.0), heat_share=heat_share(period.start_s, period.end_s), rain=rain
         )
-        walk_wins = walk_allowed_s * factor <= real_bus + BOARDING_COST_S
+        walk_wins = np.isfinite(walk_allowed_s) & (walk_allowed_s * factor <= real_bus + BOARDING_COST_S)
         # Where no bus serves a hop, a longer walk (up to the walking mode's longest hop) is all there is.
         no_bus_walk_s = np.where(np.isinf(real_bus) & (walk_m <= WALK_MODE_LONGEST_WALK_M), walk_s, np.inf)
         layers.append(_finish(np.where(walk_wins, walk_allowed_s, np.fmin(real_bus, no_bus_walk_s)), buffer_s))
@@ -207,9 +207,10 @@ def node_matrices(
         if period.end_s <= window_s[0] or period.start_s >= window_s[1]:
             continue
         # The solver has one walking matrix: a hop walked in one period of the day's window and ridden in another
-        # counts the longer.
+        # counts the longer. A hop this period cannot make at all counts nothing here.
         by_bus = ~walk_wins & np.isfinite(real_bus)
-        period_walk_m = np.where(by_bus, bus_walk_m, np.where(np.isfinite(walk_m), walk_m, bus_walk_m))
+        walked = walk_wins | (~by_bus & np.isfinite(no_bus_walk_s))
+        period_walk_m = np.where(by_bus, bus_walk_m, np.where(walked, walk_m, 0.0))
         leg_walk_m = period_walk_m if leg_walk_m is None else np.maximum(leg_walk_m, period_walk_m)
     layers.append(layers[0])
     starts.append(float(periods[-1].end_s))
