@@ -1,0 +1,49 @@
+"""Feedback events from the app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class FeedbackEventIn(BaseModel):
+    """One thing the traveller did; ``event_id`` is made by the app so a re-sent batch is not counted twice."""
+
+    event_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    kind: Literal["visit", "like", "rating", "skip"]
+    place_id: str = Field(min_length=1, max_length=100)
+    itinerary_id: str | None = Field(default=None, max_length=36)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    occurred_at: dt.datetime
+
+
+class FeedbackBatch(BaseModel):
+    """Up to 500 events, e.g. everything an offline app collected."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "events": [
+                        {
+                            "event_id": "0b6d8a7e-5c1f-4b7e-9a51-3d1f2e4c5a6b",
+                            "kind": "rating",
+                            "place_id": "temple-of-literature",
+                            "rating": 5,
+                            "occurred_at": "2026-11-24T10:15:00+07:00",
+                        }
+                    ]
+                }
+            ]
+        }
+    }
+
+    events: list[FeedbackEventIn] = Field(min_length=1, max_length=500)
+
+
+class FeedbackResponse(BaseModel):
+    """The events now stored (committed); resend the others."""
+
+    acknowledged: list[str]
