@@ -62,6 +62,8 @@ def test_ratios_within_tolerance() -> None:
     assert result["build_within_tolerance"] is True
     assert result["load_within_tolerance"] is True
     assert result["build_time_ratio_by_round"] == [1.05, 1.1]
+    assert result["build_time_ratio_of_minimums"] == 1.05
+    assert result["load_time_ratio_of_minimums"] == 1.0
     assert result["grown_stages"] == []
     assert result["stages"]["matrices"] == {"current_s": 4.0, "baseline_s": 4.0, "ratio": 1.0}
 
