@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 PYTEST_ARGS   ?=
 
-.PHONY: help install dev browser bundle serve test lint format typecheck pytest bench clean
+.PHONY: help install dev browser client bundle serve test lint format typecheck pytest bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,20 @@ browser:  ## Install chromium and chromium-driver with apt-get when missing
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
 	  || (apt-get update && apt-get install -y chromium chromium-driver) \
 	  || echo "WARNING: could not install chromium / chromium-driver; the browser test will be skipped"
+
+# The TypeScript client (clients/typescript): npm ci from the lock file (again only when it changes), the OpenAPI document
+# from the app, openapi-typescript's types, tsc --strict. The pytest suite does the same by itself
+# (tests/e2e/test_typescript_client.py), in a copy, and then runs the flow test against a live server.
+CLIENT_DIR   := clients/typescript
+CLIENT_STAMP := $(CLIENT_DIR)/node_modules/.heritage-installed
+
+$(CLIENT_STAMP): $(CLIENT_DIR)/package.json $(CLIENT_DIR)/package-lock.json
+	cd $(CLIENT_DIR) && npm ci --no-audit --no-fund
+	cat $^ | sha256sum | cut -c1-64 | tr -d '\n' > $@
+
+client: dev $(CLIENT_STAMP)  ## Generate the TypeScript client from the OpenAPI document and type-check it
+	$(BIN)/python $(CLIENT_DIR)/dump_openapi.py $(CLIENT_DIR)/openapi.json
+	cd $(CLIENT_DIR) && npm run --silent generate && npm run --silent build
 
 pytest: dev browser  ## Run every test
 	$(BIN)/pytest $(PYTEST_ARGS)
