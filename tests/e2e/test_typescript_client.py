@@ -119,7 +119,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        # generous: a first start on a fresh checkout compiles the numba kernels (cached afterwards)
+        deadline = time.monotonic() + 600
         while time.monotonic() < deadline and server.poll() is None:
             try:
                 if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
@@ -128,7 +129,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pass
             time.sleep(0.2)
         else:
-            pytest.fail(f"heritage serve did not become ready:\n{log.read_text(encoding='utf-8')}")
+            state = "still starting" if server.poll() is None else f"exited with {server.returncode}"
+            pytest.fail(f"heritage serve did not become ready ({state}):\n{log.read_text(encoding='utf-8')}")
         yield url
     finally:
         server.terminate()
