@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     bundle_argument(parser)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--time-limit", type=float, default=0.15, help="search seconds per plan (the CLI default)")
+    parser.add_argument("--time-limit", type=float, default=0.5, help="search seconds per plan (the CLI default)")
     parser.add_argument("--reference", type=int, default=30, help="requests also planned with the longer search")
     parser.add_argument("--reference-limit", type=float, default=1.5, help="search seconds of the reference")
     parser.add_argument("--baseline", default=None, help="also run the benchmark on this git commit's planner")

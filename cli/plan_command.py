@@ -70,7 +70,7 @@ def plan(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
-    time_limit: Annotated[float, typer.Option(min=0.01, help="Search time per day of the plan, seconds.")] = 0.15,
+    time_limit: Annotated[float, typer.Option(min=0.01, help="Search time per day of the plan, seconds.")] = 0.5,
     bundle: Annotated[Path | None, typer.Option(help="A bundle directory (default: current).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the itinerary as JSON.")] = False,
     geometry: Annotated[

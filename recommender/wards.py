@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from shapely import STRtree
 from shapely.geometry import Point, shape
@@ -90,7 +90,12 @@ class Ward:
     kind: Literal["ward", "commune"]
     osm_relation: int
     population: int | None
-    polygon: BaseGeometry = field(repr=False, compare=False)
+    geometry: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @cached_property
+    def polygon(self) -> BaseGeometry:
+        """The unit's shape, built on first use (loading a bundle checks ward ids, not points)."""
+        return shape(self.geometry)
 
     @property
     def short_name(self) -> str:
@@ -111,7 +116,7 @@ class Wards:
         self.units = units
         self.path = path
         self._by_id = {unit.id: unit for unit in units}
-        self._tree = STRtree([unit.polygon for unit in units])
+        self._tree: STRtree | None = None  # built on the first point lookup
         by_text: dict[str, Ward] = {}
         for unit in units:
             for key in (unit.id, _fold(unit.name), str(unit.osm_relation), _fold(unit.name_en or "")):
@@ -161,6 +166,8 @@ class Wards:
     def locate(self, lat: float, lon: float) -> Ward | None:
         """The unit whose polygon contains the point, or ``None`` outside Hanoi."""
         point = Point(lon, lat)
+        if self._tree is None:
+            self._tree = STRtree([unit.polygon for unit in self.units])
         hits = sorted(int(i) for i in self._tree.query(point, predicate="intersects"))
         for index in hits:
             if self.units[index].polygon.contains(point):
@@ -177,6 +184,12 @@ class Wards:
 def _check_kind(kind: object) -> None:
     if kind not in {"ward", "commune"}:
         raise ValueError(f"kind {kind!r} is neither ward nor commune")
+
+
+def _geometry(value: object) -> Mapping[str, Any]:
+    if not isinstance(value, dict) or value.get("type") not in {"Polygon", "MultiPolygon"}:
+        raise ValueError("the geometry is not a Polygon or MultiPolygon")
+    return value
 
 
 def load_wards(path: Path) -> Wards:
@@ -209,7 +222,7 @@ def load_wards(path: Path) -> Wards:
                     kind=kind,
                     osm_relation=int(props["osm_relation"]),
                     population=int(population) if population not in (None, "") else None,
-                    polygon=shape(feature["geometry"]),
+                    geometry=_geometry(feature["geometry"]),
                 )
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -22,7 +22,7 @@ from recommender.trip.itinerary import with_geometry
 
 router = APIRouter(prefix="/v1", tags=["plans"])
 MAX_WINDOW_S = 16 * 3600
-PLAN_TIME_LIMIT_S = 0.15
+PLAN_TIME_LIMIT_S = 0.5
 """Search time per day of a plan (``TripRequest.time_limit_s``)."""
 
 

@@ -164,7 +164,7 @@ class TripRequest:
     liked: tuple[str, ...] = ()
     context: Context = field(default_factory=Context)
     seed: int = 0
-    time_limit_s: float = 0.15
+    time_limit_s: float = 0.5
     max_iterations: int | None = 20
 
     def __post_init__(self) -> None:

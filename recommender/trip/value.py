@@ -34,9 +34,10 @@ FloatArray = NDArray[np.float64]
 PREFERENCE_SHARPNESS: Final[float] = 3.0
 """Value grows with (score / 100) ** 3: the planner adds values up, so on the raw scores a day of many lukewarm
 visits would outweigh one long trip to what the traveller asked for most (a craft village an hour away)."""
-PROMINENCE_POWER: Final[float] = 2.0
-"""Value grows with popularity ** 2: a 0.95 sight is worth 4.5x a 0.45 one before its length counts (a guide
-shows the sights that matter before the small ones near them)."""
+PROMINENCE_POWER: Final[float] = 1.0
+"""Value grows with popularity: a 0.95 sight is worth 2.1x a 0.45 one before its length counts. Popularity also
+enters the traveller's score, so a higher power lets famous sights crowd out what the traveller asked for (a family
+that likes parks got the Citadel and Hỏa Lò at power 2); the stop cost keeps small places out instead."""
 LENGTH_POWER: Final[float] = 0.5
 """Value grows with (natural length / 1 h) ** 0.5: a 90-minute site holds 3x a 10-minute one, not 9x."""
 LONGEST_COUNTED_MIN: Final[float] = 240.0

@@ -38,7 +38,8 @@ Headway of a tagged route in a period its service windows overlap:
 A route without tagged hours keeps its 2018 trip counts in the World Bank periods and does not run outside them.
 The network's periods are extended to cover the tagged hours: an ``early`` period from the first tagged departure
 (rounded down to the half hour) to the World Bank morning, and an ``evening`` period from the end of the World Bank
-afternoon to the half hour after the last tagged departure.
+afternoon to the half hour after the last tagged departure, split into ``evening`` and ``late`` when it is longer
+than two hours.
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ MAX_INTERVAL_S = 4 * 3600
 PERIOD_ROUND_S = 1800
 EARLY = "early"
 EVENING = "evening"
+LATE = "late"
+LONGEST_EVENING_S = 2 * 3600
+"""An evening period longer than this is split at its middle (rounded down to the half hour) into ``evening`` and
+``late``: lines stop one by one after 21:00, and one period timed at 21:37 for 19:45-23:30 would say there is no
+bus home from a show that ends at 21:30."""
 DIRECTION_NEAR_M = 50.0
 DIRECTION_GAP_M = 40.0
 STOP_ROLES = ("stop", "platform")
@@ -545,7 +551,8 @@ def extend_periods(periods: Sequence[ServicePeriod], windows: Sequence[Window]) 
     """The periods with an ``early`` one before and an ``evening`` one after, where tagged hours reach there.
 
     ``early`` starts at the first window's start rounded down to the half hour; ``evening`` ends at the half hour
-    after the last window's end (so the last departure lies inside it), at most at 24:00.
+    after the last window's end (so the last departure lies inside it), at most at 24:00. An evening longer than
+    ``LONGEST_EVENING_S`` is split into ``evening`` and ``late`` at its middle, rounded down to the half hour.
     """
     if not periods or not windows:
         return tuple(periods)
@@ -555,8 +562,14 @@ def extend_periods(periods: Sequence[ServicePeriod], windows: Sequence[Window]) 
     if first < periods[0].start_s:
         extended.insert(0, ServicePeriod(EARLY, first // PERIOD_ROUND_S * PERIOD_ROUND_S, periods[0].start_s))
     if last >= periods[-1].end_s and periods[-1].end_s < DAY_S:
+        start = periods[-1].end_s
         end = min((last // PERIOD_ROUND_S + 1) * PERIOD_ROUND_S, DAY_S)
-        extended.append(ServicePeriod(EVENING, periods[-1].end_s, end))
+        split = (start + end) // 2 // PERIOD_ROUND_S * PERIOD_ROUND_S
+        if end - start > LONGEST_EVENING_S and start < split < end:
+            extended.append(ServicePeriod(EVENING, start, split))
+            extended.append(ServicePeriod(LATE, split, end))
+        else:
+            extended.append(ServicePeriod(EVENING, start, end))
     return tuple(extended)
 
 

@@ -17,6 +17,7 @@ from routing.transit.model import HOURS_FROM_COUNTS, BusNetwork, BusRoute, BusSt
 from routing.transit.service_hours import (
     EARLY,
     EVENING,
+    LATE,
     RelationHours,
     RouteRelation,
     RouteRelations,
@@ -158,9 +159,14 @@ def test_route_master_tags_fill_in() -> None:
 
 def test_periods_extend_to_the_tagged_hours() -> None:
     periods = extend_periods(PERIODS, [(5 * H, 22 * H + 1800), (5 * H + 120, 21 * H)])
-    assert [p.name for p in periods] == [EARLY, "am", "md", "pm", EVENING]
+    assert [p.name for p in periods] == [EARLY, "am", "md", "pm", EVENING, LATE]
     assert (periods[0].start_s, periods[0].end_s) == (5 * H, PERIODS[0].start_s)
-    assert (periods[-1].start_s, periods[-1].end_s) == (PERIODS[-1].end_s, 23 * H)
+    # 19:45-23:00 is longer than two hours: split at its middle, rounded down to the half hour
+    assert (periods[-2].start_s, periods[-2].end_s) == (PERIODS[-1].end_s, 21 * H)
+    assert (periods[-1].start_s, periods[-1].end_s) == (21 * H, 23 * H)
+    short = extend_periods(PERIODS, [(6 * H + 1800, 21 * H)])
+    assert [p.name for p in short] == ["am", "md", "pm", EVENING]
+    assert (short[-1].start_s, short[-1].end_s) == (PERIODS[-1].end_s, 21 * H + 1800)
     assert extend_periods(PERIODS, []) == PERIODS
     assert extend_periods(PERIODS, [(7 * H, 18 * H)]) == PERIODS
 
@@ -171,11 +177,11 @@ def test_headway_rules() -> None:
     window = ((5 * H, 22 * H + 1800),)
     ranged = RelationHours(1, "02", window, (300, 900), (), "osm:relation/1")
     headways, source = route_headways(ranged, gtfs, periods)
-    assert headways == {EARLY: 900.0, "am": 300.0, "md": 900.0, "pm": 300.0, EVENING: 900.0}
+    assert headways == {EARLY: 900.0, "am": 300.0, "md": 900.0, "pm": 300.0, EVENING: 900.0, LATE: 900.0}
     assert source == "osm_interval_range"
     hours_only = RelationHours(1, "BRT01", window, None, (), "osm:relation/1")
     headways, source = route_headways(hours_only, gtfs, periods)
-    assert headways == {EARLY: 1200.0, "am": 300.0, "md": 1200.0, "pm": 300.0, EVENING: 1200.0}
+    assert headways == {EARLY: 1200.0, "am": 300.0, "md": 1200.0, "pm": 300.0, EVENING: 1200.0, LATE: 1200.0}
     assert "estimated" in source
     conditional = RelationHours(1, "2A", window, (600, 600), (((360, 360), ((7 * H, 10 * H),)),), "osm:relation/1")
     headways, _ = route_headways(conditional, gtfs, periods)
@@ -184,9 +190,10 @@ def test_headway_rules() -> None:
     short_day = RelationHours(1, "90", ((5 * H + 1800, 19 * H + 1800),), (1200, 1200), (), "osm:relation/1")
     headways, _ = route_headways(short_day, gtfs, periods)
     assert headways[EVENING] is None
+    assert headways[LATE] is None
     interval_only = RelationHours(1, "CNG03", (), (900, 900), (), "osm:relation/1")
     headways, _ = route_headways(interval_only, gtfs, periods)
-    assert headways == {EARLY: None, "am": 900.0, "md": 900.0, "pm": 900.0, EVENING: None}
+    assert headways == {EARLY: None, "am": 900.0, "md": 900.0, "pm": 900.0, EVENING: None, LATE: None}
 
 
 def test_apply_matches_by_relation_id_then_line_and_direction() -> None:
@@ -210,7 +217,7 @@ def test_apply_matches_by_relation_id_then_line_and_direction() -> None:
     )
     updated, periods, report = apply_service_hours(routes, STOPS, PERIODS, relations)
     by_id = {route.route_id: route for route in updated}
-    assert [p.name for p in periods] == [EARLY, "am", "md", "pm", EVENING]
+    assert [p.name for p in periods] == [EARLY, "am", "md", "pm", EVENING, LATE]
     assert by_id["02:1"].service_hours_s == ((5 * H + 120, 22 * H + 1800),)
     assert by_id["02:1"].hours_source.startswith("osm:relation/100 opening_hours=Mo-Su 05:02-22:30")
     assert by_id["02:2"].hours_source.endswith("(line's other direction)")
@@ -238,9 +245,9 @@ def test_apply_matches_by_relation_id_then_line_and_direction() -> None:
 
 def test_timetable_runs_from_the_first_to_the_last_tagged_departure() -> None:
     periods = extend_periods(PERIODS, [(5 * H + 120, 22 * H + 1800)])
-    headways = {EARLY: 900.0, "am": 300.0, "md": 900.0, "pm": 300.0, EVENING: 900.0}
+    headways = {EARLY: 900.0, "am": 300.0, "md": 900.0, "pm": 300.0, EVENING: 900.0, LATE: 900.0}
     tagged = bus_route("02:1", ("s0", "s1", "s2"), headway_s=headways, service_hours_s=((5 * H + 120, 22 * H + 1800),))
-    untagged = bus_route("99:1", ("s0", "s2"), headway_s={**headways, EARLY: None, EVENING: None})
+    untagged = bus_route("99:1", ("s0", "s2"), headway_s={**headways, EARLY: None, EVENING: None, LATE: None})
     short = bus_route("90:1", ("s2", "s0"), headway_s={**headways, EARLY: 1000.0}, service_hours_s=((6 * H, 19 * H),))
     timetable = Timetable.from_network(
         BusNetwork(stops=STOPS, routes=(tagged, untagged, short), periods=periods, speed_model=SPEED)
@@ -315,7 +322,7 @@ def test_bundle_records_where_hours_come_from(hanoi: CityBundle) -> None:
     for route in hanoi.bus.routes:
         assert route.hours_source.startswith("osm:relation/") == bool(route.service_hours_s)
     names = [period.name for period in hanoi.bus.periods]
-    assert names[-1] == EVENING
+    assert names[-2:] == [EVENING, LATE]
     assert set(hanoi.matrices.bus_s) == set(names)
 
 
