@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.schemas.itineraries import StrictModel
 
 
-class FeedbackEventIn(BaseModel):
-    """One thing the traveller did; ``event_id`` is made by the app so a re-sent batch is not counted twice."""
+class FeedbackEventIn(StrictModel):
+    """One thing the traveller did; ``event_id`` is made by the app so a re-sent batch is not counted twice.
+
+    ``event_id`` is unique per account (another account may use the same id). ``place_id`` must be a catalogue
+    place, ``itinerary_id`` one of the account's itineraries, and ``occurred_at`` (with its UTC offset) within the
+    last year and not more than a day ahead.
+    """
 
     event_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     kind: Literal["visit", "like", "rating", "skip"]
     place_id: str = Field(min_length=1, max_length=100)
     itinerary_id: str | None = Field(default=None, max_length=36)
     rating: int | None = Field(default=None, ge=1, le=5)
-    occurred_at: dt.datetime
+    occurred_at: AwareDatetime
 
 
-class FeedbackBatch(BaseModel):
+class FeedbackBatch(StrictModel):
     """Up to 500 events, e.g. everything an offline app collected."""
 
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
             "examples": [
                 {
                     "events": [
@@ -37,13 +44,13 @@ class FeedbackBatch(BaseModel):
                     ]
                 }
             ]
-        }
-    }
+        },
+    )
 
     events: list[FeedbackEventIn] = Field(min_length=1, max_length=500)
 
 
 class FeedbackResponse(BaseModel):
-    """The events now stored (committed); resend the others."""
+    """The events of the batch now stored for this account (now or by an earlier batch), committed."""
 
     acknowledged: list[str]

@@ -16,7 +16,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.store.models import ApiKey, FeedbackEvent, OperatorLine, RefreshToken, SavedItinerary, User, utcnow
+from api.store.models import (
+    PLAN_CHECKED,
+    ApiKey,
+    FeedbackEvent,
+    OperatorLine,
+    RefreshToken,
+    SavedItinerary,
+    User,
+    utcnow,
+)
 
 
 class EmailTakenError(Exception):
@@ -136,9 +145,11 @@ def save_itinerary(
     title: str,
     body: dict[str, Any],
     notes: str = "",
+    request: dict[str, Any] | None = None,
+    summary: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[SavedItinerary, bool]:
-    """Insert an itinerary; with an idempotency key, a repeat returns the first row.
+    """Insert an itinerary (its plan checked by the caller); with an idempotency key, a repeat returns the first row.
 
     Returns
     -------
@@ -155,6 +166,9 @@ def save_itinerary(
         title=title,
         notes=notes,
         body=body,
+        request=request,
+        plan_format=PLAN_CHECKED,
+        summary=summary,
         idempotency_key=idempotency_key,
         created_at=now,
         updated_at=now,
@@ -185,14 +199,41 @@ def owned_itinerary(session: Session, itinerary_id: str, owner_id: str) -> Saved
     return row if row is not None and row.owner_id == owner_id else None
 
 
+def itinerary_owners(session: Session, itinerary_ids: Sequence[str]) -> dict[str, str]:
+    """The owner of each of these itineraries that exists (missing ids are left out)."""
+    if not itinerary_ids:
+        return {}
+    query = select(SavedItinerary.id, SavedItinerary.owner_id).where(SavedItinerary.id.in_(set(itinerary_ids)))
+    return {str(item_id): str(owner_id) for item_id, owner_id in session.execute(query)}
+
+
+_EDITABLE = ("title", "notes", "body", "request", "summary", "plan_format")
+"""Columns :func:`update_itinerary` may change."""
+
+
 def update_itinerary(session: Session, row: SavedItinerary, changes: dict[str, Any]) -> SavedItinerary:
-    """Apply ``changes`` (title, notes, body) and commit."""
-    for name in ("title", "notes", "body"):
-        if name in changes and changes[name] is not None:
-            setattr(row, name, changes[name])
+    """Apply ``changes`` (title, notes, body, request, summary, plan_format; None leaves a column) and commit.
+
+    A new ``body`` without a ``plan_format`` is a checked plan.
+    """
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    values = {name: value for name, value in changes.items() if value is not None}
+    if "body" in values:
+        values.setdefault("plan_format", PLAN_CHECKED)
+    for name, value in values.items():
+        setattr(row, name, value)
     row.updated_at = utcnow()
     session.commit()
     return row
+
+
+def mark_plan_format(session: Session, row: SavedItinerary, plan_format: str, summary: dict[str, Any]) -> None:
+    """Record what the first read of an unchecked (pre-typed) plan found, without touching ``updated_at``."""
+    row.plan_format = plan_format
+    row.summary = summary
+    session.commit()
 
 
 def delete_itinerary(session: Session, row: SavedItinerary) -> None:
@@ -244,9 +285,15 @@ _FEEDBACK_OPTIONAL = ("itinerary_id", "rating")
 
 
 def record_feedback(session: Session, user_id: str, events: Sequence[dict[str, Any]]) -> list[str]:
-    """Insert a batch in one transaction; events seen before (same ``event_id``) are skipped, not duplicated.
+    """Insert a batch in one transaction; events this account sent before (same ``event_id``) are not duplicated.
 
-    Returns the ids now stored, i.e. every event of the batch, only after the commit succeeded.
+    The key is (account, ``event_id``): another account's event with the same id is another event.
+
+    Returns
+    -------
+    list of str
+        The ids of the batch now stored for this account (inserted now, or by an earlier batch), in batch
+        order, read back after the commit succeeded.
     """
     if not events:
         return []
@@ -257,10 +304,16 @@ def record_feedback(session: Session, user_id: str, events: Sequence[dict[str, A
     rows = [{**optional, **event, "user_id": user_id, "received_at": now} for event in events]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(FeedbackEvent).values(rows).on_conflict_do_nothing(index_elements=["event_id"])
+    statement = insert(FeedbackEvent).values(rows).on_conflict_do_nothing(index_elements=["user_id", "event_id"])
     session.execute(statement)
     session.commit()
-    return [str(event["event_id"]) for event in events]
+    ids = [str(event["event_id"]) for event in events]
+    stored = set(
+        session.scalars(
+            select(FeedbackEvent.event_id).where(FeedbackEvent.user_id == user_id, FeedbackEvent.event_id.in_(ids))
+        )
+    )
+    return [event_id for event_id in ids if event_id in stored]
 
 
 def liked_place_ids(session: Session, user_id: str, *, limit: int = 50) -> list[str]:

@@ -7,13 +7,14 @@ import threading
 import uuid
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from api.store import repositories
-from api.store.db import make_engine, migrate, session_factory
+from api.store.db import alembic_config, make_engine, migrate, session_factory
 from api.store.models import Base, FeedbackEvent, SavedItinerary
 from tests.api.conftest import ClientFactory, sign_in
 
@@ -32,7 +33,7 @@ def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
     expected = {"users", "refresh_tokens", "itineraries", "feedback_events", "api_keys", "operator_lines"}
     assert expected | {"alembic_version"} <= tables
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
         if engine.dialect.name == "sqlite":
             assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
     engine.dispose()
@@ -65,6 +66,20 @@ def test_one_idempotency_key_makes_one_itinerary_and_the_constraint_holds(databa
             session.commit()
         session.rollback()
         assert repositories.count_itineraries(session, owner.id) == 1
+    engine.dispose()
+
+
+def test_two_accounts_may_use_the_same_event_id(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    with session_factory(engine)() as session:
+        first, second = repositories.create_user(session), repositories.create_user(session)
+        assert repositories.record_feedback(session, first.id, [_event("rating-0001", "rating")]) == ["rating-0001"]
+        assert repositories.record_feedback(session, second.id, [_event("rating-0001")]) == ["rating-0001"]
+        assert repositories.count_feedback(session, user_id=first.id) == 1
+        assert repositories.count_feedback(session, user_id=second.id) == 1
+        kinds = {row[0]: row[1] for row in session.execute(select(FeedbackEvent.user_id, FeedbackEvent.kind))}
+        assert kinds == {first.id: "rating", second.id: "like"}
     engine.dispose()
 
 
@@ -118,7 +133,7 @@ def test_twenty_concurrent_saves_with_one_idempotency_key_make_one_itinerary(
     with make_client(database_url=database_url) as client:
         headers = sign_in(client)
         key = {"Idempotency-Key": f"save-{uuid.uuid4()}"}
-        body = {"title": "Old Quarter day", "plan": {"days": [{"visits": ["hoan-kiem-lake"]}]}}
+        body = {"title": "Old Quarter day", "plan": {"days": []}}
         barrier = threading.Barrier(20)
         results: list[tuple[int, str]] = []
         lock = threading.Lock()
@@ -186,3 +201,70 @@ def test_workers_starting_together_migrate_one_at_a_time(database_url: str) -> N
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def _migrate_to(engine: Engine, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_the_migration_keys_feedback_per_account_and_keeps_old_rows(
+    database_url: str, make_client: ClientFactory
+) -> None:
+    """A 0003 database with rows: every feedback event and itinerary survives; old plans stay readable."""
+    engine = make_engine(database_url)
+    _migrate_to(engine, "0003")
+    stamp = "2026-11-24 03:00:00+00:00"
+    with engine.begin() as connection:
+        for user_id in ("u-old", "u-new"):
+            connection.execute(
+                text("INSERT INTO users (id, created_at) VALUES (:id, :at)"), {"id": user_id, "at": stamp}
+            )
+        connection.execute(
+            text(
+                "INSERT INTO feedback_events (event_id, user_id, kind, place_id, rating, occurred_at, received_at) "
+                "VALUES ('rating-0001', 'u-old', 'rating', 'temple-of-literature', 5, :at, :at)"
+            ),
+            {"at": stamp},
+        )
+        for item_id, body in (("it-legacy", '{"foo": 1}'), ("it-empty", '{"days": []}')):
+            connection.execute(
+                text(
+                    "INSERT INTO itineraries (id, owner_id, title, notes, body, created_at, updated_at) "
+                    "VALUES (:id, 'u-old', 'Old day', '', :body, :at, :at)"
+                ),
+                {"id": item_id, "body": body, "at": stamp},
+            )
+    migrate(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+    with session_factory(engine)() as session:
+        # The old event is kept; another account's event with the same id is now stored too.
+        assert repositories.record_feedback(session, "u-new", [_event("rating-0001")]) == ["rating-0001"]
+        owners = sorted(session.scalars(select(FeedbackEvent.user_id).where(FeedbackEvent.event_id == "rating-0001")))
+        assert owners == ["u-new", "u-old"]
+        rows = {row.id: row for row in session.scalars(select(SavedItinerary))}
+        assert {item: row.plan_format for item, row in rows.items()} == {
+            "it-legacy": "unchecked",
+            "it-empty": "unchecked",
+        }
+        assert rows["it-legacy"].body == {"foo": 1}
+        assert rows["it-legacy"].created_at == dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+    engine.dispose()
+
+
+def test_timestamps_come_back_in_utc_with_their_offset(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    with session_factory(engine)() as session:
+        user = repositories.create_user(session)
+        event = _event("e-zone") | {"occurred_at": dt.datetime(2026, 11, 24, 10, 0, tzinfo=hanoi)}
+        repositories.record_feedback(session, user.id, [event])
+    with session_factory(engine)() as session:
+        stored = session.scalars(select(FeedbackEvent.occurred_at)).one()
+        assert stored == dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+        assert stored.utcoffset() == dt.timedelta(0)
+    engine.dispose()
