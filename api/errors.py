@@ -1,20 +1,29 @@
 """RFC 9457 problem+json for every error the API returns; no bare 500s.
 
-A problem's ``title`` (and its ``detail`` where a translation exists) is in the request's language: ``?lang=``, else
-``Accept-Language``, as :func:`api.deps.get_language` chooses; ``type`` URIs and field names never change.
+Every ``type`` comes from one registry (:mod:`api.problems`), which gives its status and its title in English and
+Vietnamese. A problem's ``title`` (and its ``detail`` where a translation exists) is in the request's language:
+``?lang=``, else ``Accept-Language``, as :func:`api.deps.get_language` chooses; ``type`` URIs and field names never
+change. Domain errors are mapped by class (:data:`api.problems.DOMAIN_PROBLEMS`); their messages never carry a Python
+class name.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
+import types
+import typing
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.problems import PROBLEM_BASE, PROBLEM_TYPES, domain_problem, problem_type
 from recommender.catalogue import UnknownPlaceError
 from recommender.errors import RecommenderError
 from recommender.messages import Language, preferred_language
@@ -22,33 +31,23 @@ from recommender.scoring import InvalidInterestWeightError, UnknownInterestError
 from recommender.trip import TripError
 from routing.errors import RoutingError
 
+__all__ = [
+    "PROBLEM_BASE",
+    "PROBLEM_JSON",
+    "ApiProblemError",
+    "field_error",
+    "install_error_handlers",
+    "invalid",
+    "problem",
+]
+
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_BASE = "https://heritage.example/problems/"
 logger = logging.getLogger("api")
 
-TITLES_VI: dict[str, str] = {
-    "Invalid request": "Yêu cầu không hợp lệ",
-    "Unknown place": "Không tìm thấy địa điểm",
-    "Cannot plan this trip": "Không thể lập lịch trình này",
-    "Unknown interest": "Sở thích không có trong danh mục",
+TITLES_VI: dict[str, str] = {kind.title: kind.title_vi for kind in PROBLEM_TYPES.values()} | {
     "Invalid interest weight": "Mức độ quan tâm không hợp lệ",
-    "Cannot recommend": "Không thể gợi ý",
-    "Cannot route": "Không tìm được đường đi",
-    "Cannot design this line": "Không thể thiết kế tuyến này",
-    "Database unavailable": "Cơ sở dữ liệu tạm thời không phản hồi",
-    "Internal error": "Lỗi hệ thống",
-    "Not authenticated": "Chưa đăng nhập",
-    "Invalid token": "Mã truy cập không hợp lệ",
-    "Wrong email or password": "Sai email hoặc mật khẩu",
-    "Email taken": "Email đã được sử dụng",
-    "Invalid API key": "Khóa API không hợp lệ",
-    "Operators only": "Chỉ dành cho nhà vận hành",
-    "Itinerary not found": "Không tìm thấy lịch trình",
-    "Line not found": "Không tìm thấy tuyến",
-    "Not Found": "Không tìm thấy",
-    "Method Not Allowed": "Phương thức không được hỗ trợ",
 }
-"""Vietnamese titles of the problems, by their English title."""
+"""Vietnamese titles of the problems, by their English title (from the registry)."""
 DETAILS_VI: dict[str, str] = {
     "the database did not answer; nothing was stored, retry shortly": (
         "cơ sở dữ liệu không phản hồi; chưa có gì được lưu, vui lòng thử lại sau giây lát"
@@ -68,8 +67,11 @@ DETAILS_VI: dict[str, str] = {
     "Input should be 'vi' or 'en'": "chỉ nhận 'vi' hoặc 'en'",
     "Not Found": "Không tìm thấy",
     "Method Not Allowed": "Phương thức không được hỗ trợ",
+    "does not have the expected format": "không đúng định dạng",
+    "is not a valid email address": "không phải địa chỉ email hợp lệ",
 }
 """Vietnamese details (and field-error details) of the problems that have one, by their English text."""
+MAX_SUGGESTIONS = 3
 
 
 def request_language(request: Request) -> Language:
@@ -92,7 +94,11 @@ def translated_detail(detail: str, lang: Language) -> str:
 
 
 class ApiProblemError(Exception):
-    """An error a router or dependency raises on purpose; rendered as one problem+json response."""
+    """An error a router or dependency raises on purpose; rendered as one problem+json response.
+
+    ``kind`` is the slug of a registered problem type (:mod:`api.problems`); ``status`` and ``title`` must agree
+    with the registry (they are kept as arguments so existing callers read as before; :meth:`of` takes them from it).
+    """
 
     def __init__(
         self,
@@ -112,6 +118,12 @@ class ApiProblemError(Exception):
         self.headers = headers or {}
         self.extra = extra
 
+    @classmethod
+    def of(cls, kind: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> ApiProblemError:
+        """The problem of the registered type ``kind`` (its status and title from the registry)."""
+        registered = problem_type(kind)
+        return cls(registered.status, registered.title, detail, kind=kind, headers=headers, **extra)
+
 
 def problem(
     status: int,
@@ -129,7 +141,10 @@ def problem(
     translated; the ``type`` and the field names are not.
     """
     if lang is Language.VI:
-        title = TITLES_VI.get(title, title)
+        registered = PROBLEM_TYPES.get(kind)
+        title = (
+            registered.title_vi if registered is not None and registered.title == title else TITLES_VI.get(title, title)
+        )
         detail = translated_detail(detail, lang)
         if isinstance(extra.get("errors"), list):
             extra["errors"] = [
@@ -148,11 +163,90 @@ def field_error(field: str, detail: str) -> dict[str, str]:
     return {"field": field, "pointer": pointer, "detail": detail}
 
 
-def invalid(field: str, detail: str) -> ApiProblemError:
-    """A 422 naming ``field``."""
-    return ApiProblemError(
-        422, "Invalid request", f"{field}: {detail}", kind="invalid-request", errors=[field_error(field, detail)]
+def invalid(field: str, detail: str, *, kind: str = "invalid-request") -> ApiProblemError:
+    """A 422 naming ``field`` (``kind``: a registered 422 type, ``invalid-request`` by default)."""
+    return ApiProblemError.of(kind, f"{field}: {detail}", errors=[field_error(field, detail)])
+
+
+def unknown_place(field: str, exc: UnknownPlaceError) -> ApiProblemError:
+    """A 404 naming ``field`` and the closest place ids."""
+    return ApiProblemError.of(
+        "unknown-place",
+        f"{field}: {exc}",
+        suggestions=list(exc.suggestions),
+        errors=[field_error(field, str(exc))],
     )
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the known names close to ``name`` (difflib), else ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=MAX_SUGGESTIONS, cutoff=0.6)
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?" if close else ""
+
+
+def _model_fields(annotation: Any) -> dict[str, Any] | None:
+    """The fields of the pydantic model an annotation holds (through ``X | None`` and ``list[X]``), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {(info.alias or name): info.annotation for name, info in annotation.model_fields.items()}
+    origin = typing.get_origin(annotation)
+    if origin in {typing.Union, types.UnionType, list, tuple, Sequence}:
+        for argument in typing.get_args(annotation):
+            found = _model_fields(argument)
+            if found is not None:
+                return found
+    return None
+
+
+def _known_fields(request: Request, location: Sequence[str]) -> list[str]:
+    """The field names the request body model allows at ``location`` (the parent of an unknown field)."""
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    annotation = getattr(getattr(body_field, "field_info", None), "annotation", None)
+    for part in location:
+        fields = _model_fields(annotation)
+        if fields is None:
+            return []
+        if part.isdigit() and part not in fields:
+            continue  # a list index: stay on the item type
+        annotation = fields.get(part)
+    fields = _model_fields(annotation)
+    return sorted(fields) if fields else []
+
+
+def _position(document: object, offset: int) -> str:
+    """``line L, column C (character N)`` of an offset in the body."""
+    text = document.decode("utf-8", "replace") if isinstance(document, bytes) else str(document or "")
+    before = text[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return f"line {line}, column {column} (character {offset})"
+
+
+def _validation_errors(request: Request, exc: RequestValidationError) -> list[dict[str, str]]:
+    """One ``errors`` entry per pydantic error: unknown fields with a did-you-mean, no regular expressions shown."""
+    errors = []
+    for error in exc.errors():
+        raw = [str(part) for part in error["loc"]]
+        location = raw[1:] if raw and raw[0] == "body" else raw  # query.x, path.x, header.x keep their prefix
+        kind = error.get("type", "")
+        message = str(error["msg"])
+        if kind == "json_invalid":
+            offset = error["loc"][1] if len(error["loc"]) > 1 and isinstance(error["loc"][1], int) else 0
+            reason = str(error.get("ctx", {}).get("error", "invalid JSON"))
+            detail = f"not valid JSON: {reason} at {_position(exc.body, offset)}"
+            errors.append({"field": "body", "pointer": "", "detail": detail})
+            continue
+        if kind == "extra_forbidden" and location:
+            known = _known_fields(request, location[:-1])
+            message = f"unknown field {location[-1]!r}{did_you_mean(location[-1], known)}"
+        elif kind == "string_pattern_mismatch":
+            message = (
+                "is not a valid email address"
+                if location and location[-1] == "email"
+                else "does not have the expected format"
+            )
+        errors.append(field_error(".".join(location), message))
+    return errors
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -172,12 +266,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = []
-        for error in exc.errors():
-            location = [str(part) for part in error["loc"]]
-            if location and location[0] in {"body", "query", "path", "header"}:
-                location = location[1:] if location[0] == "body" else location
-            errors.append(field_error(".".join(location), str(error["msg"])))
+        errors = _validation_errors(request, exc)
         first = errors[0] if errors else field_error("", "invalid request")
         return problem(
             422,
@@ -200,64 +289,32 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=headers,
         )
 
-    @app.exception_handler(UnknownPlaceError)
-    async def unknown_place(request: Request, exc: UnknownPlaceError) -> JSONResponse:
+    async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+        """Any recommender or routing error: its registered problem type, with the field where one is known."""
+        kind = domain_problem(exc)
+        extra: dict[str, Any] = {}
+        field = exc.field if isinstance(exc, TripError) else None
+        if isinstance(exc, UnknownPlaceError | UnknownInterestError):
+            extra["suggestions"] = list(exc.suggestions)
+        if isinstance(exc, UnknownInterestError | InvalidInterestWeightError):
+            field = "interests"
+        if field:
+            extra["errors"] = [field_error(field, str(exc))]
+        headers = {"Retry-After": "5"} if kind.status == 503 else None
+        if kind.status >= 500:
+            logger.error("cannot serve: %s", exc)
         return problem(
-            404,
-            "Unknown place",
+            kind.status,
+            kind.title,
             str(exc),
-            kind="unknown-place",
+            kind=kind.slug,
             lang=request_language(request),
-            suggestions=list(exc.suggestions),
+            headers=headers,
+            **extra,
         )
 
-    @app.exception_handler(TripError)
-    async def trip_error(request: Request, exc: TripError) -> JSONResponse:
-        return problem(
-            422,
-            "Cannot plan this trip",
-            str(exc),
-            kind="trip-error",
-            lang=request_language(request),
-            errors=[field_error(exc.field, str(exc))],
-        )
-
-    @app.exception_handler(UnknownInterestError)
-    async def unknown_interest(request: Request, exc: UnknownInterestError) -> JSONResponse:
-        return problem(
-            422,
-            "Unknown interest",
-            str(exc),
-            kind="unknown-interest",
-            lang=request_language(request),
-            errors=[field_error("interests", str(exc))],
-        )
-
-    @app.exception_handler(InvalidInterestWeightError)
-    async def bad_weight(request: Request, exc: InvalidInterestWeightError) -> JSONResponse:
-        return problem(
-            422,
-            "Invalid interest weight",
-            str(exc),
-            kind="invalid-request",
-            lang=request_language(request),
-            errors=[field_error("interests", str(exc))],
-        )
-
-    @app.exception_handler(RecommenderError)
-    async def recommender_error(request: Request, exc: RecommenderError) -> JSONResponse:
-        return problem(422, "Cannot recommend", str(exc), kind="recommender-error", lang=request_language(request))
-
-    @app.exception_handler(RoutingError)
-    async def routing_error(request: Request, exc: RoutingError) -> JSONResponse:
-        return problem(
-            422,
-            "Cannot route",
-            str(exc),
-            kind="routing-error",
-            lang=request_language(request),
-            error=type(exc).__name__,
-        )
+    app.add_exception_handler(RecommenderError, domain_error)
+    app.add_exception_handler(RoutingError, domain_error)
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> JSONResponse:

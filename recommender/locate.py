@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from recommender.catalogue import Catalogue, Place, UnknownPlaceError, normalize_text
 from recommender.errors import RecommenderError
 
+MAX_SUGGESTIONS = 3
+"""Most places suggested for a mistyped id or name."""
 _COORDINATE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -51,12 +54,30 @@ def resolve_location(text: str, catalogue: Catalogue) -> Location:
         return Location(lat, lon)
     try:
         place = catalogue.get(text.strip())
-    except UnknownPlaceError:
-        place = _by_name(text, catalogue)
+    except UnknownPlaceError as by_id:
+        place = _by_name(text, catalogue, by_id.suggestions)
     return Location(place.lat, place.lon, place)
 
 
-def _by_name(text: str, catalogue: Catalogue) -> Place:
+def suggest_places(text: str, catalogue: Catalogue, *, limit: int = MAX_SUGGESTIONS) -> list[str]:
+    """Ids of the places a mistyped id or name most likely means, best first (possibly none).
+
+    Close ids and close names (accent-insensitive, English or Vietnamese) by :func:`difflib.get_close_matches`;
+    the same suggestions whether the text is a start, an end, a must-visit or an avoided place.
+    """
+    wanted = normalize_text(text)
+    by_key: dict[str, str] = {}
+    for place in catalogue.places:
+        for key in (normalize_text(place.id), normalize_text(place.name_en), normalize_text(place.name_vi)):
+            by_key.setdefault(key, place.id)
+    found: list[str] = []
+    for key in difflib.get_close_matches(wanted, list(by_key), n=limit * 3, cutoff=0.6):
+        if by_key[key] not in found:
+            found.append(by_key[key])
+    return found[:limit]
+
+
+def _by_name(text: str, catalogue: Catalogue, id_suggestions: tuple[str, ...] = ()) -> Place:
     wanted = normalize_text(text)
     exact = [p for p in catalogue.places if wanted in (normalize_text(p.name_en), normalize_text(p.name_vi))]
     if len(exact) == 1:
@@ -64,4 +85,8 @@ def _by_name(text: str, catalogue: Catalogue) -> Place:
     found = exact or catalogue.search(text, limit=5)
     if len(found) == 1:
         return found[0]
-    raise UnknownPlaceError(text, [p.id for p in found[:5]])
+    suggestions = [p.id for p in found[:5]]
+    for place_id in (*id_suggestions, *suggest_places(text, catalogue)):
+        if place_id not in suggestions:
+            suggestions.append(place_id)
+    raise UnknownPlaceError(text, suggestions[:5] if found else suggestions[:MAX_SUGGESTIONS])

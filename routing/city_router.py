@@ -18,7 +18,7 @@ from routing.access import (
     trip_estimate,
 )
 from routing.bundle.load import CityBundle
-from routing.errors import NoRouteError, OutsideAreaError, RoutingError, TooFarFromStreetError
+from routing.errors import NoRouteError, NoServiceError, OutsideAreaError, RoutingError, TooFarFromStreetError
 from routing.matrix import TravelTimes
 from routing.raptor import BusPlan, BusPlanner
 from routing.raptor.planner import AccessList
@@ -92,10 +92,11 @@ class CityRouter:
         TooFarFromStreetError
             Walk mode, if a point that is not a catalogue place is farther than the snap distance from every street.
         NoServiceError
-            Bus mode, if no bus runs at ``depart_s`` nor within 2 h after it.
+            Bus mode, if no bus runs at ``depart_s`` nor within 2 h after it and the ends are within walking
+            distance (farther apart, the answer is ``no_bus_journey`` with a taxi estimate).
         NoRouteError
-            Bus mode, if both ends are served but neither a journey nor a walk connects them (walk mode answers
-            ``no_walk_route`` instead).
+            Bus mode, if both ends are served but neither a journey nor a walk connects them and they are within
+            walking distance (farther apart: ``no_bus_journey``; walk mode answers ``no_walk_route`` instead).
         RoutingError
             If ``mode`` is neither ``walk`` nor ``bus``.
         """
@@ -227,9 +228,23 @@ class CityRouter:
                 to_access=target.override,
                 max_access_m=max(origin.max_access_m, target.max_access_m),
             )
-        except NoRouteError:
+        except (NoRouteError, NoServiceError):
             if all(end.public_transport for end in ends):
-                raise
+                if taxi.length_m <= MAX_WALK_M:
+                    raise
+                # No bus at this time (or none connects the ends) and too far to walk: an answer, not an error.
+                en, vi = access_text.no_bus_journey(taxi.length_m, estimated=True)
+                return RouteAnswer(
+                    "bus",
+                    "no_bus_journey",
+                    en,
+                    vi,
+                    *ends,
+                    distance_m=taxi.length_m,
+                    estimated=True,
+                    taxi=taxi,
+                    suggestion="taxi",
+                )
             en, vi = access_text.no_public_transport(ends, self._names, taxi)
             return RouteAnswer("bus", "no_public_transport", en, vi, *ends, taxi=taxi, suggestion="taxi")
         walk = plan.walk_only

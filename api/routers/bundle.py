@@ -10,16 +10,17 @@ import orjson
 from fastapi import APIRouter, Header, Request, Response
 
 from api.deps import CityDep, LanguageDep
+from api.problems import responses
 from api.routers.places import to_response
-from api.schemas import BundleResponse
+from api.schemas.bundle import BundleMatrices, BundleResponse, EncodedMatrix
 from recommender.city import City
 
 router = APIRouter(prefix="/v1", tags=["bundle"])
 
 
-def _matrix(values: Any) -> dict[str, Any]:
+def _matrix(values: Any) -> EncodedMatrix:
     array = np.ascontiguousarray(values, dtype="<f4")
-    return {"dtype": "float32-le", "shape": list(array.shape), "base64": base64.b64encode(array.tobytes()).decode()}
+    return EncodedMatrix(dtype="float32-le", shape=list(array.shape), base64=base64.b64encode(array.tobytes()).decode())
 
 
 def build_pack(city: City, lang: str) -> bytes:
@@ -36,19 +37,23 @@ def build_pack(city: City, lang: str) -> bytes:
         input_hash=manifest.input_hash,
         bbox=manifest.bbox,
         places=places,
-        matrices={
-            "place_ids": list(matrices.place_ids),
-            "speed_mps": matrices.speed_mps,
-            "walk_m": _matrix(matrices.walk_m),
-            "bus_s": {period: _matrix(values) for period, values in matrices.bus_s.items()},
-            "depart_s": dict(matrices.depart_s),
-            "nan_means": "unreachable",
-        },
+        matrices=BundleMatrices(
+            place_ids=list(matrices.place_ids),
+            speed_mps=matrices.speed_mps,
+            walk_m=_matrix(matrices.walk_m),
+            bus_s={period: _matrix(values) for period, values in matrices.bus_s.items()},
+            depart_s=dict(matrices.depart_s),
+            nan_means="unreachable",
+        ),
     )
     return orjson.dumps(pack.model_dump(mode="json"))
 
 
-@router.get("/bundle", response_model=BundleResponse, responses={304: {"description": "Not modified"}})
+@router.get(
+    "/bundle",
+    response_model=BundleResponse,
+    responses={304: {"description": "Not modified"}, **responses("invalid-request", "rate-limited")},
+)
 def get_bundle(
     request: Request,
     city: CityDep,

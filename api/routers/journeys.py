@@ -10,10 +10,13 @@ from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CacheDep, CityDep, LanguageDep, RouterDep, SettingsDep
-from api.errors import invalid
-from api.schemas import ATTRIBUTION, IsochronePlace, IsochroneResponse, RouteResponse
+from api.errors import invalid, unknown_place
+from api.problems import responses
+from api.schemas import ATTRIBUTION, IsochroneArea, IsochronePlace, IsochroneResponse, RouteResponse
+from recommender.catalogue import UnknownPlaceError
 from recommender.city import City
-from recommender.locate import Location, resolve_location
+from recommender.locate import Location, MalformedLocationError, resolve_location
+from routing.access import RouteAnswer
 from routing.isochrone import isochrone
 
 router = APIRouter(prefix="/v1", tags=["routes"])
@@ -32,15 +35,24 @@ def parse_depart(text: str, field: str = "depart") -> int:
 def locate(text: str, city: City, field: str, *, places_anywhere: bool = False) -> Location:
     """Resolve ``"lat,lon"``, a place id or a name, and refuse points outside the bundle's area (422).
 
+    An unknown place is a 404 naming ``field``, with the closest place ids as suggestions.
+
     With ``places_anywhere`` a catalogue place outside the area is kept (a route answer says how it is reached).
     """
-    location = resolve_location(text, city.catalogue)
+    try:
+        location = resolve_location(text, city.catalogue)
+    except UnknownPlaceError as exc:
+        raise unknown_place(field, exc) from exc
+    except MalformedLocationError as exc:
+        raise invalid(field, str(exc)) from exc
     if places_anywhere and location.place is not None:
         return location
     south, west, north, east = city.bundle.manifest.bbox
     if not (south <= location.lat <= north and west <= location.lon <= east):
         raise invalid(
-            field, f"{location.lat:.5f},{location.lon:.5f} is outside the city area ({south},{west},{north},{east})"
+            field,
+            f"{location.lat:.5f},{location.lon:.5f} is outside the city area ({south},{west},{north},{east})",
+            kind="outside-area",
         )
     return location
 
@@ -67,7 +79,20 @@ async def cached_answer(cache: CacheDep, key: str, ttl_s: int, compute: Any) -> 
     return await run_in_threadpool(cached_json, cache, key, ttl_s, compute)
 
 
-@router.get("/routes", response_model=RouteResponse)
+@router.get(
+    "/routes",
+    response_model=RouteResponse,
+    responses=responses(
+        "unknown-place",
+        "invalid-request",
+        "outside-area",
+        "too-far-from-street",
+        "no-route",
+        "no-service",
+        "rate-limited",
+        "service-unavailable",
+    ),
+)
 async def get_route(  # noqa: PLR0917 - FastAPI parameters
     city: CityDep,
     city_router: RouterDep,
@@ -110,21 +135,40 @@ async def get_route(  # noqa: PLR0917 - FastAPI parameters
         )
         body = answer.to_dict(lang)
         label = _label(start, lang), _label(end, lang)
-        return RouteResponse(
-            mode=mode,
-            status=answer.status,
-            message=answer.message(lang),
-            suggestion=answer.suggestion,
-            from_label=label[0],
-            to_label=label[1],
-            access=body["access"],
-            distance_m=body.get("distance_m"),
-            taxi=body.get("taxi"),
-            route=answer.route_dict(lang),
-            geojson={"type": "FeatureCollection", "features": answer.features()},
-        ).model_dump(mode="json", by_alias=True)
+        return RouteResponse.model_validate(
+            {
+                "mode": mode,
+                "status": answer.status,
+                "message": answer.message(lang),
+                "suggestion": answer.suggestion,
+                "from_label": label[0],
+                "to_label": label[1],
+                "access": body["access"],
+                "distance_m": body.get("distance_m"),
+                "taxi": body.get("taxi"),
+                "route": answer.route_dict(lang) or None,
+                "geojson": {"type": "FeatureCollection", "features": route_features(answer)},
+                "attribution": ATTRIBUTION,
+            }
+        ).model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     return await cached_answer(cache, key, settings.cache_ttl_s, compute)
+
+
+def route_features(answer: RouteAnswer) -> list[dict[str, Any]]:
+    """The GeoJSON features of an answer, flat: the walk, or each leg of each journey with ``journey`` and ``leg``.
+
+    ``journey`` is the index in ``route.journeys``, null for the walk-only alternative.
+    """
+    features: list[dict[str, Any]] = []
+    journeys = len(answer.plan.journeys) if answer.plan is not None else 0
+    for index, feature in enumerate(answer.features()):
+        if feature.get("type") != "FeatureCollection":
+            features.append(feature)
+            continue
+        journey = index if index < journeys else None
+        features.extend({**leg, "properties": {**leg["properties"], "journey": journey}} for leg in feature["features"])
+    return features
 
 
 def _label(location: Location, lang: str) -> str:
@@ -133,7 +177,13 @@ def _label(location: Location, lang: str) -> str:
     return location.place.name_vi if lang == "vi" else location.place.name_en
 
 
-@router.get("/isochrones", response_model=IsochroneResponse)
+@router.get(
+    "/isochrones",
+    response_model=IsochroneResponse,
+    responses=responses(
+        "unknown-place", "invalid-request", "outside-area", "too-far-from-street", "rate-limited", "service-unavailable"
+    ),
+)
 async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
     city: CityDep,
     city_router: RouterDep,
@@ -169,8 +219,8 @@ async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
             places=[
                 IsochronePlace(id=pid, name=names.get(pid, pid), duration_s=seconds) for pid, seconds in result.places
             ],
-            area=result.to_geojson(),
+            area=IsochroneArea.model_validate(result.to_geojson()),
             attribution=ATTRIBUTION,
-        ).model_dump(mode="json")
+        ).model_dump(mode="json", exclude_unset=True)
 
     return await cached_answer(cache, key, settings.cache_ttl_s, compute)

@@ -22,8 +22,10 @@ from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import CityDep, SessionDep
-from api.errors import ApiProblemError, field_error, invalid
-from api.schemas import OperatorLineRequest, OperatorLineResponse, OperatorNetworkResponse
+from api.errors import ApiProblemError, field_error, invalid, unknown_place
+from api.problems import responses
+from api.schemas import ATTRIBUTION, OperatorLineRequest, OperatorLineResponse, OperatorNetworkResponse
+from api.schemas.operators import LineFeatureCollection, NetworkPlace
 from api.security import InvalidTokenError, decode_token
 from api.store import repositories
 from api.store.models import ApiKey, OperatorLine
@@ -38,11 +40,8 @@ from routing.operators.gtfs import gtfs_tables
 
 router = APIRouter(prefix="/v1/operators", tags=["operators"])
 Responses = dict[int | str, dict[str, Any]]
-AUTH: Responses = {
-    401: {"description": "No or an unknown operator API key (problem+json)"},
-    403: {"description": "A tourist's token: operators only (problem+json)"},
-}
-NOT_FOUND: Responses = {404: {"description": "No such line (problem+json)"}}
+AUTH: Responses = responses("unauthorized", "invalid-api-key", "operators-only", "rate-limited")
+NOT_FOUND: Responses = responses("line-not-found", "invalid-request")
 LineId = Annotated[str, Path(max_length=36)]
 HANOI_TZ = dt.timezone(dt.timedelta(hours=7))
 _HOURS = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
@@ -59,6 +58,13 @@ MAIN_ROADS = (
     "tertiary_link",
 )
 """Road classes drawn on the operator map (residential streets would make it megabytes)."""
+
+
+class GeoJSONResponse(Response):
+    """A GeoJSON answer (``application/geo+json``)."""
+
+    media_type = "application/geo+json"
+
 
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An operator key (heritage operator-key).")
 _network_lock = threading.Lock()
@@ -109,11 +115,18 @@ OperatorDep = Annotated[ApiKey, Depends(get_operator)]
 @router.post(
     "/lines",
     status_code=status.HTTP_201_CREATED,
-    responses={
-        **AUTH,
-        404: {"description": "An unknown place (problem+json naming the field)"},
-        422: {"description": "A line that cannot be designed (problem+json naming the field)"},
-    },
+    response_model_exclude_unset=True,  # a proposal without evaluation has no evaluation fields
+    responses=responses(
+        "unauthorized",
+        "invalid-api-key",
+        "operators-only",
+        "unknown-place",
+        "invalid-request",
+        "unknown-interest",
+        "line-error",
+        "rate-limited",
+        "database-unavailable",
+    ),
 )
 def create_line(
     body: OperatorLineRequest, operator: OperatorDep, session: SessionDep, city: CityDep, response: Response
@@ -138,7 +151,6 @@ def create_line(
             "Cannot design this line",
             f"{field}: {exc}" if field else str(exc),
             kind="line-error",
-            error=type(exc).__name__,
             errors=[field_error(field, str(exc))],
         ) from exc
     row = repositories.save_operator_line(
@@ -155,7 +167,7 @@ def create_line(
     return _to_response(row)
 
 
-@router.get("/lines/{line_id}", responses={**AUTH, **NOT_FOUND})
+@router.get("/lines/{line_id}", responses={**AUTH, **NOT_FOUND}, response_model_exclude_unset=True)
 def get_line(line_id: LineId, operator: OperatorDep, session: SessionDep) -> OperatorLineResponse:
     """A stored proposal."""
     del operator
@@ -181,24 +193,24 @@ def get_line_gtfs(line_id: LineId, operator: OperatorDep, session: SessionDep) -
 
 @router.get(
     "/lines/{line_id}/geojson",
-    response_class=Response,
-    responses={
-        **AUTH,
-        **NOT_FOUND,
-        200: {"content": {"application/geo+json": {}}, "description": "The route of each direction and the stops"},
-    },
+    response_model=LineFeatureCollection,
+    response_class=GeoJSONResponse,
+    responses={**AUTH, **NOT_FOUND},
 )
 def get_line_geojson(line_id: LineId, operator: OperatorDep, session: SessionDep) -> Response:
     """The line as a GeoJSON FeatureCollection (``[lon, lat]``): one LineString per direction, one Point per stop."""
     del operator
     row = _stored(session, line_id)
-    return Response(orjson.dumps(row.geojson), media_type="application/geo+json")
+    return GeoJSONResponse(orjson.dumps(row.geojson))
 
 
 @router.get(
     "/network",
     response_class=Response,
-    responses={200: {"model": OperatorNetworkResponse, "description": "Main roads and places (JSON)"}},
+    responses={
+        200: {"model": OperatorNetworkResponse, "description": "Main roads and places (JSON)"},
+        **responses("rate-limited"),
+    },
 )
 def get_network(city: CityDep) -> Response:
     """The drive graph's main roads and the catalogue places, compact, for the operator page's own map."""
@@ -266,14 +278,7 @@ def _check_places(body: OperatorLineRequest, city: City) -> None:
 
 
 def _unknown(field: str, exc: UnknownPlaceError) -> ApiProblemError:
-    return ApiProblemError(
-        404,
-        "Unknown place",
-        f"{field}: {exc}",
-        kind="unknown-place",
-        suggestions=list(exc.suggestions),
-        errors=[field_error(field, str(exc))],
-    )
+    return unknown_place(field, exc)
 
 
 def _routing_field(exc: RoutingError, body: OperatorLineRequest, city: City) -> str:
@@ -322,13 +327,16 @@ def _stored(session: SessionDep, line_id: str) -> OperatorLine:
 
 def _to_response(row: OperatorLine) -> OperatorLineResponse:
     base = f"/v1/operators/lines/{row.id}"
-    return OperatorLineResponse(
-        id=row.id,
-        created_at=row.created_at,
-        bundle=row.bundle,
-        request=row.request,
-        proposal=row.proposal,
-        links={"self": base, "gtfs": base + "/gtfs", "geojson": base + "/geojson"},
+    return OperatorLineResponse.model_validate(
+        {
+            "id": row.id,
+            "created_at": row.created_at,
+            "bundle": row.bundle,
+            "request": row.request,
+            "proposal": row.proposal,
+            "links": {"self": base, "gtfs": base + "/gtfs", "geojson": base + "/geojson"},
+            "attribution": ATTRIBUTION,
+        }
     )
 
 
@@ -336,13 +344,13 @@ def _network(city: City) -> OperatorNetworkResponse:
     drive = city.bundle.drive
     roads = _main_roads(drive)
     places = [
-        {
-            "id": place.id,
-            "name": place.name_en,
-            "lat": round(place.lat, 5),
-            "lon": round(place.lon, 5),
-            "categories": [category.value for category in place.categories],
-        }
+        NetworkPlace(
+            id=place.id,
+            name=place.name_en,
+            lat=round(place.lat, 5),
+            lon=round(place.lon, 5),
+            categories=[category.value for category in place.categories],
+        )
         for place in city.catalogue.places
     ]
     bbox = [

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import CityDep, Language, LanguageDep
 from api.errors import invalid
+from api.problems import responses
 from api.schemas import PlacePageResponse, PlaceResponse
 from recommender.catalogue import Place
 from recommender.city import City
@@ -96,7 +97,7 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
-@router.get("")
+@router.get("", responses=responses("invalid-request", "rate-limited"))
 def list_places(  # noqa: PLR0917 - FastAPI parameters
     city: CityDep,
     lang: LanguageDep,
@@ -156,7 +157,7 @@ def list_places(  # noqa: PLR0917 - FastAPI parameters
     )
 
 
-@router.get("/{place_id}", responses={404: {"description": "Unknown place (problem+json with suggestions)"}})
+@router.get("/{place_id}", responses=responses("unknown-place", "invalid-request", "rate-limited"))
 def get_place(place_id: Annotated[str, Path(max_length=100)], city: CityDep, lang: LanguageDep) -> PlaceResponse:
     """One place by id (404 problem+json with suggestions when unknown)."""
     return to_response(city.catalogue.get(place_id), city, lang)

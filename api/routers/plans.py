@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlanningDep, SettingsDep, get_current_user
 from api.errors import invalid
+from api.problems import responses
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
 from api.store import repositories
@@ -47,10 +48,19 @@ def _liked_by_bearer(request: Request, credentials: HTTPAuthorizationCredentials
 @router.post(
     "/plans",
     response_model=PlanResponse,
-    responses={
-        401: {"description": "A bearer token was sent but is invalid or expired (anonymous plans need none)"},
-        422: {"description": "A constraint that cannot be met (problem+json naming the field)"},
-    },
+    responses=responses(
+        "invalid-token",
+        "unknown-place",
+        "invalid-request",
+        "unknown-interest",
+        "trip-error",
+        "outside-area",
+        "too-far-from-street",
+        "no-route",
+        "no-service",
+        "rate-limited",
+        "service-unavailable",
+    ),
     openapi_extra={"security": [{}, {"HTTPBearer": []}]},  # the token is optional
 )
 async def create_plan(  # noqa: PLR0917 - FastAPI parameters
@@ -113,7 +123,9 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
         )
         answer = planning.plan(request)
         itinerary = with_geometry(answer["itinerary"], body.geometry)
-        return {**answer, "itinerary": localise(itinerary, Language(lang))}
+        typed = {**answer, "itinerary": {**localise(itinerary, Language(lang)), "lang": lang}}
+        PlanResponse.model_validate(typed)  # the answer is what the OpenAPI document says (typed, on a cache miss)
+        return typed
 
     return await cached_answer(cache, key, settings.cache_ttl_s, compute)
 

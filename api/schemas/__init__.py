@@ -3,35 +3,61 @@
 from __future__ import annotations
 
 from api.schemas.auth import DeviceRequest, LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
-from api.schemas.bundle import BundleResponse
-from api.schemas.common import ATTRIBUTION
+from api.schemas.bundle import BundleMatrices, BundleResponse, EncodedMatrix
+from api.schemas.common import ATTRIBUTION, LineString, MultiPolygon, Polygon
 from api.schemas.feedback import FeedbackBatch, FeedbackEventIn, FeedbackResponse
 from api.schemas.health import ComponentHealth, HealthResponse, ReadyResponse
 from api.schemas.itineraries import ItineraryCreate, ItineraryPageResponse, ItineraryResponse, ItineraryUpdate
-from api.schemas.operators import OperatorLineRequest, OperatorLineResponse, OperatorNetworkResponse
+from api.schemas.operators import (
+    LineProposalModel,
+    NetworkPlace,
+    OperatorLineRequest,
+    OperatorLineResponse,
+    OperatorNetworkResponse,
+)
 from api.schemas.places import PlaceListResponse, PlacePageResponse, PlaceResponse
-from api.schemas.plans import PlanRequest, PlanResponse
+from api.schemas.plans import (
+    PlanDay,
+    PlanItinerary,
+    PlanLeg,
+    PlanRequest,
+    PlanResponse,
+    PlanVisit,
+    RidePart,
+    WalkPart,
+)
 from api.schemas.routes import (
+    BusJourney,
+    BusRoute,
     EndAccessResponse,
+    IsochroneArea,
     IsochronePlace,
     IsochroneResponse,
     LastLegResponse,
     NearestStopResponse,
     RouteAccessResponse,
+    RouteFeature,
+    RouteFeatureCollection,
     RouteResponse,
     TaxiTripResponse,
+    WalkRoute,
 )
 
 __all__ = [
     "ATTRIBUTION",
+    "BundleMatrices",
     "BundleResponse",
+    "BusJourney",
+    "BusRoute",
     "ComponentHealth",
     "DeviceRequest",
+    "EncodedMatrix",
     "EndAccessResponse",
     "FeedbackBatch",
     "FeedbackEventIn",
     "FeedbackResponse",
     "HealthResponse",
+    "IsochroneArea",
     "IsochronePlace",
     "IsochroneResponse",
     "ItineraryCreate",
@@ -39,21 +65,35 @@ __all__ = [
     "ItineraryResponse",
     "ItineraryUpdate",
     "LastLegResponse",
+    "LineProposalModel",
+    "LineString",
     "LoginRequest",
+    "MultiPolygon",
     "NearestStopResponse",
+    "NetworkPlace",
     "OperatorLineRequest",
     "OperatorLineResponse",
     "OperatorNetworkResponse",
     "PlaceListResponse",
     "PlacePageResponse",
     "PlaceResponse",
+    "PlanDay",
+    "PlanItinerary",
+    "PlanLeg",
     "PlanRequest",
     "PlanResponse",
+    "PlanVisit",
+    "Polygon",
     "ReadyResponse",
     "RefreshRequest",
     "RegisterRequest",
+    "RidePart",
     "RouteAccessResponse",
+    "RouteFeature",
+    "RouteFeatureCollection",
     "RouteResponse",
     "TaxiTripResponse",
     "TokenResponse",
+    "WalkPart",
+    "WalkRoute",
 ]

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ATTRIBUTION
+from api.schemas.common import ATTRIBUTION, LineString, Position
 
 
 class OperatorLineRequest(BaseModel):
-    """What an operator asks for: a theme and/or places, terminals (or a loop), service hours and headway."""
+    """What an operator asks for: a theme and/or places, terminals (or a loop), service hours and headway.
 
-    model_config = {
-        "json_schema_extra": {
+    An unknown field is a 422 naming it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
             "examples": [{"interests": ["heritage", "ci_centre"], "headway_min": 15, "service_hours": "06:00-20:00"}]
-        }
-    }
+        },
+    )
 
     interests: list[str] = Field(
         default_factory=list, max_length=20, description="Categories the line serves, e.g. heritage, ci_centre."
@@ -41,16 +45,131 @@ class OperatorLineRequest(BaseModel):
     evaluate: bool = Field(default=True, description="Measure heritage / CI door-to-door times before and after.")
 
 
+class LineStop(BaseModel):
+    """A stop of the line, in order: an existing stop or a new one, and the catalogue sites it serves."""
+
+    order: int
+    stop_id: str
+    name: str
+    lat: float
+    lon: float
+    new: bool
+    sites: list[str]
+
+
+class LineDirection(BaseModel):
+    """One direction (a loop has one): its stops, length and run time."""
+
+    direction: int
+    stop_ids: list[str]
+    length_km: float
+    run_time_min: float
+
+
+class StopWalk(BaseModel):
+    """A stop near a served site and the walk to it."""
+
+    stop_id: str
+    walk_m: float
+
+
+class SiteServed(BaseModel):
+    """A catalogue site within walking distance of the line's stops."""
+
+    place_id: str
+    stops: list[StopWalk]
+
+
+class EvaluationSummary(BaseModel):
+    """Door-to-door times between the catalogue places before and after the line, over the departures."""
+
+    places: int
+    pairs: int
+    pairs_compared: int
+    departures: list[str]
+    mean_before_min: float
+    mean_after_min: float
+    median_before_min: float
+    median_after_min: float
+    mean_saving_min: float
+    max_saving_min: float
+    share_improved: float
+    improved_means_saving_at_least_s: float
+
+
+class SiteEvaluation(BaseModel):
+    """How the line changes the times to and from one site."""
+
+    place_id: str
+    name: str
+    served: bool
+    mean_before_min: float
+    mean_after_min: float
+    mean_saving_min: float
+    pairs_improved: int
+
+
+class LineEvaluation(BaseModel):
+    """What the line changes: the summary, the sites that gain most, every site, and how long each step took."""
+
+    summary: EvaluationSummary
+    top_sites: list[SiteEvaluation]
+    per_site: list[SiteEvaluation]
+    timings_s: dict[str, float]
+
+
+class LineProposalModel(BaseModel):
+    """A designed line: stops, directions, round trip, fleet for the headway, vehicle-km, and what it changes."""
+
+    line_id: str
+    name: str
+    kind: Literal["loop", "line"] = Field(description="A loop, or a line between two terminals run both ways.")
+    headway_min: float
+    service_hours: list[str] = Field(description="[first departure, last departure], HH:MM.")
+    stops: list[LineStop]
+    directions: list[LineDirection]
+    round_trip_min: float
+    layover_min_per_terminal: float
+    dwell_s_per_stop: float
+    fleet_size: int
+    trips_per_day: int
+    vehicle_km_per_day: float
+    vehicle_hours_per_day: float
+    designed_for: list[str]
+    skipped_sites: list[str]
+    sites_served: list[SiteServed] | None = None
+    sites_served_count: int | None = None
+    evaluation: LineEvaluation | None = Field(None, description="Without ``evaluate: false``.")
+
+
+class LineLinks(BaseModel):
+    """Where to read the line and download it."""
+
+    self: str
+    gtfs: str
+    geojson: str
+
+
 class OperatorLineResponse(BaseModel):
     """A stored proposal: the line's summary (stops, round trip, fleet, vehicle-km) and what it changes."""
 
     id: str
     created_at: dt.datetime
     bundle: str
-    request: dict[str, Any]
-    proposal: dict[str, Any]
-    links: dict[str, str]
+    request: OperatorLineRequest
+    proposal: LineProposalModel
+    links: LineLinks
     attribution: str = ATTRIBUTION
+
+
+class NetworkPlace(BaseModel):
+    """A catalogue place on the operator map."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    categories: list[str]
 
 
 class OperatorNetworkResponse(BaseModel):
@@ -63,5 +182,58 @@ class OperatorNetworkResponse(BaseModel):
     bbox: list[float] = Field(min_length=4, max_length=4, description="west, south, east, north")
     classes: list[str]
     roads: list[list[float]]
-    places: list[dict[str, Any]]
+    places: list[NetworkPlace]
     attribution: str = ATTRIBUTION
+
+
+class Point(BaseModel):
+    """A GeoJSON Point."""
+
+    type: Literal["Point"]
+    coordinates: Position = Field(description="[lon, lat]")
+
+
+class LineRouteProperties(BaseModel):
+    """One direction of the line on the map."""
+
+    kind: Literal["route"]
+    line_id: str
+    name: str
+    direction: int
+    length_m: float
+    run_time_s: float
+    headway_s: float
+
+
+class LineStopProperties(BaseModel):
+    """A stop of the line on the map, with the sites within walking distance."""
+
+    kind: Literal["stop"]
+    stop_id: str
+    name: str
+    order: int | None
+    new: bool
+    sites: list[str]
+
+
+class LineRouteFeature(BaseModel):
+    """A direction's road path."""
+
+    type: Literal["Feature"]
+    geometry: LineString
+    properties: LineRouteProperties
+
+
+class LineStopFeature(BaseModel):
+    """A stop."""
+
+    type: Literal["Feature"]
+    geometry: Point
+    properties: LineStopProperties
+
+
+class LineFeatureCollection(BaseModel):
+    """The line as GeoJSON (``[lon, lat]``): one LineString per direction, one Point per stop."""
+
+    type: Literal["FeatureCollection"]
+    features: list[LineRouteFeature | LineStopFeature]

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ATTRIBUTION
+from api.schemas.common import ATTRIBUTION, LineString
 from recommender.scoring import Weather
+from recommender.taxonomy import Category
 from recommender.trip import Pace, TravelMode
 from recommender.trip.itinerary import GeometryFormat
 
 
 class PlanRequest(BaseModel):
-    """A trip to plan."""
+    """A trip to plan (an unknown field is a 422 naming it)."""
 
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
             "examples": [
                 {
                     "start": "21.0313,105.8516",
@@ -29,8 +31,8 @@ class PlanRequest(BaseModel):
                     "pace": "normal",
                 }
             ]
-        }
-    }
+        },
+    )
 
     start: str = Field(min_length=1, max_length=200, description='"lat,lon", a place id or a place name.')
     end: str | None = Field(default=None, min_length=1, max_length=200)
@@ -65,11 +67,151 @@ class PlanRequest(BaseModel):
     )
 
 
+class NamedPoint(BaseModel):
+    """Where a day starts or ends."""
+
+    name: str
+    lat: float
+    lon: float
+
+
+class VisitReasons(BaseModel):
+    """Why a visit is in the plan: its score, the parts of it, and the reasons in words."""
+
+    score: float
+    interest: float
+    popularity: float
+    context_factor: float
+    collaborative: float | None = Field(None, description="The learnt model's part, when the service has one.")
+    reasons: list[str]
+
+
+class IncludedPlace(BaseModel):
+    """A place inside the visited one, seen during the visit."""
+
+    place_id: str
+    name: str
+
+
+class PlanVisit(BaseModel):
+    """A stop of the day: ``start`` and ``end`` of the visit (the arrival is the ``arrive`` of the leg before it)."""
+
+    place_id: str
+    name: str
+    name_vi: str
+    kind: Literal["visit", "lunch", "dinner"]
+    categories: list[Category]
+    lat: float
+    lon: float
+    start: str = Field(description="HH:MM")
+    end: str = Field(description="HH:MM")
+    departure: str | None = Field(None, description="HH:MM, when the traveller lingers after ``end``.")
+    ticket_vnd: int
+    opening_hours: str
+    why: VisitReasons
+    includes: list[IncludedPlace]
+
+
+class WalkPart(BaseModel):
+    """A walk of a leg, with its steps in words."""
+
+    mode: Literal["walk"]
+    length_m: float
+    duration_s: float | None = None
+    steps: list[str] | None = None
+    geometry: str | LineString = Field(description="Encoded polyline (precision 5) or GeoJSON LineString.")
+
+
+class RidePart(BaseModel):
+    """A bus or metro ride (or an estimated taxi stretch) of a leg."""
+
+    mode: Literal["bus", "metro", "taxi"]
+    route_id: str | None = None
+    ref: str | None = None
+    route_name: str | None = None
+    board_stop_id: str | None = None
+    board_stop_name: str | None = None
+    alight_stop_id: str | None = None
+    alight_stop_name: str | None = None
+    wait_s: float | None = None
+    stops_passed: int | None = None
+    stop_names: list[str] | None = None
+    on_road: bool | None = None
+    depart: str | None = Field(None, description="HH:MM")
+    arrive: str | None = Field(None, description="HH:MM")
+    length_m: float
+    geometry: str | LineString = Field(description="Encoded polyline (precision 5) or GeoJSON LineString.")
+
+
+LegPart = Annotated[WalkPart | RidePart, Field(discriminator="mode")]
+
+
+class PlanLeg(BaseModel):
+    """A hop from the stop before (the day's start or a visit) to the next (a visit or the day's end)."""
+
+    mode: Literal["walk", "bus"]
+    depart: str
+    arrive: str
+    walk_m: float
+    rides: int
+    estimated: bool
+    parts: list[LegPart]
+
+
+class DayTotals(BaseModel):
+    """A day's visits, walking, rides and spending."""
+
+    visits: int
+    walk_km: float
+    bus_rides: int
+    tickets_vnd: int
+    food_vnd: int
+
+
+class TripTotals(DayTotals):
+    """The whole trip's totals."""
+
+    days: int
+
+
+class PlanDay(BaseModel):
+    """One day: ``legs[i]`` leads to ``visits[i]`` and the last leg to the day's end."""
+
+    day: int
+    date: dt.date
+    start: NamedPoint
+    end: NamedPoint
+    depart: str
+    arrive: str
+    visits: list[PlanVisit]
+    legs: list[PlanLeg]
+    totals: DayTotals
+
+
+class SearchFigures(BaseModel):
+    """How the planner's search went."""
+
+    score: float
+    time_s: float
+    iterations: int
+
+
+class PlanItinerary(BaseModel):
+    """The planned trip, in ``lang``: days of visits and legs, totals, warnings (plain sentences) and the search."""
+
+    mode: TravelMode
+    pace: Pace
+    lang: Literal["en", "vi"] = Field(description="The language of names, reasons, steps and warnings.")
+    interests: dict[str, float]
+    geometry: GeometryFormat
+    days: list[PlanDay]
+    totals: TripTotals
+    warnings: list[str]
+    search: SearchFigures
+
+
 class PlanResponse(BaseModel):
     """The itinerary: days of visits and legs; each leg part carries its line once, in the requested format."""
 
-    itinerary: dict[str, Any] = Field(
-        description="mode, pace, interests, geometry (the line format), days (visits, legs with parts), "
-        "totals, warnings, search."
-    )
+    itinerary: PlanItinerary
     attribution: str = ATTRIBUTION

@@ -242,13 +242,14 @@ class Itinerary:
         """JSON-ready form (what ``heritage plan --json`` prints and the API returns).
 
         Each leg part's line is written once, in the ``geometry`` format, which the answer names. Place names,
-        reasons and warnings are in ``lang`` (plain strings); with None they are English
+        reasons and warnings are in ``lang`` (plain strings), which the answer names; with None they are English
         :class:`~recommender.messages.Text` that :func:`~recommender.messages.localise` can render in another
         language later.
         """
         payload = {
             "mode": self.mode,
             "pace": self.pace,
+            "lang": Language.EN.value if lang is None else Language(lang).value,
             "interests": self.interests,
             "geometry": GeometryFormat(geometry).value,
             "days": [day.to_dict(geometry=geometry) for day in self.days],

@@ -8,12 +8,15 @@ without the lunch or dinner its window covers, or without any visit (:mod:`recom
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from recommender.catalogue import Place
 from recommender.city import City
 from recommender.planner import InfeasibleProblemError, SearchSettings, solve
 from recommender.scoring import Weather, score_places
@@ -21,7 +24,7 @@ from recommender.trip.build import PlaceMatricesFn, TripProblem, build_trip_prob
 from recommender.trip.checks import day_warnings_for
 from recommender.trip.errors import MustVisitError
 from recommender.trip.expand import DayExpander
-from recommender.trip.itinerary import DayPlan, Itinerary
+from recommender.trip.itinerary import DayPlan, Itinerary, clock
 from recommender.trip.request import TripRequest
 from recommender.trip.travel import EndpointRows, PeriodMatrices, endpoint_rows, node_matrices
 from routing.city_router import CityRouter
@@ -29,6 +32,12 @@ from routing.city_router import CityRouter
 if TYPE_CHECKING:
     from recommender.preference import PreferenceModel
 
+_ALONE = re.compile(r"mandatory node (\d+) fits on no day: (.*)")
+_TOGETHER = re.compile(r"the \d+ mandatory visits \[([\d, ]*)\] cannot all be placed")
+_DAY_REASON = re.compile(
+    r"day (\d+): (?:(closed)|reached at ([\d.e+]+), after its last window closes at ([\d.e+]+)"
+    r"|back at the end node at ([\d.e+]+), after the day ends at ([\d.e+]+))"
+)
 MAX_WALK_REPLANS: Final[int] = 3
 _TIGHTER: Final[float] = 0.9
 SEARCH_GROWTH: Final[float] = 1.5
@@ -122,7 +131,7 @@ def _solve_and_expand(
             settings=SearchSettings(),
         )
     except InfeasibleProblemError as exc:
-        raise MustVisitError(f"the must-visit places cannot all fit: {exc}") from exc
+        raise MustVisitError(must_visit_message(str(exc), trip, request)) from exc
     expander = DayExpander(router, trip, request)
     days: list[DayPlan] = []
     warnings: list[str] = []
@@ -131,3 +140,58 @@ def _solve_and_expand(
         days.append(day)
         warnings.extend(day_warnings)
     return days, solution.score, solution.iterations, warnings
+
+
+def must_visit_message(solver_message: str, trip: TripProblem, request: TripRequest) -> str:
+    """The planner's reason a must-visit does not fit, told with place names, dates and clock times.
+
+    The planner speaks of node numbers and seconds (``mandatory node 18 fits on no day: day 0: reached at
+    34586.1, ...``); the traveller reads ``Temple of Literature (temple-of-literature) fits on no day: on 2026-11-24
+    ...``. A message this function does not recognise is replaced by a general one: solver internals never reach
+    the traveller.
+    """
+    alone = _ALONE.match(solver_message)
+    if alone:
+        name = _node_name(trip, int(alone.group(1)))
+        reasons = [_day_reason(match, request) for match in _DAY_REASON.finditer(alone.group(2))]
+        return f"{name} fits on no day of the trip: " + "; ".join(reasons or ["no day has room for it"])
+    together = _TOGETHER.match(solver_message)
+    names = (
+        [_node_name(trip, int(node)) for node in together.group(1).split(",") if node.strip()]
+        if together
+        else [_describe(place) for place in trip.places if place is not None and place.id in request.must_visit]
+    )
+    days = f"{request.days} days" if request.days > 1 else "the day"
+    return (
+        f"the must-visit places {', '.join(names)} cannot all fit in {days} "
+        f"({clock(request.window_start_s)}-{clock(request.window_end_s)}) with their opening hours and the "
+        "travel between them; drop one, or widen the window"
+    )
+
+
+def _describe(place: Place) -> str:
+    return f"{place.name_en} ({place.id})"
+
+
+def _node_name(trip: TripProblem, node: int) -> str:
+    place = trip.places[node] if 0 <= node < len(trip.places) else None
+    return _describe(place) if place is not None else "a must-visit place"
+
+
+def _day_reason(match: re.Match[str], request: TripRequest) -> str:
+    day = int(match.group(1))
+    date = (request.date + dt.timedelta(days=day)).isoformat()
+    if match.group(2):
+        return f"on {date} it is closed during the window"
+    if match.group(3):
+        reached, closes = (float(match.group(index)) for index in (3, 4))
+        return f"on {date} it is reached at {_clock(reached)}, after it closes at {_clock(closes)}"
+    back, ends = (float(match.group(index)) for index in (5, 6))
+    return (
+        f"on {date} the visit would bring the traveller back to the end at {_clock(back)}, "
+        f"after the day's window ends at {_clock(ends)}"
+    )
+
+
+def _clock(seconds: float) -> str:
+    return clock(seconds % 86_400)

@@ -228,6 +228,7 @@ def test_a_line_that_cannot_be_routed_is_a_422_naming_the_places(
     response = client.post("/v1/operators/lines", json=body, headers=operator_key(client))
     assert response.status_code == 422
     problem = response.json()
-    assert problem["error"] == "NoRouteError"
+    assert problem["type"].endswith("/line-error")
+    assert "NoRouteError" not in str(problem)  # no Python class names in answers
     assert [error["field"] for error in problem["errors"]] == ["place_ids"]
     assert "cannot drive" in problem["detail"]

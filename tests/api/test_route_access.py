@@ -40,7 +40,7 @@ def test_far_sights_answer_how_to_get_there(client: TestClient, sight: str, mode
     assert body["message"]
     if mode == "walk":
         assert body["status"] == "no_walk_route"
-        assert body["route"] == {}
+        assert body["route"] is None
         assert body["geojson"]["features"] == []
         return
     assert body["status"] in {"needs_taxi", "no_public_transport"}
@@ -55,11 +55,12 @@ def test_far_sights_answer_how_to_get_there(client: TestClient, sight: str, mode
     modes = {leg["mode"] for journey in route["journeys"] for leg in journey["legs"]}
     assert {"bus", "taxi"} <= modes
     taxi_properties = [
-        feature["properties"]
-        for collection in body["geojson"]["features"]
-        for feature in collection["features"]
-        if feature["properties"]["mode"] == "taxi"
+        feature["properties"] for feature in body["geojson"]["features"] if feature["properties"]["mode"] == "taxi"
     ]
+    assert {feature["properties"]["journey"] for feature in body["geojson"]["features"]} <= {
+        *range(len(route["journeys"])),
+        None,
+    }
     assert taxi_properties
     assert all(p["estimated"] for p in taxi_properties)
 
