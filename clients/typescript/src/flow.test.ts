@@ -1,7 +1,7 @@
 /**
  * The traveller's flow of docs/API.md's walk-through, through the generated client only, against a live server
  * (`HERITAGE_API_URL`, e.g. http://127.0.0.1:8000): device sign-up, register, login, places, plan, save (twice with
- * one Idempotency-Key), list, read, patch, feedback, refresh-token rotation, logout.
+ * one Idempotency-Key), list, read, patch (title and notes; a visit removed), feedback, refresh-token rotation, logout.
  *
  * Run by tests/e2e/test_typescript_client.py, which starts the server; by hand: `npm run test:flow`.
  */
@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
-import { createHeritageClient, type Problem } from "./client.js";
+import { createHeritageClient, type Problem, type Schemas } from "./client.js";
 
 const baseUrl = process.env["HERITAGE_API_URL"];
 if (baseUrl === undefined || baseUrl === "") {
@@ -32,21 +32,8 @@ function problem(result: { error?: Problem; response: Response }, status: number
   return result.error;
 }
 
-// ---- the itinerary of POST /v1/plans is still `dict[str, Any]` in the OpenAPI document: narrowed at run time ----
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function firstVisitPlaceId(itinerary: unknown): string {
-  const days = isRecord(itinerary) ? itinerary["days"] : undefined;
-  const day = Array.isArray(days) ? days[0] : undefined;
-  const visits = isRecord(day) ? day["visits"] : undefined;
-  const visit = Array.isArray(visits) ? visits[0] : undefined;
-  const placeId = isRecord(visit) ? visit["place_id"] : undefined;
-  assert.equal(typeof placeId, "string", "the plan's first day has a visit with a place_id");
-  return String(placeId);
-}
+/** RFC 3339 with an offset: what every timestamp of the API is. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 test("a traveller signs up, plans, saves, rates and signs out through the generated client", async () => {
   const heritage = createHeritageClient(baseUrl);
@@ -84,24 +71,28 @@ test("a traveller signs up, plans, saves, rates and signs out through the genera
   assert.equal(temple.name, "Văn Miếu – Quốc Tử Giám");
 
   // Plan a day for someone who likes heritage and food.
-  const planned = ok(
-    await client.POST("/v1/plans", {
-      body: {
-        start: "hoan-kiem-lake",
-        date: "2026-11-24",
-        window: "09:00-17:00",
-        interests: { heritage: 1.0, cuisine: 0.7 },
-        mode: "bus",
-      },
-    }),
-    "POST /v1/plans",
-  );
-  const placeId = firstVisitPlaceId(planned.itinerary);
+  const request: Schemas["PlanRequest"] = {
+    start: "hoan-kiem-lake",
+    date: "2026-11-24",
+    window: "09:00-17:00",
+    interests: { heritage: 1.0, cuisine: 0.7 },
+    mode: "bus",
+  };
+  const planned = ok(await client.POST("/v1/plans", { body: request }), "POST /v1/plans");
+  const day = planned.itinerary.days[0];
+  assert.ok(day !== undefined, "the plan has a day");
+  assert.equal(day.date, "2026-11-24");
+  const firstVisit = day.visits[0];
+  assert.ok(firstVisit !== undefined, "the day has visits");
+  const placeId = firstVisit.place_id;
+  assert.equal(day.legs.length, day.visits.length + 1, "a leg to each visit and one to the end");
+  const sights = day.visits.filter((visit) => visit.kind === "visit");
+  assert.ok(sights.length >= 2, "the day has two sights or more (one is removed below)");
 
   // Save it; a retried save with the same Idempotency-Key is the same itinerary.
   const save = {
     params: { header: { "idempotency-key": `flow-${randomUUID()}` } },
-    body: { title: "Heritage and food", plan: planned.itinerary },
+    body: { title: "Heritage and food", plan: planned.itinerary, request },
   };
   const first = await client.POST("/v1/itineraries", save);
   const saved = ok(first, "POST /v1/itineraries");
@@ -111,19 +102,27 @@ test("a traveller signs up, plans, saves, rates and signs out through the genera
   assert.equal(again.response.status, 200);
   assert.equal(again.response.headers.get("idempotent-replayed"), "true");
 
-  // List and read.
+  // List (summaries) and read (the whole plan).
   const page = ok(await client.GET("/v1/me/itineraries", { params: { query: { limit: 10 } } }), "list");
-  assert.deepEqual(
-    page.items.map((item) => item.id),
-    [saved.id],
-  );
   assert.equal(page.next_cursor, null);
+  const [summary, ...others] = page.items;
+  assert.ok(summary !== undefined && others.length === 0, "one itinerary listed");
+  assert.equal(summary.id, saved.id);
+  assert.equal(summary.title, "Heritage and food");
+  assert.equal(summary.days, 1);
+  assert.equal(summary.first_date, "2026-11-24");
+  assert.equal(summary.visit_count, day.visits.length);
+  assert.equal(summary.first_place?.place_id, placeId);
+  assert.match(summary.created_at, RFC3339);
   const read = ok(
     await client.GET("/v1/itineraries/{itinerary_id}", { params: { path: { itinerary_id: saved.id } } }),
     "GET /v1/itineraries/{id}",
   );
   assert.equal(read.title, "Heritage and food");
-  assert.equal(firstVisitPlaceId(read.plan), placeId);
+  assert.equal(read.plan?.days?.[0]?.visits[0]?.place_id, placeId);
+  assert.equal(read.request?.start, "hoan-kiem-lake");
+  assert.match(read.created_at, RFC3339);
+  assert.match(read.updated_at, RFC3339);
 
   // Rename it and add a note.
   const patched = ok(
@@ -136,6 +135,28 @@ test("a traveller signs up, plans, saves, rates and signs out through the genera
   assert.equal(patched.title, "Heritage, food and a lake");
   assert.equal(patched.notes, "book the water puppets");
   assert.ok(Date.parse(patched.updated_at) >= Date.parse(patched.created_at));
+
+  // Leave the day's last sight out: the day is re-timed without it.
+  const removed = sights[sights.length - 1];
+  assert.ok(removed !== undefined);
+  const kept = day.visits.filter((visit) => visit !== removed);
+  const edited = ok(
+    await client.PATCH("/v1/itineraries/{itinerary_id}", {
+      params: { path: { itinerary_id: saved.id } },
+      body: {
+        days: [{ day: 1, visits: kept.map((visit) => ({ place_id: visit.place_id })) }],
+      },
+    }),
+    "PATCH /v1/itineraries/{id} removing a visit",
+  );
+  const editedDay = edited.plan?.days?.[0];
+  assert.ok(editedDay !== undefined, "the edited itinerary has its day");
+  assert.deepEqual(
+    editedDay.visits.map((visit) => visit.place_id),
+    kept.map((visit) => visit.place_id),
+  );
+  assert.equal(editedDay.legs.length, editedDay.visits.length + 1, "the legs were re-timed for the new visit list");
+  assert.equal(edited.title, "Heritage, food and a lake");
 
   // Rate the first visit; re-sending the same events is harmless.
   const feedback = {
@@ -176,6 +197,7 @@ test("a traveller signs up, plans, saves, rates and signs out through the genera
     "GET /v1/itineraries/{id} with the refreshed token",
   );
   assert.equal(reread.title, "Heritage, food and a lake");
+  assert.equal(reread.plan?.days?.[0]?.visits.length, day.visits.length - 1);
 
   // Sign out: the refresh token is revoked ...
   const logout = await client.POST("/v1/auth/logout", { body: { refresh_token: rotated.refresh_token } });
