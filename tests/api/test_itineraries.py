@@ -159,11 +159,13 @@ def test_reordering_and_setting_a_time_re_time_and_an_unfitting_visit_is_named(
     typo = [{"place_id": "temple-of-literatur"}]
     unknown = _problem(client.patch(path, json={"days": [{"day": 1, "visits": typo}]}, headers=headers), 422)
     assert "temple-of-literature" in unknown["errors"][0]["suggestions"]
-    later = [{"place_id": ids[0], "start": "10:30"}]
+    later = [{"place_id": "hoan-kiem-lake", "start": "10:30", "duration_min": 50}]  # open 24/7
     moved = client.patch(path, json={"days": [{"day": 1, "visits": later}], "title": "Late start"}, headers=headers)
     assert moved.status_code == 200, moved.text
     assert moved.json()["title"] == "Late start"
-    assert moved.json()["plan"]["days"][0]["visits"][0]["start"] == "10:30"
+    assert [(visit["start"], visit["end"]) for visit in moved.json()["plan"]["days"][0]["visits"]] == [
+        ("10:30", "11:20")
+    ]
     unchanged = client.get(path, headers=headers).json()
     assert unchanged["plan"]["days"][0]["visits"][0]["start"] == "10:30"
 

@@ -83,10 +83,10 @@ def test_a_chosen_time_is_kept_and_a_closed_time_names_the_visit(
     city: City, router: CityRouter, request_: TripRequest, planned: Itinerary
 ) -> None:
     days = _as_planned(planned)
-    first = days[0][0]
-    days[0] = [EditedVisit(first.place_id, duration_s=first.duration_s, start_s=10.5 * 3600), *days[0][-1:]]
+    days[0] = [EditedVisit("hoan-kiem-lake", start_s=10.5 * 3600)]  # open 24/7
     edited = retime_trip(city, router, request_, days)
     assert edited.days[0].visits[0].start_s == 10.5 * 3600
+    assert edited.days[0].visits[0].end_s == 10.5 * 3600 + 45 * 60  # its usual visit at a normal pace
     days[0].insert(0, EditedVisit("temple-of-literature", start_s=7 * 3600))
     with pytest.raises(VisitDoesNotFitError) as refused:
         retime_trip(city, router, request_, days)
