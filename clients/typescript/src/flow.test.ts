@@ -32,6 +32,9 @@ function problem(result: { error?: Problem; response: Response }, status: number
   return result.error;
 }
 
+/** A problem's `type` is this plus a slug that never changes (docs/API.md, Problem types): clients switch on it. */
+const PROBLEM_TYPE = "https://heritage.example/problems/";
+
 /** RFC 3339 with an offset: what every timestamp of the API is. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -59,7 +62,7 @@ test("a traveller signs up, plans, saves, rates and signs out through the genera
   const otherDevice = ok(await client.POST("/v1/auth/login", { body: { email, password } }), "login");
   assert.equal(otherDevice.user_id, registered.user_id);
   const wrongPassword = await client.POST("/v1/auth/login", { body: { email, password: "not the password" } });
-  assert.match(problem(wrongPassword, 401, "login with a wrong password").type, /^https?:\/\//);
+  assert.equal(problem(wrongPassword, 401, "login with a wrong password").type, `${PROBLEM_TYPE}bad-credentials`);
 
   // Find a place (query parameters are typed too).
   const places = ok(
@@ -158,6 +161,21 @@ test("a traveller signs up, plans, saves, rates and signs out through the genera
   assert.equal(editedDay.legs.length, editedDay.visits.length + 1, "the legs were re-timed for the new visit list");
   assert.equal(edited.title, "Heritage, food and a lake");
 
+  // An edit naming a place that does not exist is refused, naming the visit and the place meant; nothing changes.
+  const withTypo = editedDay.visits.map((visit) => ({ place_id: visit.place_id }));
+  withTypo.push({ place_id: "temple-of-literture" });
+  const typo = await client.PATCH("/v1/itineraries/{itinerary_id}", {
+    params: { path: { itinerary_id: saved.id } },
+    body: {
+      days: [{ day: 1, visits: withTypo }],
+    },
+  });
+  const refused = problem(typo, 422, "PATCH adding a mistyped place");
+  assert.equal(refused.type, `${PROBLEM_TYPE}trip-error`);
+  const [refusedVisit] = refused.errors ?? [];
+  assert.equal(refusedVisit?.field, `days.0.visits.${editedDay.visits.length}`);
+  assert.match(refusedVisit.detail, /did you mean 'temple-of-literature'/);
+
   // Rate the first visit; re-sending the same events is harmless.
   const feedback = {
     body: {
@@ -203,11 +221,12 @@ test("a traveller signs up, plans, saves, rates and signs out through the genera
   const logout = await client.POST("/v1/auth/logout", { body: { refresh_token: rotated.refresh_token } });
   assert.equal(logout.response.status, 204);
   heritage.signOut();
-  problem(
+  const signedOut = problem(
     await client.POST("/v1/auth/refresh", { body: { refresh_token: rotated.refresh_token } }),
     401,
     "refresh with a signed-out token",
   );
+  assert.equal(signedOut.type, `${PROBLEM_TYPE}invalid-token`);
   // ... and presenting a used or signed-out refresh token signed out every session, the other device's too.
   problem(
     await client.POST("/v1/auth/refresh", { body: { refresh_token: otherDevice.refresh_token } }),
@@ -216,9 +235,10 @@ test("a traveller signs up, plans, saves, rates and signs out through the genera
   );
 
   // Without a token, the itinerary is not readable.
-  problem(
+  const anonymous = problem(
     await client.GET("/v1/itineraries/{itinerary_id}", { params: { path: { itinerary_id: saved.id } } }),
     401,
     "GET /v1/itineraries/{id} signed out",
   );
+  assert.equal(anonymous.type, `${PROBLEM_TYPE}unauthorized`);
 });
