@@ -202,6 +202,11 @@ def _check_members(value: object, allowed: type[StrEnum], label: str) -> object:
     return items
 
 
+WARDS_CHECKED: Final[str] = "wards_checked"
+"""Validation context key: the records' wards were checked against the polygons already (a city bundle's places,
+checked when the bundle was built; its hashes are verified on load), so loading them need not read the polygons."""
+
+
 class Place(BaseModel):
     """One place of the catalogue (one row of ``catalogue.csv``).
 
@@ -261,7 +266,9 @@ class Place(BaseModel):
 
     @field_validator("ward")
     @classmethod
-    def _known_ward(cls, value: str) -> str:
+    def _known_ward(cls, value: str, info: ValidationInfo) -> str:
+        if (info.context or {}).get(WARDS_CHECKED):
+            return value
         if value not in default_wards():
             raise ValueError(f"{value!r} is not the id of one of Hanoi's {UNIT_COUNT} wards and communes of 2025")
         return value
@@ -463,7 +470,7 @@ class Catalogue:
             if place.part_of is not None:
                 children.setdefault(place.part_of, []).append(place)
         self._children = {parent_id: tuple(inside) for parent_id, inside in children.items()}
-        self._index = tuple(_Indexed(place) for place in self.places)
+        self._index: tuple[_Indexed, ...] | None = None  # built on the first search (it reads the ward names)
         if sha256 is None:
             payload = json.dumps([p.model_dump(mode="json") for p in self.places], ensure_ascii=False, sort_keys=True)
             sha256 = hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -618,6 +625,8 @@ class Catalogue:
         folded = normalize_text(query or "")
         tokens = folded.split()
         scored: list[tuple[int, float, str, Place]] = []
+        if self._index is None:
+            self._index = tuple(_Indexed(place) for place in self.places)
         for entry in self._index:
             place = entry.place
             if category is not None and category not in place.categories:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from recommender.catalogue import Catalogue, Place, load_catalogue
+from recommender.catalogue import WARDS_CHECKED, Catalogue, Place, load_catalogue
 from routing.bundle.build import BuildOptions, BuildSpec, PlaceInput, ProgressFn, build_bundle, bundle_name
 from routing.bundle.load import CityBundle, load_bundle
 
@@ -56,5 +56,5 @@ def load_city(bundle_dir: Path) -> City:
         If the bundle is missing, altered or from another builder version.
     """
     bundle = load_bundle(bundle_dir)
-    places = tuple(Place.model_validate(record) for record in bundle.places)
+    places = tuple(Place.model_validate(record, context={WARDS_CHECKED: True}) for record in bundle.places)
     return City(bundle=bundle, catalogue=Catalogue.from_places(places))
