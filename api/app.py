@@ -16,14 +16,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from api.cache import Cache
 from api.city import default_bundle_path
 from api.errors import install_error_handlers
-from api.middleware import ServiceMiddleware, configure_logging
+from api.middleware import CompletedResponseGuard, ServiceMiddleware, configure_logging
 from api.openapi import install_openapi
 from api.planning import LocalPlanning, Planning, plan_answer
 from api.routers import auth, bundle, feedback, health, itineraries, journeys, places, plans
 from api.routers.docs import install_docs
 from api.routers.operators import install_operator_tools
 from api.settings import Settings, get_settings
-from api.store.db import make_engine, migrate, session_factory
+from api.store.db import DatabaseTimeouts, make_engine, migrate, session_factory
 from recommender.city import City, load_city
 
 if TYPE_CHECKING:
@@ -75,10 +75,10 @@ def create_app(
     Raises
     ------
     RuntimeError
-        In production mode with the default secret key.
+        Outside development with a default or weak secret key (:meth:`Settings.check_secrets`).
     """
     settings = settings or get_settings()
-    settings.check_production()
+    settings.check_secrets()
     configure_logging(json_lines=settings.log_json)
     cache = Cache(settings.redis_url, prefix=settings.redis_prefix, timeout_s=settings.redis_timeout_s)
 
@@ -93,7 +93,7 @@ def create_app(
         app.state.preference_model = model
         app.state.planning = planning or LocalPlanning()
         app.state.planning.start(partial(plan_answer, loaded, app.state.router, model=model))
-        engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(settings.resolved_database_url, timeouts=DatabaseTimeouts.from_settings(settings))
         migrate(engine)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
@@ -143,4 +143,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Accept-Language", "If-None-Match"],
             expose_headers=["ETag", "X-Request-ID", "Retry-After", "Location"],
         )
+    # Outermost, around Starlette's error middleware: a 500 already sent does not close the keep-alive connection.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: CompletedResponseGuard(build_stack())  # type: ignore[method-assign]
     return app

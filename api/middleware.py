@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 import time
@@ -10,6 +11,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import Counter, Histogram
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.cache import Cache
@@ -23,6 +25,64 @@ Early = tuple[int, str, str, str, dict[str, str]]
 UNLIMITED = ("/health", "/ready", "/metrics", "/docs", "/redoc", "/openapi.json")
 URL_CACHED = frozenset({"/v1/routes", "/v1/isochrones"})
 """GET paths whose 200 answers depend only on the URL, the language header and the bundle: cached by URL too."""
+UNMATCHED = "unmatched"
+"""The metrics' route label of every path that is none of the app's routes (one label, whatever the path)."""
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(entries: list[str]) -> tuple[Network, ...]:
+    """The addresses and CIDR networks of ``HERITAGE_TRUSTED_PROXIES``.
+
+    Raises
+    ------
+    ValueError
+        If an entry is neither.
+    """
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+
+
+def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def route_label(scope: Scope) -> str:
+    """The route template of the request for metrics: the app's route that matches, else :data:`UNMATCHED`.
+
+    Also for answers given before routing (413, 429, a URL-cache hit), so a client cannot add series by varying
+    the path.
+    """
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str):
+        return path
+    found = _match_route(getattr(scope.get("app"), "routes", ()), scope)
+    return found or UNMATCHED
+
+
+def _match_route(routes: Any, scope: Scope) -> str | None:
+    """The path template of the route among ``routes`` that matches ``scope`` (method or not), else None.
+
+    Routers included in the app (FastAPI wraps them) are searched through their own routes.
+    """
+    partial: str | None = None
+    for candidate in routes:
+        match, _ = candidate.matches(scope)
+        if match is Match.NONE:
+            continue
+        included = getattr(candidate, "original_router", None)
+        candidate_path = getattr(candidate, "path", None)
+        if included is not None:
+            candidate_path = _match_route(getattr(included, "routes", ()), scope)
+        if not isinstance(candidate_path, str):
+            continue
+        if match is Match.FULL:
+            return candidate_path
+        partial = partial or candidate_path  # the path matches, the method does not (a 405)
+    return partial
 
 
 class ServiceMiddleware:
@@ -40,6 +100,28 @@ class ServiceMiddleware:
         self.app = app
         self.settings = settings
         self.cache = cache
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
+
+    def _forwarded(self, scope: Scope, headers: dict[str, str]) -> None:
+        """Take the client address (and scheme) from X-Forwarded-For (-Proto) when the peer is a trusted proxy.
+
+        The client is the rightmost address not itself a trusted proxy (a client can prepend anything). From any
+        other peer the headers are ignored: the per-address limit counts the peer.
+        """
+        client = scope.get("client")
+        if not self.trusted_proxies or not client or not _trusted(client[0], self.trusted_proxies):
+            return
+        hops = [hop.strip() for hop in headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not _trusted(hop, self.trusted_proxies):
+                scope["client"] = (hop, 0)
+                break
+        else:
+            if hops:
+                scope["client"] = (hops[0], 0)
+        proto = headers.get("x-forwarded-proto", "").split(",")[-1].strip().lower()
+        if proto in {"http", "https"}:
+            scope["scheme"] = proto
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -53,6 +135,7 @@ class ServiceMiddleware:
         path: str = scope["path"]
         status_box = {"status": 500}
         url_key: str | None = None
+        self._forwarded(scope, headers)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -88,10 +171,7 @@ class ServiceMiddleware:
             else:
                 await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or (
-                "unmatched" if status_box["status"] == 404 and url_key is None else path
-            )
+            template = path if url_key is not None else route_label(scope)
             elapsed = time.perf_counter() - started
             REQUESTS.labels(method, template, str(status_box["status"])).inc()
             LATENCY.labels(method, template).observe(elapsed)
@@ -206,6 +286,38 @@ class ServiceMiddleware:
 
         await app(scope, receive, buffer)
         return answered[0] if answered else None
+
+
+class CompletedResponseGuard:
+    """The outermost layer: an exception raised after its response was sent in full is not re-raised.
+
+    Starlette's error middleware sends the 500 problem (logged by the handler) and then re-raises the exception
+    for the server, and uvicorn closes the connection on an exception after a response: the client's next request
+    on that keep-alive connection would fail too. A response cut short still closes the connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        completed = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal completed
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                completed = True
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            if not completed:
+                raise
+            logger.debug("exception after a complete response; the connection stays open", exc_info=True)
 
 
 async def _send_problem(send: Send, early: Early) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import jwt
@@ -35,6 +36,24 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made once: what a login for an unknown account is checked against."""
+    return _hasher.hash(uuid.uuid4().hex)
+
+
+def check_login(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` opens an account with ``password_hash`` (None: no such account, or none set).
+
+    Takes the same time either way: without an account, ``password`` is checked against a dummy hash, so the time
+    of a login does not tell whether an email has an account.
+    """
+    if password_hash is None:
+        verify_password(_dummy_hash(), password)
+        return False
+    return verify_password(password_hash, password)
+
+
 @dataclass(frozen=True)
 class TokenPair:
     """What the auth endpoints return, and the refresh token's id and expiry for the store."""
@@ -59,7 +78,7 @@ def issue_token(
         "exp": issued + dt.timedelta(seconds=ttl_s),
         "jti": token_id or uuid.uuid4().hex,
     }
-    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
 
 
 def issue_pair(settings: Settings, user_id: str) -> TokenPair:
@@ -103,7 +122,7 @@ def decode_refresh_token(settings: Settings, token: str) -> tuple[str, str]:
 def _claims(settings: Settings, token: str, kind: TokenKind) -> dict[str, object]:
     try:
         claims: dict[str, object] = jwt.decode(
-            token, settings.secret_key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+            token, settings.secret_key.get_secret_value(), algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
         )
     except jwt.ExpiredSignatureError as exc:
         raise InvalidTokenError("the token has expired") from exc

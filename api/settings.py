@@ -5,22 +5,32 @@ Only the API and the CLI read these; ``routing`` and ``recommender`` receive pla
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The repository (or image) root: data/ and bundles/ sit beside the packages."""
 DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105 - a placeholder the production check refuses
+MIN_SECRET_LENGTH = 32
+"""Characters a secret key needs outside development."""
+MIN_SECRET_BITS = 96.0
+"""Entropy a secret key needs outside development, estimated as length x the Shannon entropy of its characters
+(``aaaa...`` has 0 bits, 32 random hex digits about 115, ``secrets.token_urlsafe(48)`` about 330)."""
 
 
 class Settings(BaseSettings):
     """Paths, build options and service settings; every field can be set as ``HERITAGE_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="HERITAGE_", env_file=".env", extra="ignore", populate_by_name=True)
+    # hide_input_in_errors: a refused value (a secret, a URL with a password) is never echoed in a start-up error.
+    model_config = SettingsConfigDict(
+        env_prefix="HERITAGE_", env_file=".env", extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = PROJECT_ROOT / "data"
@@ -46,6 +56,28 @@ class Settings(BaseSettings):
     )
     redis_prefix: str = "heritage:"
     redis_timeout_s: float = Field(default=0.25, gt=0, le=10)
+
+    # Database timeouts (see docs/API.md, "Limits and timeouts"): a hung or unreachable database costs a request at
+    # most about connect + statement timeout, never the length of the outage.
+    db_connect_timeout_s: int = Field(
+        default=3, ge=2, le=60, description="PostgreSQL connect timeout (libpq connect_timeout; at least 2 s)."
+    )
+    db_statement_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="Longest statement or commit: PostgreSQL cancels it (statement_timeout) and the client gives up "
+        "one second later when the server does not answer at all (a hung server); the request then gets 503.",
+    )
+    db_pool_timeout_s: float = Field(default=5.0, gt=0, le=60, description="Longest wait for a pooled connection.")
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=20, ge=0, le=200)
+    sqlite_busy_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="How long a SQLite write waits for another writer's lock."
+    )
+    health_timeout_s: float = Field(
+        default=1.0, gt=0, le=10, description="Longest wait of /health and /ready for the database probe."
+    )
     cache_ttl_s: int = Field(default=3600, ge=1)
     preference_model_path: Path | None = Field(
         default=None,
@@ -54,15 +86,35 @@ class Settings(BaseSettings):
     )
 
     # Accounts.
-    secret_key: str = Field(default=DEFAULT_SECRET, min_length=16, description="JWT signing key; set it in production.")
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET),
+        description="JWT signing key. Outside development (HERITAGE_ENVIRONMENT=test or production) the service "
+        f"refuses to start unless it has at least {MIN_SECRET_LENGTH} characters and about {MIN_SECRET_BITS:.0f} "
+        "bits of entropy.",
+    )
     access_token_ttl_s: int = Field(default=900, ge=1)
     refresh_token_ttl_s: int = Field(default=30 * 24 * 3600, ge=1)
+    refresh_grace_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=60,
+        description="For this long after a refresh token is used, presenting it again answers the same new pair "
+        "(parallel refreshes of one app); later, reuse signs the account out everywhere. 0 turns the window off.",
+    )
 
     # Safety.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     rate_limit_ip_per_min: int = Field(default=600, ge=1)
     rate_limit_token_per_min: int = Field(default=300, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are "
+        "believed; default none: the peer address is the client's, whatever headers it sends.",
+    )
+    max_header_bytes: int = Field(
+        default=64 * 1024, ge=4096, le=1024 * 1024, description="Largest request line + headers the server reads."
+    )
     log_json: bool = True
 
     @property
@@ -77,16 +129,23 @@ class Settings(BaseSettings):
             return url
         return f"sqlite:///{self.sqlite_path}"
 
-    def check_production(self) -> None:
-        """Refuse a production start with the default secret.
+    def check_secrets(self) -> None:
+        """Refuse to start outside development with a weak or default secret key (the key itself is never shown).
 
         Raises
         ------
         RuntimeError
-            In production mode when ``HERITAGE_SECRET_KEY`` is unset.
+            When ``environment`` is not ``development`` and ``HERITAGE_SECRET_KEY`` is unset, the default, shorter
+            than :data:`MIN_SECRET_LENGTH` or below :data:`MIN_SECRET_BITS` of estimated entropy.
         """
-        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
-            raise RuntimeError("refusing to start in production with the default secret: set HERITAGE_SECRET_KEY")
+        if self.environment == "development":
+            return
+        problem = secret_weakness(self.secret_key.get_secret_value())
+        if problem is not None:
+            raise RuntimeError(
+                f"refusing to start with HERITAGE_ENVIRONMENT={self.environment}: HERITAGE_SECRET_KEY {problem}; "
+                "set one such as the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
 
     def resolved_osm_path(self) -> Path:
         """The OSM extract to build from: the setting, else the single ``*.osm.pbf`` in ``data/osm``."""
@@ -102,6 +161,25 @@ class Settings(BaseSettings):
     def resolved_catalogue_path(self) -> Path:
         """The place catalogue (default ``data/places/catalogue.csv``)."""
         return self.catalogue_path or self.data_dir / "places" / "catalogue.csv"
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why ``secret`` is too weak to sign tokens with (never quoting it), or None when it is strong enough."""
+    if secret == DEFAULT_SECRET:
+        return "is unset (the development placeholder)"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"is too short ({len(secret)} characters, at least {MIN_SECRET_LENGTH} needed)"
+    if estimated_entropy_bits(secret) < MIN_SECRET_BITS:
+        return f"is too predictable (repeated or few distinct characters; about {MIN_SECRET_BITS:.0f} bits needed)"
+    return None
+
+
+def estimated_entropy_bits(text: str) -> float:
+    """Length x the Shannon entropy of the characters of ``text`` (a rough, generous estimate)."""
+    counts = Counter(text)
+    total = len(text)
+    per_char = -sum(count / total * math.log2(count / total) for count in counts.values()) if total else 0.0
+    return total * per_char
 
 
 @lru_cache

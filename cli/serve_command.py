@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from api.city import default_bundle_path
-from api.settings import get_settings
+from api.settings import Settings, get_settings
 from cli.console import fail
 from cli.errors import domain_errors
 
@@ -21,6 +21,77 @@ RESPAWN_LIMIT = 5
 RESPAWN_WINDOW_S = 30.0
 GRACEFUL_SHUTDOWN_S = 15
 """Seconds a stopping worker lets its open requests finish."""
+HEADERS_TOO_LARGE = (
+    b'{"type":"https://heritage.example/problems/headers-too-large","title":"Request headers too large","status":431}'
+)
+
+
+def limited_http_protocol(max_header_bytes: int) -> Any:
+    """Uvicorn's httptools protocol that answers 431 and closes once a request's head passes ``max_header_bytes``.
+
+    httptools has no limit of its own (a 50 MB header was read whole); this counts the bytes received between the
+    start of a request and the end of its headers, so at most the limit plus one read is buffered. Without httptools,
+    h11's ``h11_max_incomplete_event_size`` is used instead (see :func:`server_options`).
+    """
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    response = (
+        b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/problem+json\r\n"
+        b"content-length: " + str(len(HEADERS_TOO_LARGE)).encode() + b"\r\nconnection: close\r\n\r\n"
+    ) + HEADERS_TOO_LARGE
+
+    class LimitedHttpToolsProtocol(HttpToolsProtocol):
+        """HttpToolsProtocol with a bound on the request line + headers."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.head_bytes = 0
+            self.reading_head = True
+
+        def data_received(self, data: bytes) -> None:
+            if self.reading_head:
+                self.head_bytes += len(data)
+                if self.head_bytes > max_header_bytes:
+                    self.reading_head = False
+                    self.logger.warning("request headers over %d bytes: 431, connection closed", max_header_bytes)
+                    self.transport.write(response)
+                    self.transport.close()
+                    return
+            super().data_received(data)
+
+        def on_headers_complete(self) -> None:
+            self.reading_head = False
+            self.head_bytes = 0
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self.reading_head = True
+            self.head_bytes = 0
+
+    return LimitedHttpToolsProtocol
+
+
+def server_options(settings: Settings, *, host: str | None = None, port: int | None = None) -> dict[str, Any]:
+    """Uvicorn's options for the service: address, logs, header limit; forwarded headers are the app's to judge.
+
+    uvicorn's own proxy-header handling is off: it would believe X-Forwarded-For from any local peer; the service
+    middleware believes it only from ``HERITAGE_TRUSTED_PROXIES``.
+    """
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_level": "info",
+        "access_log": False,  # the service logs one JSON line per request itself
+        "proxy_headers": False,
+    }
+    try:
+        import httptools  # noqa: F401 - only whether it is installed
+    except ImportError:
+        options |= {"http": "h11", "h11_max_incomplete_event_size": settings.max_header_bytes}
+    else:
+        options["http"] = limited_http_protocol(settings.max_header_bytes)
+    return options
 
 
 def serve(
@@ -36,23 +107,18 @@ def serve(
     holds the connection (see api/planning.py).
     """
     import uvicorn
+    from pydantic import ValidationError
 
-    settings = get_settings()
     try:
-        settings.check_production()
-    except RuntimeError as exc:
+        settings = get_settings()  # a refused value is never echoed (Settings hides inputs in its errors)
+        settings.check_secrets()
+    except (RuntimeError, ValidationError) as exc:
         fail(str(exc))
     with domain_errors():
         bundle = default_bundle_path(settings)
         if not bundle.is_dir():
             fail(f"no bundle at {bundle} for the current inputs; run `heritage build` first")
-    options: dict[str, Any] = {
-        "host": host or settings.host,
-        "port": port or settings.port,
-        "log_level": "info",
-        "access_log": False,  # the service logs one JSON line per request itself
-        "proxy_headers": True,
-    }
+    options = server_options(settings, host=host, port=port)
     with domain_errors():
         loaded = _load_and_warm_up(bundle)
     if workers == 1:

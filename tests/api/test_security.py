@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import secrets
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.security import decode_token, issue_token
@@ -183,15 +186,36 @@ def test_registration_login_and_an_upgraded_device_keeps_its_plans(client: TestC
     assert client.get(f"/v1/itineraries/{itinerary_id}", headers=headers).status_code == 200
 
 
-def test_production_refuses_to_start_with_the_default_secret(city: City) -> None:
-    settings = Settings(environment="production", database_url=None)
-    assert settings.secret_key == DEFAULT_SECRET
-    with pytest.raises(RuntimeError, match="HERITAGE_SECRET_KEY"):
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_outside_development_the_app_refuses_a_default_or_weak_secret(city: City, environment: Any) -> None:
+    settings = Settings(environment=environment, database_url=None)
+    assert settings.secret_key.get_secret_value() == DEFAULT_SECRET
+    with pytest.raises(RuntimeError, match="HERITAGE_SECRET_KEY is unset"):
         create_app(city=city, settings=settings)
-    create_app(city=city, settings=Settings(environment="production", secret_key="s" * 32, database_url=None))
+    for weak in ("s" * 32, "a" * 16, "short-secret", "ab" * 20):
+        with pytest.raises(RuntimeError, match="HERITAGE_SECRET_KEY is too") as refused:
+            create_app(
+                city=city, settings=Settings(environment=environment, secret_key=SecretStr(weak), database_url=None)
+            )
+        assert weak not in str(refused.value)
+    strong = secrets.token_urlsafe(32)
+    create_app(city=city, settings=Settings(environment=environment, secret_key=SecretStr(strong), database_url=None))
 
 
-def test_a_refresh_token_works_once_and_its_reuse_signs_the_account_out(client: TestClient) -> None:
+def test_a_refresh_token_works_once_and_its_reuse_signs_the_account_out(make_client: ClientFactory) -> None:
+    with make_client(refresh_grace_s=0) as client:  # no grace window (test_abuse.py covers the window)
+        _reuse_signs_out(client)
+
+
+def test_within_the_grace_window_a_reused_refresh_token_answers_the_same_pair(client: TestClient) -> None:
+    tokens = client.post("/v1/auth/device", json={}).json()
+    first = client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    again = client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+
+
+def _reuse_signs_out(client: TestClient) -> None:
     tokens = client.post("/v1/auth/device", json={}).json()
     first = client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert first.status_code == 200
