@@ -22,12 +22,14 @@ RUN heritage build --quiet \
  && heritage route --from hoan-kiem-lake --to temple-of-literature --mode bus
 
 FROM python:3.11-slim AS runtime
-ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 \
+# Production by default: the server refuses to start without a strong HERITAGE_SECRET_KEY (at least 32 characters,
+# not repetitive; e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`), passed at run time, never baked in.
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 HERITAGE_ENVIRONMENT=production \
     HERITAGE_DATA_DIR=/app/data HERITAGE_BUNDLE_DIR=/app/bundles \
     HERITAGE_HOST=0.0.0.0 HERITAGE_PORT=8000 NUMBA_CACHE_DIR=/app/numba-cache \
     HERITAGE_SQLITE_PATH=/app/var/heritage.sqlite3
 # State: SQLite in /app/var (mount a volume there) unless DATABASE_URL names PostgreSQL; REDIS_URL for the cache.
-# Production: set HERITAGE_ENVIRONMENT=production and HERITAGE_SECRET_KEY (the server refuses the default secret).
+# Behind a reverse proxy, list it in HERITAGE_TRUSTED_PROXIES (e.g. '["10.0.0.0/8"]') so X-Forwarded-For is believed.
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin heritage \
  && mkdir -p /app/var && chown heritage:heritage /app/var
 WORKDIR /app
