@@ -29,10 +29,24 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                     "field": {"type": "string", "examples": ["events.0.rating"]},
                     "pointer": {"type": "string", "examples": ["/events/0/rating"]},
                     "detail": {"type": "string"},
+                    "place_id": {
+                        "type": "string",
+                        "description": "The place the field names, when it is one (an edited visit that does not "
+                        "fit, a place id that matches none).",
+                    },
+                    "suggestions": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "The closest place ids, when the place is unknown.",
+                    },
                 },
             },
         },
-        "suggestions": {"type": "array", "items": {"type": "string"}},
+        "suggestions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The closest place ids or interests, when one is unknown.",
+        },
     },
     "examples": [
         {

@@ -13,6 +13,7 @@ import typer
 from api.city import open_city
 from cli.console import err_console, fail, print_json
 from cli.errors import domain_errors
+from cli.maps import self_contained_map_html
 from routing.operators import DesignOptions, line_geojson
 from routing.operators.gtfs import gtfs_tables, write_atomically
 
@@ -63,7 +64,9 @@ def design_line(
     bundle: Annotated[Path | None, typer.Option(help="A bundle directory (default: current).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the proposal as JSON.")] = False,
     gtfs: Annotated[Path | None, typer.Option("--gtfs", help="Write the line as a GTFS zip.")] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="Write a map of the line (HTML, folium).")] = None,
+    map_path: Annotated[
+        Path | None, typer.Option("--map", help="Write a map of the line (HTML, self-contained).")
+    ] = None,
     geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the line and its stops as GeoJSON.")] = None,
 ) -> None:
     """Propose a bus line through heritage sites: stops, order, round trip, fleet size, what it changes."""
@@ -113,7 +116,11 @@ def design_line(
         if geojson is not None:
             outputs.append((geojson, orjson.dumps(line_geojson(schedule, served=served))))
         if map_path is not None:
-            outputs.append((map_path, line_map(proposal, city).get_root().render().encode("utf-8")))
+            try:
+                page = self_contained_map_html(line_map(proposal, city))
+            except ValueError as exc:
+                fail(f"--map {map_path}: {exc}")
+            outputs.append((map_path, page.encode("utf-8")))
         for path, content in outputs:
             write_atomically(path, content)
             err_console.print(f"written {path}")

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from api.schemas.auth import DeviceRequest, LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
 from api.schemas.bundle import BundleMatrices, BundleResponse, EncodedMatrix
-from api.schemas.common import ATTRIBUTION, LineString, MultiPolygon, Polygon
+from api.schemas.common import ATTRIBUTION, LineString, MultiPolygon, Polygon, ResponseModel, StrictModel
 from api.schemas.feedback import FeedbackBatch, FeedbackEventIn, FeedbackResponse
 from api.schemas.health import ComponentHealth, HealthResponse, ReadyResponse
-from api.schemas.itineraries import ItineraryCreate, ItineraryPageResponse, ItineraryResponse, ItineraryUpdate
+from api.schemas.itineraries import (
+    ItineraryCreate,
+    ItineraryPageResponse,
+    ItineraryResponse,
+    ItineraryUpdate,
+    SavedPlan,
+)
 from api.schemas.operators import (
     LineProposalModel,
     NetworkPlace,
@@ -87,11 +93,14 @@ __all__ = [
     "ReadyResponse",
     "RefreshRequest",
     "RegisterRequest",
+    "ResponseModel",
     "RidePart",
     "RouteAccessResponse",
     "RouteFeature",
     "RouteFeatureCollection",
     "RouteResponse",
+    "SavedPlan",
+    "StrictModel",
     "TaxiTripResponse",
     "TokenResponse",
     "WalkPart",

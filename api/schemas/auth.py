@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.schemas.common import ResponseModel
+
 
 class DeviceRequest(BaseModel):
     """An app install asking for an anonymous account."""
@@ -33,7 +35,7 @@ class RefreshRequest(BaseModel):
     refresh_token: str = Field(min_length=10, max_length=4096)
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(ResponseModel):
     """Bearer tokens: send the access token as ``Authorization: Bearer``; refresh it before ``expires_in``."""
 
     access_token: str

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from api.schemas.common import ATTRIBUTION
+from api.schemas.common import ATTRIBUTION, ResponseModel
 from api.schemas.places import PlaceResponse
 
 
-class EncodedMatrix(BaseModel):
+class EncodedMatrix(ResponseModel):
     """A matrix as little-endian float32 values, row-major, base64-encoded; NaN means unreachable."""
 
     dtype: Literal["float32-le"]
@@ -18,7 +18,7 @@ class EncodedMatrix(BaseModel):
     base64: str
 
 
-class BundleMatrices(BaseModel):
+class BundleMatrices(ResponseModel):
     """Place-to-place matrices in ``place_ids`` order: walking metres, and bus seconds per period of the day."""
 
     place_ids: list[str]
@@ -29,7 +29,7 @@ class BundleMatrices(BaseModel):
     nan_means: Literal["unreachable"]
 
 
-class BundleResponse(BaseModel):
+class BundleResponse(ResponseModel):
     """The offline city pack: places and place-to-place matrices (little-endian float32, base64, row-major)."""
 
     name: str

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
-from api.schemas.itineraries import StrictModel
+from api.schemas.common import ResponseModel, StrictModel
 
 
 class FeedbackEventIn(StrictModel):
@@ -50,7 +50,7 @@ class FeedbackBatch(StrictModel):
     events: list[FeedbackEventIn] = Field(min_length=1, max_length=500)
 
 
-class FeedbackResponse(BaseModel):
+class FeedbackResponse(ResponseModel):
     """The events of the batch now stored for this account (now or by an earlier batch), committed."""
 
     acknowledged: list[str]

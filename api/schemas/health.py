@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from api.schemas.common import ResponseModel
 
 
-class ComponentHealth(BaseModel):
+class ComponentHealth(ResponseModel):
     """The state of one dependency."""
 
     status: Literal["ok", "degraded", "down"]
     backend: str
 
 
-class HealthResponse(BaseModel):
+class HealthResponse(ResponseModel):
     """Liveness and what the process is running on."""
 
     status: Literal["ok", "degraded"]
@@ -24,7 +26,7 @@ class HealthResponse(BaseModel):
     components: dict[str, ComponentHealth] = Field(default_factory=dict)
 
 
-class ReadyResponse(BaseModel):
+class ReadyResponse(ResponseModel):
     """Whether the process can serve traffic."""
 
     ready: bool

@@ -1,232 +1,49 @@
 """Saved itineraries: the request, the plan in its typed form, edits to the visits, and listing summaries.
 
-``POST /v1/plans`` does not type its plan yet (``PlanResponse.itinerary`` is a dict), so :class:`SavedPlan` here is
-the strict model of that plan's JSON (``recommender.trip.itinerary.Itinerary.to_dict``, localised): every object
-refuses fields it does not know, with a "did you mean" for a near miss.
+The plan is the one model of :mod:`api.schemas.plans` (what ``POST /v1/plans`` answers in ``itinerary``): every
+object in it refuses fields it does not know, with a "did you mean" for a near miss.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    model_validator,
-)
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import AwareDatetime, Field, model_validator
 
-from api.schemas.plans import PlanRequest
-
-UNKNOWN_FIELD = "unknown_field"
-"""The pydantic error type of a field a strict model does not have (its message suggests the nearest field)."""
-
-
-class StrictModel(BaseModel):
-    """A model that refuses unknown fields, naming the nearest known one (``titel`` -> did you mean 'title')."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _did_you_mean(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        try:
-            return handler(data)
-        except ValidationError as exc:
-            raise ValidationError.from_exception_data(
-                exc.title, [_explained(cls, error) for error in exc.errors()]
-            ) from None
-
-
-def _explained(model: type[BaseModel], error: Any) -> InitErrorDetails:
-    """The error again, an unknown field of ``model`` itself with the nearest field name as a suggestion."""
-    location = tuple(error["loc"])
-    if error["type"] == "extra_forbidden" and len(location) == 1:
-        name = str(location[0])
-        fields = list(model.model_fields)
-        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(fields)}"
-        message = f"unknown field {name!r}" + hint
-        return InitErrorDetails(
-            type=PydanticCustomError(UNKNOWN_FIELD, message.replace("{", "{{").replace("}", "}}")),
-            loc=location,
-            input=error["input"],
-        )
-    if error["type"] == UNKNOWN_FIELD:
-        message = str(error["msg"]).replace("{", "{{").replace("}", "}}")
-        return InitErrorDetails(type=PydanticCustomError(UNKNOWN_FIELD, message), loc=location, input=error["input"])
-    details = InitErrorDetails(type=error["type"], loc=location, input=error["input"])
-    if "ctx" in error:
-        details["ctx"] = error["ctx"]
-    return details
-
-
-Clock = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$", examples=["09:30"], description="HH:MM, local time.")]
-
+from api.schemas.common import ResponseModel, StrictModel
+from api.schemas.plans import Clock, PlanDay, PlanRequest, SearchFigures, TripTotals
+from recommender.trip import Pace, TravelMode
+from recommender.trip.itinerary import GeometryFormat
 
 # --- the plan, as POST /v1/plans answers it ----------------------------------------------------------------------
 
 
-class PlanPoint(StrictModel):
-    """Where a day starts or ends."""
+class SavedPlan(StrictModel, ResponseModel):
+    """A plan as ``POST /v1/plans`` answers it in ``itinerary`` (:class:`api.schemas.PlanItinerary`, 0 to 7 days).
 
-    name: str
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-
-
-class LineString(StrictModel):
-    """A GeoJSON LineString (``[lon, lat]`` positions), when the plan was asked for with ``geometry: geojson``."""
-
-    type: Literal["LineString"]
-    coordinates: list[Annotated[list[float], Field(min_length=2, max_length=3)]]
-
-
-class PlanLegPart(StrictModel):
-    """One part of a leg: a walk (length, steps) or a ride (route, stops, times), with its line."""
-
-    mode: str = Field(pattern=r"^[a-z_]{1,20}$", examples=["walk", "bus", "metro"])
-    length_m: float = Field(ge=0)
-    geometry: str | LineString = Field(description="Encoded polyline (precision 5) or GeoJSON, as the plan says.")
-    duration_s: float | None = None
-    steps: list[str] | None = None
-    route_id: str | None = None
-    ref: str | None = None
-    route_name: str | None = None
-    board_stop_id: str | None = None
-    board_stop_name: str | None = None
-    alight_stop_id: str | None = None
-    alight_stop_name: str | None = None
-    wait_s: float | None = None
-    stops_passed: int | None = None
-    stop_names: list[str] | None = None
-    on_road: bool | None = None
-    depart: Clock | None = None
-    arrive: Clock | None = None
-
-
-class PlanLeg(StrictModel):
-    """A hop between two stops of a day; ``legs[i]`` of a day leads to ``visits[i]``, the last one to the end."""
-
-    mode: Literal["walk", "bus"]
-    depart: Clock
-    arrive: Clock
-    walk_m: float = Field(ge=0)
-    rides: int = Field(ge=0)
-    estimated: bool
-    parts: list[PlanLegPart]
-
-
-class VisitWhy(StrictModel):
-    """Why a visit is in the plan: its score and the reasons."""
-
-    score: float
-    interest: float
-    popularity: float
-    context_factor: float
-    reasons: list[str]
-    collaborative: float | None = None
-
-
-class IncludedPlace(StrictModel):
-    """A place inside the visited one, seen on the visit."""
-
-    place_id: str
-    name: str
-
-
-class PlanVisit(StrictModel):
-    """One stop of a day."""
-
-    place_id: str = Field(min_length=1, max_length=100)
-    name: str
-    name_vi: str
-    kind: Literal["visit", "lunch", "dinner"]
-    categories: list[str]
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    start: Clock
-    end: Clock
-    departure: Clock | None = None
-    ticket_vnd: int = Field(ge=0)
-    opening_hours: str
-    why: VisitWhy
-    includes: list[IncludedPlace]
-
-
-class DayTotals(StrictModel):
-    """A day's figures."""
-
-    visits: int = Field(ge=0)
-    walk_km: float = Field(ge=0)
-    bus_rides: int = Field(ge=0)
-    tickets_vnd: int = Field(ge=0)
-    food_vnd: int = Field(ge=0)
-
-
-class PlanDay(StrictModel):
-    """A day: its visits in order and a leg before each, and a last leg to the day's end."""
-
-    day: int = Field(ge=1, le=7)
-    date: dt.date
-    start: PlanPoint
-    end: PlanPoint
-    depart: Clock
-    arrive: Clock
-    visits: list[PlanVisit]
-    legs: list[PlanLeg]
-    totals: DayTotals
-
-    @model_validator(mode="after")
-    def _a_leg_before_each_visit(self) -> PlanDay:
-        if self.visits and len(self.legs) != len(self.visits) + 1:
-            raise ValueError(
-                f"a day with {len(self.visits)} visits has {len(self.visits) + 1} legs, not {len(self.legs)}"
-            )
-        return self
-
-
-class TripTotals(StrictModel):
-    """The whole trip's figures."""
-
-    days: int = Field(ge=0, le=7)
-    visits: int = Field(ge=0)
-    walk_km: float = Field(ge=0)
-    bus_rides: int = Field(ge=0)
-    tickets_vnd: int = Field(ge=0)
-    food_vnd: int = Field(ge=0)
-
-
-class PlanSearch(StrictModel):
-    """How the planner's search went."""
-
-    score: float
-    time_s: float = Field(ge=0)
-    iterations: int = Field(ge=0)
-
-
-class SavedPlan(StrictModel):
-    """A plan as ``POST /v1/plans`` answers it in ``itinerary`` (1 to 7 days).
-
-    Fields a plan does not carry may be left out and are then left out when it is read back (a plan is stored and
-    answered exactly as given, less nothing): an empty ``{}`` is an empty plan.
+    Its days, visits and legs are the plan's own models. At the top level, a field a plan does not carry may be left
+    out, and is then left out when the plan is read back (a plan is stored and answered exactly as given, less
+    nothing); ``days`` is always there: ``{}`` is a plan without days.
     """
 
-    mode: Literal["walk", "bus"] | None = None
-    pace: Literal["relaxed", "normal", "packed"] | None = None
+    mode: TravelMode | None = None
+    pace: Pace | None = None
     lang: Literal["en", "vi"] | None = Field(default=None, description="The language of names, reasons, warnings.")
     interests: dict[str, float] | None = None
-    geometry: Literal["polyline", "geojson"] | None = None
+    geometry: GeometryFormat | None = None
     days: list[PlanDay] = Field(default_factory=list, max_length=7)
     totals: TripTotals | None = None
     warnings: list[str] | None = None
-    search: PlanSearch | None = None
+    search: SearchFigures | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _days_always(cls, data: Any) -> Any:
+        """A plan given without ``days`` has none, and says so when it is stored and read back."""
+        if isinstance(data, dict) and "days" not in data:
+            return {**data, "days": []}
+        return data
 
     def stored(self) -> dict[str, Any]:
         """The JSON kept in the store: the fields the plan was given, nothing added."""
@@ -296,7 +113,7 @@ class ItineraryUpdate(StrictModel):
 # --- answers -----------------------------------------------------------------------------------------------------
 
 
-class ItineraryResponse(BaseModel):
+class ItineraryResponse(ResponseModel):
     """A saved itinerary.
 
     ``legacy`` is true for a plan saved before plans were typed that the model refuses: it is kept as it was, in
@@ -314,14 +131,14 @@ class ItineraryResponse(BaseModel):
     updated_at: AwareDatetime
 
 
-class FirstPlace(BaseModel):
+class FirstPlace(ResponseModel):
     """The first visit of the trip."""
 
     place_id: str
     name: str
 
 
-class ItinerarySummary(BaseModel):
+class ItinerarySummary(ResponseModel):
     """What a list shows of a saved itinerary (``GET /v1/itineraries/{id}`` has the plan)."""
 
     id: str
@@ -340,7 +157,7 @@ class ItinerarySummary(BaseModel):
     updated_at: AwareDatetime
 
 
-class ItineraryPageResponse(BaseModel):
+class ItineraryPageResponse(ResponseModel):
     """The caller's itineraries, newest first, as summaries."""
 
     items: list[ItinerarySummary]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ATTRIBUTION, LineString, Position
+from api.schemas.common import ATTRIBUTION, LineString, Position, ResponseModel
 
 
 class OperatorLineRequest(BaseModel):
@@ -45,7 +45,7 @@ class OperatorLineRequest(BaseModel):
     evaluate: bool = Field(default=True, description="Measure heritage / CI door-to-door times before and after.")
 
 
-class LineStop(BaseModel):
+class LineStop(ResponseModel):
     """A stop of the line, in order: an existing stop or a new one, and the catalogue sites it serves."""
 
     order: int
@@ -57,7 +57,7 @@ class LineStop(BaseModel):
     sites: list[str]
 
 
-class LineDirection(BaseModel):
+class LineDirection(ResponseModel):
     """One direction (a loop has one): its stops, length and run time."""
 
     direction: int
@@ -66,21 +66,21 @@ class LineDirection(BaseModel):
     run_time_min: float
 
 
-class StopWalk(BaseModel):
+class StopWalk(ResponseModel):
     """A stop near a served site and the walk to it."""
 
     stop_id: str
     walk_m: float
 
 
-class SiteServed(BaseModel):
+class SiteServed(ResponseModel):
     """A catalogue site within walking distance of the line's stops."""
 
     place_id: str
     stops: list[StopWalk]
 
 
-class EvaluationSummary(BaseModel):
+class EvaluationSummary(ResponseModel):
     """Door-to-door times between the catalogue places before and after the line, over the departures."""
 
     places: int
@@ -97,7 +97,7 @@ class EvaluationSummary(BaseModel):
     improved_means_saving_at_least_s: float
 
 
-class SiteEvaluation(BaseModel):
+class SiteEvaluation(ResponseModel):
     """How the line changes the times to and from one site."""
 
     place_id: str
@@ -109,7 +109,7 @@ class SiteEvaluation(BaseModel):
     pairs_improved: int
 
 
-class LineEvaluation(BaseModel):
+class LineEvaluation(ResponseModel):
     """What the line changes: the summary, the sites that gain most, every site, and how long each step took."""
 
     summary: EvaluationSummary
@@ -118,7 +118,7 @@ class LineEvaluation(BaseModel):
     timings_s: dict[str, float]
 
 
-class LineProposalModel(BaseModel):
+class LineProposalModel(ResponseModel):
     """A designed line: stops, directions, round trip, fleet for the headway, vehicle-km, and what it changes."""
 
     line_id: str
@@ -142,7 +142,7 @@ class LineProposalModel(BaseModel):
     evaluation: LineEvaluation | None = Field(None, description="Without ``evaluate: false``.")
 
 
-class LineLinks(BaseModel):
+class LineLinks(ResponseModel):
     """Where to read the line and download it."""
 
     self: str
@@ -150,7 +150,7 @@ class LineLinks(BaseModel):
     geojson: str
 
 
-class OperatorLineResponse(BaseModel):
+class OperatorLineResponse(ResponseModel):
     """A stored proposal: the line's summary (stops, round trip, fleet, vehicle-km) and what it changes."""
 
     id: str
@@ -162,7 +162,7 @@ class OperatorLineResponse(BaseModel):
     attribution: str = ATTRIBUTION
 
 
-class NetworkPlace(BaseModel):
+class NetworkPlace(ResponseModel):
     """A catalogue place on the operator map."""
 
     id: str
@@ -172,7 +172,7 @@ class NetworkPlace(BaseModel):
     categories: list[str]
 
 
-class OperatorNetworkResponse(BaseModel):
+class OperatorNetworkResponse(ResponseModel):
     """The main roads of the drive graph as polylines, and the catalogue places, for drawing a map offline.
 
     ``roads`` holds one ``[class index, lon, lat, lon, lat, ...]`` array per road segment (5 decimals).
@@ -186,14 +186,14 @@ class OperatorNetworkResponse(BaseModel):
     attribution: str = ATTRIBUTION
 
 
-class Point(BaseModel):
+class Point(ResponseModel):
     """A GeoJSON Point."""
 
     type: Literal["Point"]
     coordinates: Position = Field(description="[lon, lat]")
 
 
-class LineRouteProperties(BaseModel):
+class LineRouteProperties(ResponseModel):
     """One direction of the line on the map."""
 
     kind: Literal["route"]
@@ -205,7 +205,7 @@ class LineRouteProperties(BaseModel):
     headway_s: float
 
 
-class LineStopProperties(BaseModel):
+class LineStopProperties(ResponseModel):
     """A stop of the line on the map, with the sites within walking distance."""
 
     kind: Literal["stop"]
@@ -216,7 +216,7 @@ class LineStopProperties(BaseModel):
     sites: list[str]
 
 
-class LineRouteFeature(BaseModel):
+class LineRouteFeature(ResponseModel):
     """A direction's road path."""
 
     type: Literal["Feature"]
@@ -224,7 +224,7 @@ class LineRouteFeature(BaseModel):
     properties: LineRouteProperties
 
 
-class LineStopFeature(BaseModel):
+class LineStopFeature(ResponseModel):
     """A stop."""
 
     type: Literal["Feature"]
@@ -232,7 +232,7 @@ class LineStopFeature(BaseModel):
     properties: LineStopProperties
 
 
-class LineFeatureCollection(BaseModel):
+class LineFeatureCollection(ResponseModel):
     """The line as GeoJSON (``[lon, lat]``): one LineString per direction, one Point per stop."""
 
     type: Literal["FeatureCollection"]

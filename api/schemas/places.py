@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from api.schemas.common import ATTRIBUTION
+from api.schemas.common import ATTRIBUTION, ResponseModel
 from recommender.taxonomy import Category
 
 
-class PlaceResponse(BaseModel):
+class PlaceResponse(ResponseModel):
     """A catalogue place as the app shows it."""
 
     id: str
@@ -41,7 +41,7 @@ class PlaceResponse(BaseModel):
     off_network: bool = Field(description="True when no walkable street lies within the snap distance.")
 
 
-class PlaceListResponse(BaseModel):
+class PlaceListResponse(ResponseModel):
     """One page of places."""
 
     items: list[PlaceResponse]
@@ -49,7 +49,7 @@ class PlaceListResponse(BaseModel):
     attribution: str = ATTRIBUTION
 
 
-class PlacePageResponse(BaseModel):
+class PlacePageResponse(ResponseModel):
     """One page of places; pass ``next_cursor`` as ``cursor`` for the next page."""
 
     items: list[PlaceResponse]

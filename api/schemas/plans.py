@@ -1,13 +1,18 @@
-"""Plan requests and answers."""
+"""Plan requests and answers: the one model of a plan, which ``POST /v1/plans`` answers and an itinerary saves.
+
+Every object of the plan (:class:`PlanItinerary` and what it holds) refuses fields it does not know, with a "did you
+mean" for a near miss (a saved plan is checked against it), and is an answer model (fields it always carries are
+required in the OpenAPI output schema).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas.common import ATTRIBUTION, LineString
+from api.schemas.common import ATTRIBUTION, LineString, ResponseModel, StrictModel
 from recommender.scoring import Weather
 from recommender.taxonomy import Category
 from recommender.trip import Pace, TravelMode
@@ -67,15 +72,22 @@ class PlanRequest(BaseModel):
     )
 
 
-class NamedPoint(BaseModel):
+Clock = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$", examples=["09:30"], description="HH:MM, local time.")]
+
+
+class PlanModel(StrictModel, ResponseModel):
+    """An object of a plan: strict (a saved plan is checked against it) and an answer."""
+
+
+class NamedPoint(PlanModel):
     """Where a day starts or ends."""
 
     name: str
-    lat: float
-    lon: float
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
 
 
-class VisitReasons(BaseModel):
+class VisitReasons(PlanModel):
     """Why a visit is in the plan: its score, the parts of it, and the reasons in words."""
 
     score: float
@@ -86,43 +98,43 @@ class VisitReasons(BaseModel):
     reasons: list[str]
 
 
-class IncludedPlace(BaseModel):
+class IncludedPlace(PlanModel):
     """A place inside the visited one, seen during the visit."""
 
     place_id: str
     name: str
 
 
-class PlanVisit(BaseModel):
+class PlanVisit(PlanModel):
     """A stop of the day: ``start`` and ``end`` of the visit (the arrival is the ``arrive`` of the leg before it)."""
 
-    place_id: str
+    place_id: str = Field(min_length=1, max_length=100)
     name: str
     name_vi: str
     kind: Literal["visit", "lunch", "dinner"]
     categories: list[Category]
-    lat: float
-    lon: float
-    start: str = Field(description="HH:MM")
-    end: str = Field(description="HH:MM")
-    departure: str | None = Field(None, description="HH:MM, when the traveller lingers after ``end``.")
-    ticket_vnd: int
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    start: Clock
+    end: Clock
+    departure: Clock | None = Field(None, description="HH:MM, when the traveller lingers after ``end``.")
+    ticket_vnd: int = Field(ge=0)
     opening_hours: str
     why: VisitReasons
     includes: list[IncludedPlace]
 
 
-class WalkPart(BaseModel):
+class WalkPart(PlanModel):
     """A walk of a leg, with its steps in words."""
 
     mode: Literal["walk"]
-    length_m: float
+    length_m: float = Field(ge=0)
     duration_s: float | None = None
     steps: list[str] | None = None
     geometry: str | LineString = Field(description="Encoded polyline (precision 5) or GeoJSON LineString.")
 
 
-class RidePart(BaseModel):
+class RidePart(PlanModel):
     """A bus or metro ride (or an estimated taxi stretch) of a leg."""
 
     mode: Literal["bus", "metro", "taxi"]
@@ -137,66 +149,74 @@ class RidePart(BaseModel):
     stops_passed: int | None = None
     stop_names: list[str] | None = None
     on_road: bool | None = None
-    depart: str | None = Field(None, description="HH:MM")
-    arrive: str | None = Field(None, description="HH:MM")
-    length_m: float
+    depart: Clock | None = None
+    arrive: Clock | None = None
+    length_m: float = Field(ge=0)
     geometry: str | LineString = Field(description="Encoded polyline (precision 5) or GeoJSON LineString.")
 
 
 LegPart = Annotated[WalkPart | RidePart, Field(discriminator="mode")]
 
 
-class PlanLeg(BaseModel):
+class PlanLeg(PlanModel):
     """A hop from the stop before (the day's start or a visit) to the next (a visit or the day's end)."""
 
     mode: Literal["walk", "bus"]
-    depart: str
-    arrive: str
-    walk_m: float
-    rides: int
+    depart: Clock
+    arrive: Clock
+    walk_m: float = Field(ge=0)
+    rides: int = Field(ge=0)
     estimated: bool
     parts: list[LegPart]
 
 
-class DayTotals(BaseModel):
+class DayTotals(PlanModel):
     """A day's visits, walking, rides and spending."""
 
-    visits: int
-    walk_km: float
-    bus_rides: int
-    tickets_vnd: int
-    food_vnd: int
+    visits: int = Field(ge=0)
+    walk_km: float = Field(ge=0)
+    bus_rides: int = Field(ge=0)
+    tickets_vnd: int = Field(ge=0)
+    food_vnd: int = Field(ge=0)
 
 
 class TripTotals(DayTotals):
     """The whole trip's totals."""
 
-    days: int
+    days: int = Field(ge=0, le=7)
 
 
-class PlanDay(BaseModel):
+class PlanDay(PlanModel):
     """One day: ``legs[i]`` leads to ``visits[i]`` and the last leg to the day's end."""
 
-    day: int
+    day: int = Field(ge=1, le=7)
     date: dt.date
     start: NamedPoint
     end: NamedPoint
-    depart: str
-    arrive: str
+    depart: Clock
+    arrive: Clock
     visits: list[PlanVisit]
     legs: list[PlanLeg]
     totals: DayTotals
 
+    @model_validator(mode="after")
+    def _a_leg_before_each_visit(self) -> PlanDay:
+        if self.visits and len(self.legs) != len(self.visits) + 1:
+            raise ValueError(
+                f"a day with {len(self.visits)} visits has {len(self.visits) + 1} legs, not {len(self.legs)}"
+            )
+        return self
 
-class SearchFigures(BaseModel):
+
+class SearchFigures(PlanModel):
     """How the planner's search went."""
 
     score: float
-    time_s: float
-    iterations: int
+    time_s: float = Field(ge=0)
+    iterations: int = Field(ge=0)
 
 
-class PlanItinerary(BaseModel):
+class PlanItinerary(PlanModel):
     """The planned trip, in ``lang``: days of visits and legs, totals, warnings (plain sentences) and the search."""
 
     mode: TravelMode
@@ -204,13 +224,13 @@ class PlanItinerary(BaseModel):
     lang: Literal["en", "vi"] = Field(description="The language of names, reasons, steps and warnings.")
     interests: dict[str, float]
     geometry: GeometryFormat
-    days: list[PlanDay]
+    days: list[PlanDay] = Field(max_length=7)
     totals: TripTotals
     warnings: list[str]
     search: SearchFigures
 
 
-class PlanResponse(BaseModel):
+class PlanResponse(ResponseModel):
     """The itinerary: days of visits and legs; each leg part carries its line once, in the requested format."""
 
     itinerary: PlanItinerary

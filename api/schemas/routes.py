@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from api.schemas.common import ATTRIBUTION, LatLon, LineString, MultiPolygon, Polygon, Position
+from api.schemas.common import ATTRIBUTION, LatLon, LineString, MultiPolygon, Polygon, Position, ResponseModel
 
 
-class NearestStopResponse(BaseModel):
+class NearestStopResponse(ResponseModel):
     """The bus stop nearest to one end of a route."""
 
     stop_id: str
@@ -21,7 +21,7 @@ class NearestStopResponse(BaseModel):
     leg: Literal["walk", "taxi"] = Field(description="How the stretch to the stop is made: walked, or taxi / xe ôm.")
 
 
-class LastLegResponse(BaseModel):
+class LastLegResponse(ResponseModel):
     """The stretch between an end and its bus stop."""
 
     mode: Literal["walk", "taxi"]
@@ -29,7 +29,7 @@ class LastLegResponse(BaseModel):
     estimated: bool
 
 
-class EndAccessResponse(BaseModel):
+class EndAccessResponse(ResponseModel):
     """How one end of a route meets the streets and the buses."""
 
     place_id: str | None
@@ -44,7 +44,7 @@ class EndAccessResponse(BaseModel):
     suggestion: Literal["taxi"] | None = Field(description='"taxi" when the end has no public transport.')
 
 
-class RouteAccessResponse(BaseModel):
+class RouteAccessResponse(ResponseModel):
     """Access of both ends."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -53,7 +53,7 @@ class RouteAccessResponse(BaseModel):
     to: EndAccessResponse
 
 
-class TaxiTripResponse(BaseModel):
+class TaxiTripResponse(ResponseModel):
     """An estimated taxi or xe ôm trip for the whole way."""
 
     mode: Literal["taxi"]
@@ -63,7 +63,7 @@ class TaxiTripResponse(BaseModel):
     estimated: Literal[True]
 
 
-class WalkStep(BaseModel):
+class WalkStep(ResponseModel):
     """One instruction of a walk: a street (or path) and how far along it."""
 
     street: str | None
@@ -72,7 +72,7 @@ class WalkStep(BaseModel):
     instruction: str
 
 
-class WalkFigures(BaseModel):
+class WalkFigures(ResponseModel):
     """A walk's length and time on the streets, and how far each end is from its street (straight line)."""
 
     mode: Literal["walk"]
@@ -89,7 +89,7 @@ class WalkRoute(WalkFigures):
     steps: list[WalkStep]
 
 
-class JourneyLegBase(BaseModel):
+class JourneyLegBase(ResponseModel):
     """What every leg of a bus journey has: its times (``HH:MM:SS`` and seconds after midnight) and length."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -169,7 +169,7 @@ class RideLeg(RideLegFields):
 JourneyLeg = Annotated[WalkLeg | TaxiLeg | RideLeg, Field(discriminator="mode")]
 
 
-class BusJourney(BaseModel):
+class BusJourney(ResponseModel):
     """One Pareto-optimal journey: walks and rides, with its totals."""
 
     depart: str
@@ -187,7 +187,7 @@ class BusJourney(BaseModel):
     taxi_s: float | None = None
 
 
-class BusRoute(BaseModel):
+class BusRoute(ResponseModel):
     """The Pareto-optimal bus journeys (fewest rides first) and the walk when it is as fast."""
 
     depart: str
@@ -203,7 +203,7 @@ class WalkRouteProperties(WalkFigures):
     steps: list[WalkStep]
 
 
-class FeatureLegIndex(BaseModel):
+class FeatureLegIndex(ResponseModel):
     """Which journey (null: the walk-only alternative) and which of its legs a feature draws."""
 
     journey: int | None = None
@@ -222,7 +222,7 @@ class RideLegProperties(RideLegFields, FeatureLegIndex):
     """A journey's ride on the map."""
 
 
-class RouteFeature(BaseModel):
+class RouteFeature(ResponseModel):
     """A GeoJSON Feature: one line of the route, ``[lon, lat]`` positions."""
 
     type: Literal["Feature"]
@@ -230,14 +230,14 @@ class RouteFeature(BaseModel):
     properties: WalkRouteProperties | WalkLegProperties | TaxiLegProperties | RideLegProperties
 
 
-class RouteFeatureCollection(BaseModel):
+class RouteFeatureCollection(ResponseModel):
     """A GeoJSON FeatureCollection: the walk, or every leg of every journey (``journey`` and ``leg`` properties)."""
 
     type: Literal["FeatureCollection"]
     features: list[RouteFeature]
 
 
-class RouteResponse(BaseModel):
+class RouteResponse(ResponseModel):
     """A walk, or the Pareto-optimal bus journeys, between two points; legs carry [lat, lon] coordinates.
 
     ``status`` says what kind of answer it is; when it is not ``ok`` or ``needs_taxi`` no route is offered (``route``
@@ -260,7 +260,7 @@ class RouteResponse(BaseModel):
     attribution: str = ATTRIBUTION
 
 
-class IsochronePlace(BaseModel):
+class IsochronePlace(ResponseModel):
     """A place reached within the budget."""
 
     id: str
@@ -268,7 +268,7 @@ class IsochronePlace(BaseModel):
     duration_s: float
 
 
-class IsochroneProperties(BaseModel):
+class IsochroneProperties(ResponseModel):
     """What the area is: mode, budget, departure (bus) and how many places it holds."""
 
     mode: Literal["walk", "bus"]
@@ -277,7 +277,7 @@ class IsochroneProperties(BaseModel):
     place_count: int
 
 
-class IsochroneArea(BaseModel):
+class IsochroneArea(ResponseModel):
     """A GeoJSON Feature: the reachable area as a Polygon or MultiPolygon, ``[lon, lat]`` positions."""
 
     type: Literal["Feature"]
@@ -285,7 +285,7 @@ class IsochroneArea(BaseModel):
     properties: IsochroneProperties
 
 
-class IsochroneResponse(BaseModel):
+class IsochroneResponse(ResponseModel):
     """The area (GeoJSON Feature) and places reachable within ``minutes``."""
 
     mode: Literal["walk", "bus"]

@@ -1,6 +1,7 @@
 """A folium map of an itinerary: numbered stops, legs coloured by mode, popups with times; one layer per day.
 
-The result is one self-contained HTML page (Leaflet from its CDN, OpenStreetMap tiles) that opens in a
+The result is one folium map that `heritage plan --map` writes as a self-contained HTML page (Leaflet and jQuery
+inlined by :func:`cli.maps.self_contained_map_html`; only the OpenStreetMap tiles come from the network) that opens in a
 browser without any server of ours.
 """
 

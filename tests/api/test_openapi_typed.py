@@ -188,3 +188,96 @@ def test_answers_are_exactly_what_their_models_describe(client: TestClient) -> N
         body = client.post("/v1/plans", json=plan, params={"lang": "vi"}).json()
         assert body["itinerary"]["lang"] == "vi"
         assert PlanResponse.model_validate(body).model_dump(mode="json", exclude_unset=True) == body
+
+
+def absent(document: Schema, schema: Any, value: Any, where: str = "") -> Iterator[str]:
+    """Where ``value`` leaves out a property its schema (the OpenAPI output schema) says is required."""
+    if not isinstance(schema, dict):
+        return
+    _, schema = _resolve(document, schema)
+    alternatives = [part for key in ("anyOf", "oneOf") for part in schema.get(key, [])]
+    if alternatives:
+        found = [list(absent(document, part, value, where)) for part in alternatives if _fits(document, part, value)]
+        if found and all(found):
+            yield from found[0]
+        return
+    if isinstance(value, dict):
+        yield from (f"{where}.{name}" for name in schema.get("required", []) if name not in value)
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for name, item in value.items():
+            inner = properties.get(name, extra if isinstance(extra, dict) else None)
+            yield from absent(document, inner, item, f"{where}.{name}")
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            yield from absent(document, schema["items"], item, f"{where}[{index}]")
+
+
+def _fits(document: Schema, schema: Schema, value: Any) -> bool:
+    """Whether ``value`` is of the alternative's JSON type (and constant, where one is given)."""
+    _, schema = _resolve(document, schema)
+    if "const" in schema:
+        return bool(schema["const"] == value)
+    kind = schema.get("type")
+    types = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+    if kind in types:
+        return isinstance(value, types[kind])
+    if kind in {"number", "integer"}:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    discriminator = schema.get("properties", {}).get("mode", {})
+    return not isinstance(value, dict) or "const" not in discriminator or discriminator["const"] == value.get("mode")
+
+
+def output_schema(document: Schema, path: str, method: str, status: str) -> Schema:
+    content: Schema = document["paths"][path][method]["responses"][status]["content"]
+    return dict(next(iter(content.values()))["schema"])
+
+
+def test_answers_carry_every_field_their_output_schema_requires(client: TestClient, document: Schema) -> None:
+    """Fields with a default are required in the output schemas (issue 13): the answers do carry them."""
+    assert set(document["components"]["schemas"]["TokenResponse"]["required"]) >= {"token_type", "expires_in"}
+    assert "attribution" in document["components"]["schemas"]["PlanResponse"]["required"]
+    assert "days" in document["components"]["schemas"]["SavedPlan-Output"]["required"]
+    assert "days" not in document["components"]["schemas"]["SavedPlan-Input"].get("required", [])
+    assert "departure" not in document["components"]["schemas"]["PlanVisit"]["required"]  # left out when none
+    assert "end" not in document["components"]["schemas"]["PlanRequest"].get("required", [])  # a request's default
+    device = client.post("/v1/auth/device", json={})
+    headers = {"Authorization": f"Bearer {device.json()['access_token']}"}
+    plan = {"start": "hoan-kiem-lake", "date": "2026-11-24", "interests": {"heritage": 1.0, "cuisine": 0.5}}
+    planned = client.post("/v1/plans", json=plan)
+    saved = client.post("/v1/itineraries", json={"title": "t", "plan": planned.json()["itinerary"]}, headers=headers)
+    empty = client.post("/v1/itineraries", json={"title": "t", "plan": {}}, headers=headers)
+    assert empty.json()["plan"] == {"days": []}
+    calls = [
+        ("/v1/auth/device", "post", "201", device),
+        ("/v1/plans", "post", "200", planned),
+        ("/v1/itineraries", "post", "201", saved),
+        ("/v1/itineraries", "post", "201", empty),
+        (
+            "/v1/itineraries/{itinerary_id}",
+            "get",
+            "200",
+            client.get(f"/v1/itineraries/{saved.json()['id']}", headers=headers),
+        ),
+        ("/v1/me/itineraries", "get", "200", client.get("/v1/me/itineraries", headers=headers)),
+        ("/v1/places", "get", "200", client.get("/v1/places", params={"q": "van mieu"})),
+        (
+            "/v1/routes",
+            "get",
+            "200",
+            client.get("/v1/routes", params={"from": "hoan-kiem-lake", "to": "temple-of-literature", "mode": "bus"}),
+        ),
+        ("/v1/isochrones", "get", "200", client.get("/v1/isochrones", params={"at": "hoan-kiem-lake", "minutes": 5})),
+    ]
+    for path, method, status, response in calls:
+        assert str(response.status_code) == status, (path, response.text)
+        schema = output_schema(document, path, method, status)
+        assert list(absent(document, schema, response.json())) == [], (method, path)
+
+
+def test_problem_errors_declare_the_place_and_its_suggestions(document: Schema) -> None:
+    problem = document["components"]["schemas"]["Problem"]
+    item = problem["properties"]["errors"]["items"]["properties"]
+    assert item["place_id"]["type"] == "string"
+    assert item["suggestions"] == item["suggestions"] | {"type": "array", "items": {"type": "string"}}
+    assert not {"place_id", "suggestions"} & set(problem["properties"]["errors"]["items"]["required"])

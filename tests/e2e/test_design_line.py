@@ -1,7 +1,10 @@
-"""`heritage design-line` on the real bundle: the Done-when line, its GTFS (gtfs-kit, back into RAPTOR), bad input."""
+"""`heritage design-line` on the real bundle: the Done-when line, its GTFS (gtfs-kit, back into RAPTOR), a map
+that loads nothing from a CDN, bad input.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +93,17 @@ def test_outputs_written(proposal: tuple[dict[str, Any], Path]) -> None:
     assert kinds.count("route") == 1
     assert kinds.count("stop") == len(payload["stops"])
     assert sorted(path.name for path in out.iterdir()) == ["line.geojson", "line.html", "line.zip"]
+
+
+def test_the_map_loads_no_script_or_stylesheet_from_elsewhere(proposal: tuple[dict[str, Any], Path]) -> None:
+    """The --map page is self-contained (Leaflet and jQuery inlined): it opens offline, only the tiles missing."""
+    _, out = proposal
+    page = (out / "line.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, re.IGNORECASE)
+    assert not re.search(r"<link\b[^>]*\bhref\s*=", page, re.IGNORECASE)
+    assert not re.search(r"cdn\.jsdelivr|cdnjs|unpkg|bootstrapcdn|code\.jquery", page)
+    assert "Leaflet 1.9.3" in page  # inlined from the pinned XStatic package
+    assert "tile.openstreetmap.org" in page  # the tiles still need the network
 
 
 def test_gtfs_validates_and_loads_back_into_raptor(proposal: tuple[dict[str, Any], Path], bundle: CityBundle) -> None:
