@@ -45,14 +45,13 @@ class DatabaseProbe:
         except Exception:  # any failure means "down"; the probe's job is to say so, not to raise
             future.set_result(False)
         else:
-            future.set_result(True)
+            future.set_result(True)  # never cancelled: waiters stop waiting with asyncio.wait, not by cancelling
 
     async def healthy(self, timeout_s: float) -> bool:
         """Whether the database answered within ``timeout_s`` (a probe still running from before is awaited)."""
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(self._start()), timeout_s)
-        except TimeoutError:
-            return False
+        waiting = asyncio.wrap_future(self._start())
+        done, _ = await asyncio.wait({waiting}, timeout=timeout_s)
+        return bool(waiting.result()) if done else False
 
 
 def _probe(request: Request) -> DatabaseProbe:

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -180,3 +181,59 @@ def test_no_acknowledged_feedback_event_is_lost_when_the_database_restarts(
         stored = {row[0] for row in connection.execute("SELECT event_id FROM feedback_events")}
     assert acknowledged, "nothing was acknowledged"
     assert acknowledged <= stored, f"{len(acknowledged - stored)} acknowledged events lost"
+
+
+@pytest.mark.postgres
+def test_with_postgresql_hung_health_answers_degraded_within_2_s_and_writes_fail_with_503(
+    make_client: ClientFactory, private_postgres: tuple[str, Path, int, list[str]]
+) -> None:
+    """Bounds (issue 14, finding 4): /health and /ready within 2 s, a write within its timeouts, while PostgreSQL
+    does not answer at all (every process of the private cluster stopped); then nothing acknowledged is lost."""
+    from bench.db_hang import cluster_signal
+
+    url, data, port, _ = private_postgres
+    occurred = dt.datetime.now(tz=dt.UTC).replace(microsecond=0).isoformat()
+    events = [
+        {"event_id": f"evt-{uuid.uuid4().hex}", "kind": "visit", "place_id": "hoan-kiem-lake", "occurred_at": occurred}
+        for _ in range(3)
+    ]
+    with make_client(database_url=url, db_statement_timeout_s=1, db_connect_timeout_s=2) as client:
+        headers = sign_in(client)
+        first = client.post("/v1/feedback", json={"events": events[:1]}, headers=headers)
+        assert first.status_code == 200, first.text
+        cluster_signal(data, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            health = client.get("/health")
+            health_s = time.monotonic() - started
+            started = time.monotonic()
+            ready = client.get("/ready")
+            ready_s = time.monotonic() - started
+            started = time.monotonic()
+            write = client.post("/v1/feedback", json={"events": events[1:]}, headers=headers)
+            write_s = time.monotonic() - started
+        finally:
+            cluster_signal(data, signal.SIGCONT)
+        assert health_s < 2, f"/health took {health_s:.1f} s with PostgreSQL hung (the bound is 2 s)"
+        assert health.status_code == 200
+        assert health.json()["status"] == "degraded"
+        assert health.json()["components"]["database"]["status"] == "down"
+        assert ready_s < 2, f"/ready took {ready_s:.1f} s with PostgreSQL hung (the bound is 2 s)"
+        assert ready.status_code == 503
+        # ping bounded by the connect timeout (2 s), the statement by 1 s + 1 s: never the length of the outage.
+        assert write_s < 10, f"a write waited {write_s:.1f} s on a hung PostgreSQL"
+        assert write.status_code == 503, write.text
+        assert write.headers["retry-after"]
+        deadline = time.monotonic() + 30
+        while True:  # the app re-sends the same events until they are acknowledged
+            retried = client.post("/v1/feedback", json={"events": events[1:]}, headers=headers)
+            if retried.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert retried.status_code == 200, retried.text
+        acknowledged = {*first.json()["acknowledged"], *retried.json()["acknowledged"]}
+        assert client.get("/health").json()["status"] == "ok"
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/heritage") as connection:
+        stored = {row[0] for row in connection.execute("SELECT event_id FROM feedback_events")}
+    assert acknowledged == {event["event_id"] for event in events}
+    assert acknowledged <= stored
