@@ -187,6 +187,14 @@ _TYPES: Final[tuple[ProblemType, ...]] = (
         "The body is over `HERITAGE_MAX_BODY_BYTES`.",
     ),
     ProblemType(
+        "headers-too-large",
+        431,
+        "Request headers too large",
+        "Phần đầu yêu cầu quá lớn",
+        "The request's head is over `HERITAGE_MAX_HEADER_BYTES`; answered by the server before the app, which then "
+        "closes the connection.",
+    ),
+    ProblemType(
         "rate-limited",
         429,
         "Too many requests",

@@ -11,10 +11,11 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlanningDep, SettingsDep, get_current_user
-from api.errors import invalid
+from api.errors import ApiProblemError, invalid
 from api.problems import responses
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
+from api.security import InvalidTokenError, decode_token
 from api.store import repositories
 from recommender.messages import Language, localise
 from recommender.scoring import Context, Interests
@@ -34,14 +35,20 @@ async def liked_places(request: Request, credentials: BearerDep) -> tuple[str, .
     """
     if credentials is None:
         return ()
+    if request.app.state.preference_model is None:
+        # The hand-set scores need no account: check the token's signature, not the database (which may be down).
+        try:
+            decode_token(request.app.state.settings, credentials.credentials, "access")
+        except InvalidTokenError as exc:
+            challenge = {"WWW-Authenticate": 'Bearer realm="heritage"'}
+            raise ApiProblemError(401, "Invalid token", str(exc), kind="invalid-token", headers=challenge) from exc
+        return ()
     return await run_in_threadpool(_liked_by_bearer, request, credentials)
 
 
 def _liked_by_bearer(request: Request, credentials: HTTPAuthorizationCredentials) -> tuple[str, ...]:
     with request.app.state.sessions() as session:
         user = get_current_user(request, credentials, session)
-        if request.app.state.preference_model is None:
-            return ()
         return tuple(repositories.liked_place_ids(session, user.id))
 
 

@@ -296,11 +296,6 @@ def test_reuse_after_the_grace_window_or_a_logout_still_signs_the_account_out(
         assert replay.status_code == 401  # within the window, but its successor was signed out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/routers/plans.py looks the account up (get_current_user) before knowing whether a learnt model "
-    "needs the liked places; the fix belongs to that router (issue 14, finding 8)",
-)
 def test_a_signed_in_plan_needs_no_database_without_a_learnt_model(client: TestClient) -> None:
     headers = sign_in(client)
 
