@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import threading
 import time
 import uuid
@@ -34,6 +35,41 @@ class RateDecision:
     retry_after_s: int
 
 
+@dataclass(frozen=True)
+class SpendDecision:
+    """The outcome of spending from a token bucket: allowed, and if not, when enough tokens will be back."""
+
+    allowed: bool
+    retry_after_s: int
+
+
+SPEND_SCRIPT = """
+local cost = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local rate = tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local levels = {}
+local wait = 0
+for index, key in ipairs(KEYS) do
+  local stored = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(stored[1]) or capacity
+  local at = tonumber(stored[2]) or now
+  tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+  levels[index] = tokens
+  if tokens < cost then wait = math.max(wait, (cost - tokens) / rate) end
+end
+if wait > 0 then return {0, tostring(wait)} end
+local ttl = math.ceil(capacity / rate) + 1
+for index, key in ipairs(KEYS) do
+  redis.call('HSET', key, 'tokens', tostring(levels[index] - cost), 'at', tostring(now))
+  redis.call('EXPIRE', key, ttl)
+end
+return {1, '0'}
+"""
+"""Spend ``ARGV[1]`` tokens from every bucket in ``KEYS`` or from none (atomic: one script), refilled continuously."""
+
+
 class MemoryStore:
     """A bounded LRU with expiry, fixed-window counters and per-key locks, for one process."""
 
@@ -41,6 +77,7 @@ class MemoryStore:
         self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._counters: dict[str, tuple[float, int]] = {}
         self._locks: dict[str, float] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}
         self._max_items = max_items
         self._mutex = threading.Lock()
 
@@ -77,6 +114,27 @@ class MemoryStore:
             if len(self._counters) > 100_000:
                 self._counters = {k: v for k, v in self._counters.items() if now - v[0] < window_s}
             return count, max(1, int(start + window_s - now + 0.999))
+
+    def spend(self, keys: list[str], cost: float, *, capacity: float, refill_per_s: float) -> SpendDecision:
+        """Take ``cost`` tokens from every bucket of ``keys`` or from none (see :data:`SPEND_SCRIPT`)."""
+        now = time.monotonic()
+        with self._mutex:
+            levels = []
+            wait_s = 0.0
+            for key in keys:
+                tokens, at = self._buckets.get(key, (capacity, now))
+                tokens = min(capacity, tokens + max(0.0, now - at) * refill_per_s)
+                levels.append(tokens)
+                if tokens < cost:
+                    wait_s = max(wait_s, (cost - tokens) / refill_per_s)
+            if wait_s > 0:
+                return SpendDecision(allowed=False, retry_after_s=max(1, math.ceil(wait_s)))
+            for key, tokens in zip(keys, levels, strict=True):
+                self._buckets[key] = (tokens - cost, now)
+            if len(self._buckets) > 100_000:
+                full_s = capacity / refill_per_s
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full_s}
+            return SpendDecision(allowed=True, retry_after_s=0)
 
     def acquire(self, key: str, ttl_s: float) -> bool:
         """Take the lock ``key`` unless someone holds it."""
@@ -339,6 +397,26 @@ class Cache:
             count, left_s = self.memory.incr(key, window_s)
             decisions.append(RateDecision(allowed=count <= limit, count=count, limit=limit, retry_after_s=left_s))
         return decisions, self.memory.get(lookup) if lookup is not None else None
+
+    async def spend(self, keys: list[str], cost: float, *, capacity: float, refill_per_s: float) -> SpendDecision:
+        """Take ``cost`` tokens from each client's bucket of ``keys`` (all or none): the cost budget of a request.
+
+        A bucket holds at most ``capacity`` tokens and gains ``refill_per_s`` a second; a missing bucket is full.
+        A cost above the capacity is spent as the whole capacity (a full bucket pays for any single request).
+        Redis keeps the buckets (one atomic script) shared by every worker; while it is down, the process does.
+        """
+        cost = min(cost, capacity)
+        client = self._async_redis()
+        if client is not None:
+            try:
+                full = [self.prefix + "cost:" + key for key in keys]
+                result = await client.eval(SPEND_SCRIPT, len(full), *full, str(cost), str(capacity), str(refill_per_s))
+            except (redis.RedisError, OSError):
+                self._failed("cost")
+            else:
+                allowed, wait_s = int(result[0]), float(result[1])
+                return SpendDecision(allowed=bool(allowed), retry_after_s=0 if allowed else max(1, math.ceil(wait_s)))
+        return self.memory.spend(keys, cost, capacity=capacity, refill_per_s=refill_per_s)
 
     async def aset(self, key: str, value: bytes, ttl_s: int) -> None:
         """:meth:`set` without blocking the event loop."""

@@ -27,6 +27,9 @@ URL_CACHED = frozenset({"/v1/routes", "/v1/isochrones"})
 """GET paths whose 200 answers depend only on the URL, the language header and the bundle: cached by URL too."""
 UNMATCHED = "unmatched"
 """The metrics' route label of every path that is none of the app's routes (one label, whatever the path)."""
+CLIENT_KEYS = "heritage.client_keys"
+"""The scope entry naming the request's client for the limits (``ip:...`` and, with a bearer token, ``token:...``):
+the endpoints spend their cost budget (:meth:`api.cache.Cache.spend`) from the same clients' buckets."""
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -213,6 +216,7 @@ class ServiceMiddleware:
         if authorization.lower().startswith("bearer "):
             digest = hashlib.sha256(authorization[7:].strip().encode()).hexdigest()[:32]
             checks.append(("token:" + digest, self.settings.rate_limit_token_per_min))
+        scope[CLIENT_KEYS] = [key for key, _ in checks]
         decisions, cached = await self.cache.admit(checks, window_s=60, lookup=url_key)
         for (key, limit), decision in zip(checks, decisions, strict=True):
             if not decision.allowed:

@@ -106,6 +106,22 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     rate_limit_ip_per_min: int = Field(default=600, ge=1)
     rate_limit_token_per_min: int = Field(default=300, ge=1)
+    cost_budget_tokens: float = Field(
+        default=200.0,
+        ge=1,
+        description="Cost budget per client (address, and bearer token when one is sent): a token bucket of this "
+        "many tokens (1 token is about 10 ms of CPU) spent by expensive operations (an uncached isochrone costs "
+        "up to 100 tokens); see docs/API.md, Cost budget.",
+    )
+    cost_refill_per_s: float = Field(
+        default=3.0, gt=0, le=10_000, description="Tokens a client's cost budget regains each second."
+    )
+    isochrone_max_minutes_walk: float = Field(
+        default=60.0, gt=0, le=60, description="Longest walking isochrone (about 1 s of CPU uncached at 60 min)."
+    )
+    isochrone_max_minutes_bus: float = Field(
+        default=30.0, gt=0, le=60, description="Longest bus isochrone (about 0.6-0.9 s of CPU uncached at 30 min)."
+    )
     cors_origins: list[str] = Field(default_factory=list)
     trusted_proxies: list[str] = Field(
         default_factory=list,

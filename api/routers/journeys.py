@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CacheDep, CityDep, LanguageDep, RouterDep, SettingsDep
-from api.errors import invalid, unknown_place
+from api.errors import ApiProblemError, invalid, unknown_place
+from api.middleware import CLIENT_KEYS
 from api.problems import responses
 from api.schemas import ATTRIBUTION, IsochroneArea, IsochronePlace, IsochroneResponse, RouteResponse
 from recommender.catalogue import UnknownPlaceError
@@ -22,6 +26,16 @@ from routing.isochrone import isochrone
 router = APIRouter(prefix="/v1", tags=["routes"])
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 JSON = "application/json"
+COORDINATE_DECIMALS = 4
+"""Points given as ``lat,lon`` are rounded to this many decimals (about 11 m of latitude, 10 m of longitude in
+Hanoi) before routing, so near-identical requests share one cache entry; docs/API.md, Cost budget."""
+MAX_ISOCHRONE_MINUTES = 60.0
+"""The most minutes any isochrone may ask for (the walking limit's ceiling; by bus the limit is lower)."""
+TOKENS_AT_REFERENCE = 100.0
+"""Cost-budget tokens of an uncached isochrone at its mode's reference minutes (about 1 s of CPU; 1 token ~ 10 ms)."""
+REFERENCE_MINUTES = {"walk": 60.0, "bus": 30.0}
+"""Minutes at which an uncached isochrone costs about 1 s of CPU, by mode (measured: walk 60 min 0.6-1.0 s, bus
+30 min 0.6-0.9 s, bus 45 min 0.7-1.7 s, bus 120 min 5.5 s); the cost grows about as the square of the minutes."""
 
 
 def parse_depart(text: str, field: str = "depart") -> int:
@@ -57,8 +71,41 @@ def locate(text: str, city: City, field: str, *, places_anywhere: bool = False) 
     return location
 
 
+def normalised(location: Location) -> Location:
+    """A point rounded to :data:`COORDINATE_DECIMALS` (a place is kept as it is): what is routed and cached."""
+    if location.place is not None:
+        return location
+    return dataclasses.replace(
+        location, lat=round(location.lat, COORDINATE_DECIMALS), lon=round(location.lon, COORDINATE_DECIMALS)
+    )
+
+
 def _key(location: Location) -> str:
-    return location.place.id if location.place else f"{location.lat:.5f},{location.lon:.5f}"
+    digits = COORDINATE_DECIMALS
+    return location.place.id if location.place else f"{location.lat:.{digits}f},{location.lon:.{digits}f}"
+
+
+def isochrone_cost(minutes: float, mode: str) -> float:
+    """The cost-budget tokens of computing an isochrone: about its CPU time in units of 10 ms, at least 1."""
+    return max(1.0, math.ceil(TOKENS_AT_REFERENCE * (minutes / REFERENCE_MINUTES[mode]) ** 2))
+
+
+async def spend_budget(request: Request, cache: CacheDep, settings: SettingsDep, cost: float) -> None:
+    """Spend ``cost`` tokens of the client's cost budget, or refuse with 429 ``rate-limited`` and Retry-After.
+
+    The client is who the middleware's rate limits count (its address and, with a bearer token, the token).
+    """
+    keys = request.scope.get(CLIENT_KEYS) or ["ip:" + (request.client.host if request.client else "unknown")]
+    decision = await cache.spend(
+        keys, cost, capacity=settings.cost_budget_tokens, refill_per_s=settings.cost_refill_per_s
+    )
+    if not decision.allowed:
+        raise ApiProblemError.of(
+            "rate-limited",
+            f"this request costs {cost:g} tokens of the cost budget ({settings.cost_budget_tokens:g} tokens, "
+            f"{settings.cost_refill_per_s:g} a second); retry after {decision.retry_after_s} s",
+            headers={"Retry-After": str(decision.retry_after_s)},
+        )
 
 
 def cached_json(cache: CacheDep, key: str, ttl_s: int, compute: Any) -> Response:
@@ -67,15 +114,20 @@ def cached_json(cache: CacheDep, key: str, ttl_s: int, compute: Any) -> Response
     return Response(body, media_type=JSON, headers={"X-Cache": "hit" if hit else "miss"})
 
 
-async def cached_answer(cache: CacheDep, key: str, ttl_s: int, compute: Any) -> Response:
+async def cached_answer(
+    cache: CacheDep, key: str, ttl_s: int, compute: Any, *, on_miss: Callable[[], Awaitable[None]] | None = None
+) -> Response:
     """:func:`cached_json`, with a cache hit answered on the event loop and only a miss sent to the thread pool.
 
     The endpoints that use it are ``async def`` but do only light work on the loop (parsing, resolving a place,
     one Redis GET); the CPU-bound ``compute`` runs in a worker thread, as a plain ``def`` endpoint would.
+    ``on_miss`` runs before a miss is computed (it spends the cost budget, and may refuse).
     """
     body = await cache.aget(key)
     if body is not None:
         return Response(body, media_type=JSON, headers={"X-Cache": "hit"})
+    if on_miss is not None:
+        await on_miss()
     return await run_in_threadpool(cached_json, cache, key, ttl_s, compute)
 
 
@@ -120,8 +172,8 @@ async def get_route(  # noqa: PLR0917 - FastAPI parameters
     nearest stop, never a walk of hours; see docs/API.md ("Places that are hard to reach").
     """
     depart_s = parse_depart(depart)
-    start = locate(from_, city, "from", places_anywhere=True)
-    end = locate(to, city, "to", places_anywhere=True)
+    start = normalised(locate(from_, city, "from", places_anywhere=True))
+    end = normalised(locate(to, city, "to", places_anywhere=True))
     key = f"route:{city.bundle.name}:{mode}:{_key(start)}:{_key(end)}:{depart_s if mode == 'bus' else ''}:{lang}"
 
     def compute() -> dict[str, Any]:
@@ -185,6 +237,7 @@ def _label(location: Location, lang: str) -> str:
     ),
 )
 async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
+    request: Request,
     city: CityDep,
     city_router: RouterDep,
     cache: CacheDep,
@@ -194,13 +247,20 @@ async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
         str,
         Query(min_length=1, max_length=200, description='"lat,lon", place id or name.', examples=["hoan-kiem-lake"]),
     ],
-    minutes: Annotated[float, Query(gt=0, le=120)] = 15.0,
+    minutes: Annotated[float, Query(gt=0, le=MAX_ISOCHRONE_MINUTES)] = 15.0,
     mode: Literal["walk", "bus"] = "walk",
     depart: Annotated[str, Query(max_length=5, description="HH:MM, bus mode.")] = "09:00",
 ) -> Response:
-    """The area and the places reachable within ``minutes`` on foot, or by bus and on foot."""
+    """The area and the places reachable within ``minutes`` on foot, or by bus and on foot.
+
+    ``minutes`` is at most ``HERITAGE_ISOCHRONE_MAX_MINUTES_WALK`` (60) on foot and ``..._BUS`` (30) by bus (422
+    beyond); an uncached answer spends the client's cost budget (429 with Retry-After when it is exhausted).
+    """
     depart_s = parse_depart(depart)
-    start = locate(at, city, "at")
+    limit = settings.isochrone_max_minutes_bus if mode == "bus" else settings.isochrone_max_minutes_walk
+    if minutes > limit:
+        raise invalid("minutes", f"at most {limit:g} minutes by {mode} (the cost budget of a request); got {minutes:g}")
+    start = normalised(locate(at, city, "at"))
     key = f"iso:{city.bundle.name}:{mode}:{_key(start)}:{minutes:g}:{depart_s if mode == 'bus' else ''}:{lang}"
 
     def compute() -> dict[str, Any]:
@@ -223,4 +283,7 @@ async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
             attribution=ATTRIBUTION,
         ).model_dump(mode="json", exclude_unset=True)
 
-    return await cached_answer(cache, key, settings.cache_ttl_s, compute)
+    async def spend() -> None:
+        await spend_budget(request, cache, settings, isochrone_cost(minutes, mode))
+
+    return await cached_answer(cache, key, settings.cache_ttl_s, compute, on_miss=spend)
