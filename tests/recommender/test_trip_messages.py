@@ -121,7 +121,7 @@ def test_an_itinerary_is_serialised_in_the_language_asked_for() -> None:
     assert vietnamese["warnings"] == [
         "Ngày 2 không có điểm tham quan nào: trong khung giờ 09:00-09:10 không nơi nào mở cửa đủ lâu để tham quan"
     ]
-    assert localise(english, Language.VI) == vietnamese
+    assert {**localise(english, Language.VI), "lang": "vi"} == vietnamese  # the router sets `lang` (plans.py)
 
 
 def test_walk_steps_keep_the_routers_english_and_gain_vietnamese() -> None:
