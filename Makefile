@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 PYTEST_ARGS   ?=
 
-.PHONY: help install dev browser client bundle serve test lint format typecheck pytest bench clean
+.PHONY: help install dev browser client bundle serve test lint format typecheck pytest fuzz bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ pytest: dev browser  ## Run every test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest  ## Lint, type-check and run every test
+
+fuzz: dev  ## schemathesis over every /v1 operation on PostgreSQL + Redis, 500 cases each (tens of minutes)
+	HERITAGE_FUZZ_EXAMPLES=$${HERITAGE_FUZZ_EXAMPLES:-250} $(BIN)/pytest tests/api/test_fuzz.py -p no:cacheprovider
 
 bench: dev  ## Run the benchmark programs (figures for docs/BENCHMARKS.md)
 	$(BIN)/python -m bench.build

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -38,6 +39,7 @@ __all__ = [
     "field_error",
     "install_error_handlers",
     "invalid",
+    "known_query",
     "problem",
 ]
 
@@ -182,6 +184,41 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
     """``"; did you mean 'x'?"`` for the known names close to ``name`` (difflib), else ``""``."""
     close = difflib.get_close_matches(name, list(known), n=MAX_SUGGESTIONS, cutoff=0.6)
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?" if close else ""
+
+
+ALWAYS_KNOWN_QUERY: frozenset[str] = frozenset({"lang"})
+"""Query parameters every operation takes (the language of answers and problems)."""
+_declared_query: dict[int, frozenset[str]] = {}
+
+
+def known_query(request: Request) -> None:
+    """Refuse query parameters the operation does not declare: a 422 naming each, with a did-you-mean.
+
+    A misspelt ``limt=5`` would otherwise be ignored without a word (as an unknown body field is refused).
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _declared_query.get(id(route))
+    if known is None:
+        known = frozenset(_query_names(dependant)) | ALWAYS_KNOWN_QUERY
+        _declared_query[id(route)] = known
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
+    if unknown:
+        errors = [
+            field_error(f"query.{name}", f"unknown query parameter {name!r}{did_you_mean(name, sorted(known))}")
+            for name in unknown
+        ]
+        raise ApiProblemError.of("invalid-request", f"{errors[0]['field']}: {errors[0]['detail']}", errors=errors)
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters an operation declares, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
 
 
 def _model_fields(annotation: Any) -> dict[str, Any] | None:

@@ -142,6 +142,14 @@ _TYPES: Final[tuple[ProblemType, ...]] = (
         "No saved itinerary of the caller has this id.",
     ),
     ProblemType(
+        "idempotency-key-reused",
+        422,
+        "Idempotency-Key reused",
+        "Idempotency-Key đã được dùng",
+        "An `Idempotency-Key` already used for a save comes with a different body (nothing was stored; use a new "
+        "key for a new save).",
+    ),
+    ProblemType(
         "unauthorized",
         401,
         "Not authenticated",

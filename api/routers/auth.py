@@ -8,13 +8,13 @@ import math
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
 from api.cache import Cache
 from api.deps import BearerDep, CacheDep, SessionDep, SettingsDep
-from api.errors import ApiProblemError
+from api.errors import ApiProblemError, known_query
 from api.schemas import DeviceRequest, LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
 from api.security import (
     InvalidTokenError,
@@ -28,7 +28,7 @@ from api.settings import Settings
 from api.store import repositories
 from api.store.models import RefreshToken, User
 
-router = APIRouter(prefix="/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/v1/auth", tags=["auth"], dependencies=[Depends(known_query)])
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Wrong credentials or token (problem+json)"}}
 
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Final
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from api.deps import CityDep, SessionDep, UserDep
-from api.errors import ApiProblemError, field_error
+from api.errors import ApiProblemError, field_error, known_query
 from api.schemas import FeedbackBatch, FeedbackEventIn, FeedbackResponse
 from api.store import repositories
 from api.store.models import utcnow
 from recommender.catalogue import Catalogue, UnknownPlaceError
 
-router = APIRouter(prefix="/v1", tags=["feedback"])
+router = APIRouter(prefix="/v1", tags=["feedback"], dependencies=[Depends(known_query)])
 MAX_AHEAD: Final[dt.timedelta] = dt.timedelta(days=1)
 """How far ahead of the server's clock an event may be (a phone's clock may be off, or in another zone)."""
 MAX_AGE: Final[dt.timedelta] = dt.timedelta(days=365)

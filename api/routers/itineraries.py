@@ -13,12 +13,13 @@ import json
 from typing import Annotated, Any, Final
 
 import polyline
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import CityDep, LanguageDep, RouterDep, SessionDep, UserDep
-from api.errors import ApiProblemError, field_error, invalid
+from api.errors import ApiProblemError, field_error, invalid, known_query
 from api.routers.journeys import locate
 from api.schemas import (
     ItineraryCreate,
@@ -27,6 +28,7 @@ from api.schemas import (
     ItineraryUpdate,
     PlanRequest,
 )
+from api.schemas.common import Text
 from api.schemas.itineraries import DayEdit, ItinerarySummary, SavedPlan
 from api.store import repositories
 from api.store.models import PLAN_CHECKED, PLAN_LEGACY, PLAN_UNCHECKED, SavedItinerary
@@ -38,12 +40,19 @@ from recommender.trip.edit import EditedVisit, VisitDoesNotFitError, retime_trip
 from recommender.trip.itinerary import GeometryFormat
 from routing.city_router import CityRouter
 
-router = APIRouter(prefix="/v1", tags=["itineraries"])
+router = APIRouter(prefix="/v1", tags=["itineraries"], dependencies=[Depends(known_query)])
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"description": "No such itinerary of yours (problem+json)"}}
 AUTH: Responses = {401: {"description": "Missing, expired or invalid token (problem+json)"}}
-INVALID: Responses = {422: {"description": "An unknown field (with a suggestion) or an invalid plan (problem+json)"}}
-ItineraryId = Annotated[str, Path(max_length=36)]
+INVALID: Responses = {
+    422: {
+        "description": "An unknown field (with a suggestion), an invalid plan, or an Idempotency-Key used before "
+        "with another body (`idempotency-key-reused`) (problem+json)"
+    }
+}
+ItineraryId = Annotated[Text, Path(max_length=36)]
+ITINERARY_METHODS: Final[str] = "GET, PATCH, DELETE"
+"""The methods of ``/v1/itineraries/{itinerary_id}`` (the ``Allow`` of its 405)."""
 THUMBNAIL_PRECISION: Final[int] = 4
 """Decimal digits of the summary's thumbnail line (about 10 m)."""
 
@@ -166,17 +175,23 @@ def save_itinerary(
     The plan is checked against the plan model (unknown fields are refused); it is answered back as it was given.
     """
     stored = body.plan.stored()
+    saved_request = body.request.model_dump(mode="json") if body.request is not None else None
     row, created = repositories.save_itinerary(
         session,
         owner_id=user.id,
         title=body.title,
         notes=body.notes,
         body=stored,
-        request=body.request.model_dump(mode="json") if body.request is not None else None,
+        request=saved_request,
         summary=_summary_of(stored),
         idempotency_key=idempotency_key,
     )
     if not created:
+        if not repositories.same_save(row, title=body.title, notes=body.notes, body=stored, request=saved_request):
+            raise ApiProblemError.of(
+                "idempotency-key-reused",
+                "this Idempotency-Key was used for a save with another body; use a new key for a new save",
+            )
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/v1/itineraries/{row.id}"
@@ -252,12 +267,21 @@ def delete_itinerary(itinerary_id: ItineraryId, user: UserDep, session: SessionD
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.api_route(
+    "/itineraries/{itinerary_id}", methods=["HEAD", "OPTIONS", "POST", "PUT", "TRACE"], include_in_schema=False
+)
+def itinerary_method_not_allowed(itinerary_id: ItineraryId) -> Response:
+    """A 405 that lists every method of the path (each method is its own route, which alone lists only its own)."""
+    del itinerary_id
+    raise StarletteHTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": ITINERARY_METHODS})
+
+
 @router.get("/me/itineraries", responses=AUTH)
 def my_itineraries(
     user: UserDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Text | None, Query(max_length=200)] = None,
 ) -> ItineraryPageResponse:
     """Your itineraries, newest first, as summaries (title, dates, visit count, first place, a thumbnail line)."""
     page = repositories.list_itineraries(session, user.id, limit=limit, after=_decode(cursor))

@@ -22,9 +22,10 @@ from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import CityDep, SessionDep
-from api.errors import ApiProblemError, field_error, invalid, unknown_place
+from api.errors import ApiProblemError, field_error, invalid, known_query, unknown_place
 from api.problems import responses
 from api.schemas import ATTRIBUTION, OperatorLineRequest, OperatorLineResponse, OperatorNetworkResponse
+from api.schemas.common import Text
 from api.schemas.operators import LineFeatureCollection, NetworkPlace
 from api.security import InvalidTokenError, decode_token
 from api.store import repositories
@@ -38,11 +39,11 @@ from routing.graph.frozen import FrozenGraph
 from routing.operators import DesignOptions, line_geojson
 from routing.operators.gtfs import gtfs_tables
 
-router = APIRouter(prefix="/v1/operators", tags=["operators"])
+router = APIRouter(prefix="/v1/operators", tags=["operators"], dependencies=[Depends(known_query)])
 Responses = dict[int | str, dict[str, Any]]
 AUTH: Responses = responses("unauthorized", "invalid-api-key", "operators-only", "rate-limited")
 NOT_FOUND: Responses = responses("line-not-found", "invalid-request")
-LineId = Annotated[str, Path(max_length=36)]
+LineId = Annotated[Text, Path(max_length=36)]
 HANOI_TZ = dt.timezone(dt.timedelta(hours=7))
 _HOURS = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
 MAIN_ROADS = (
@@ -169,9 +170,8 @@ def create_line(
 
 @router.get("/lines/{line_id}", responses={**AUTH, **NOT_FOUND}, response_model_exclude_unset=True)
 def get_line(line_id: LineId, operator: OperatorDep, session: SessionDep) -> OperatorLineResponse:
-    """A stored proposal."""
-    del operator
-    return _to_response(_stored(session, line_id))
+    """A stored proposal (made with this key: another operator's is a 404)."""
+    return _to_response(_stored(session, line_id, operator))
 
 
 @router.get(
@@ -181,8 +181,7 @@ def get_line(line_id: LineId, operator: OperatorDep, session: SessionDep) -> Ope
 )
 def get_line_gtfs(line_id: LineId, operator: OperatorDep, session: SessionDep) -> Response:
     """The line as a GTFS feed: agency, stops, routes, trips, stop_times, shapes, frequencies, calendar."""
-    del operator
-    row = _stored(session, line_id)
+    row = _stored(session, line_id, operator)
     filename = re.sub(r"[^A-Za-z0-9_-]", "-", str(row.request.get("line_id", "line")))
     return Response(
         row.gtfs_zip,
@@ -199,8 +198,7 @@ def get_line_gtfs(line_id: LineId, operator: OperatorDep, session: SessionDep) -
 )
 def get_line_geojson(line_id: LineId, operator: OperatorDep, session: SessionDep) -> Response:
     """The line as a GeoJSON FeatureCollection (``[lon, lat]``): one LineString per direction, one Point per stop."""
-    del operator
-    row = _stored(session, line_id)
+    row = _stored(session, line_id, operator)
     return GeoJSONResponse(orjson.dumps(row.geojson))
 
 
@@ -318,8 +316,9 @@ def _gtfs_zip(proposal: LineProposal) -> bytes:
     return buffer.getvalue()
 
 
-def _stored(session: SessionDep, line_id: str) -> OperatorLine:
-    row = repositories.get_operator_line(session, line_id)
+def _stored(session: SessionDep, line_id: str, operator: ApiKey) -> OperatorLine:
+    """The line ``line_id`` if the operator's key made it (another key's line is a 404, as a missing one)."""
+    row = repositories.get_operator_line(session, line_id, api_key_id=operator.id)
     if row is None:
         raise ApiProblemError(404, "Line not found", f"no proposed line {line_id}", kind="line-not-found")
     return row

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import math
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import CityDep, Language, LanguageDep
-from api.errors import invalid
+from api.errors import invalid, known_query
 from api.problems import responses
 from api.schemas import PlacePageResponse, PlaceResponse
+from api.schemas.common import DayTime, Text
 from recommender.catalogue import Place
 from recommender.city import City
 from recommender.taxonomy import Category
 from recommender.wards import UnknownWardError
 
-router = APIRouter(prefix="/v1/places", tags=["places"])
+router = APIRouter(prefix="/v1/places", tags=["places"], dependencies=[Depends(known_query)])
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -102,18 +102,18 @@ def list_places(  # noqa: PLR0917 - FastAPI parameters
     city: CityDep,
     lang: LanguageDep,
     q: Annotated[
-        str | None, Query(max_length=100, description="Text in names, wards, former districts or dishes.")
+        Text | None, Query(max_length=100, description="Text in names, wards, former districts or dishes.")
     ] = None,
     category: Category | None = None,
     ward: Annotated[
-        str | None,
+        Text | None,
         Query(
             max_length=100,
             description="2025 ward or commune: id (phuong-hoan-kiem), name (Hoàn Kiếm) or OSM relation id.",
         ),
     ] = None,
     near: Annotated[
-        str | None, Query(max_length=60, description='"lat,lon"; with radius_m.', examples=["21.0285,105.8542"])
+        Text | None, Query(max_length=60, description='"lat,lon"; with radius_m.', examples=["21.0285,105.8542"])
     ] = None,
     radius_m: Annotated[float, Query(gt=0, le=50_000, description="Distance from `near`.")] = 1000.0,
     bbox: Annotated[
@@ -121,10 +121,11 @@ def list_places(  # noqa: PLR0917 - FastAPI parameters
         Query(max_length=100, description="west,south,east,north (degrees).", examples=["105.83,21.02,105.86,21.04"]),
     ] = None,
     open_at: Annotated[
-        dt.datetime | None, Query(description="Only places open then (Hanoi time when no offset is given).")
+        DayTime | None,
+        Query(description="Only places open then (Hanoi time when no offset is given), 2000-01-01 to 2100-12-31."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=100, description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[Text | None, Query(max_length=100, description="`next_cursor` of the previous page.")] = None,
 ) -> PlacePageResponse:
     """Search places by text, category, ward, distance, box and opening time, most relevant and popular first."""
     try:
@@ -158,6 +159,6 @@ def list_places(  # noqa: PLR0917 - FastAPI parameters
 
 
 @router.get("/{place_id}", responses=responses("unknown-place", "invalid-request", "rate-limited"))
-def get_place(place_id: Annotated[str, Path(max_length=100)], city: CityDep, lang: LanguageDep) -> PlaceResponse:
+def get_place(place_id: Annotated[Text, Path(max_length=100)], city: CityDep, lang: LanguageDep) -> PlaceResponse:
     """One place by id (404 problem+json with suggestions when unknown)."""
     return to_response(city.catalogue.get(place_id), city, lang)

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlanningDep, SettingsDep, get_current_user
-from api.errors import ApiProblemError, invalid
+from api.errors import ApiProblemError, invalid, known_query
 from api.problems import responses
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
@@ -22,7 +22,7 @@ from recommender.scoring import Context, Interests
 from recommender.trip import TripRequest, parse_window
 from recommender.trip.itinerary import with_geometry
 
-router = APIRouter(prefix="/v1", tags=["plans"])
+router = APIRouter(prefix="/v1", tags=["plans"], dependencies=[Depends(known_query)])
 MAX_WINDOW_S = 16 * 3600
 PLAN_TIME_LIMIT_S = 0.5
 """Search time per day of a plan (``TripRequest.time_limit_s``)."""

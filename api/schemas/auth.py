@@ -4,32 +4,32 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from api.schemas.common import ResponseModel
+from api.schemas.common import InputModel, ResponseModel
 
 
-class DeviceRequest(BaseModel):
+class DeviceRequest(InputModel):
     """An app install asking for an anonymous account."""
 
     device_name: str | None = Field(default=None, max_length=100, examples=["Pixel 9"])
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(InputModel):
     """Email and password (a signed-in anonymous account keeps its data when it registers)."""
 
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["an@example.org"])
     password: str = Field(min_length=8, max_length=256, examples=["correct horse battery"])
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(InputModel):
     """Email and password."""
 
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=256)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(InputModel):
     """A refresh token."""
 
     refresh_token: str = Field(min_length=10, max_length=4096)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
-from api.schemas.common import ResponseModel, StrictModel
+from api.schemas.common import InputModel, ResponseModel, StrictModel, Timestamp
 
 
 class FeedbackEventIn(StrictModel):
@@ -21,11 +21,11 @@ class FeedbackEventIn(StrictModel):
     kind: Literal["visit", "like", "rating", "skip"]
     place_id: str = Field(min_length=1, max_length=100)
     itinerary_id: str | None = Field(default=None, max_length=36)
-    rating: int | None = Field(default=None, ge=1, le=5)
-    occurred_at: AwareDatetime
+    rating: StrictInt | None = Field(default=None, ge=1, le=5)
+    occurred_at: Timestamp
 
 
-class FeedbackBatch(StrictModel):
+class FeedbackBatch(InputModel, StrictModel):
     """Up to 500 events, e.g. everything an offline app collected."""
 
     model_config = ConfigDict(

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, StrictInt, model_validator
 
-from api.schemas.common import ResponseModel, StrictModel
+from api.schemas.common import InputModel, ResponseModel, StrictModel
 from api.schemas.plans import Clock, PlanDay, PlanRequest, SearchFigures, TripTotals
 from recommender.trip import Pace, TravelMode
 from recommender.trip.itinerary import GeometryFormat
@@ -53,7 +53,7 @@ class SavedPlan(StrictModel, ResponseModel):
 # --- requests ----------------------------------------------------------------------------------------------------
 
 
-class ItineraryCreate(StrictModel):
+class ItineraryCreate(InputModel, StrictModel):
     """A plan to keep: typically the ``itinerary`` of ``POST /v1/plans`` and the request that made it."""
 
     title: str = Field(min_length=1, max_length=200, examples=["Old Quarter food day"])
@@ -73,7 +73,7 @@ class VisitEdit(StrictModel):
         default=None,
         description="Start at this time (wait if early); a visit that cannot be reached by then is refused.",
     )
-    duration_min: int | None = Field(
+    duration_min: StrictInt | None = Field(
         default=None,
         ge=5,
         le=600,
@@ -84,11 +84,11 @@ class VisitEdit(StrictModel):
 class DayEdit(StrictModel):
     """The new visit list of one day, in order: reorder, leave out (remove), add places, set times."""
 
-    day: int = Field(ge=1, le=7, description="The day of the plan (1 = the first).")
+    day: StrictInt = Field(ge=1, le=7, description="The day of the plan (1 = the first).")
     visits: list[VisitEdit] = Field(max_length=30)
 
 
-class ItineraryUpdate(StrictModel):
+class ItineraryUpdate(InputModel, StrictModel):
     """What to change: title, notes, and either a whole new plan or edits to the visits of some days.
 
     Edited days are re-timed through the planner (real walks and buses, opening hours, the day window): the answer is

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
-from api.schemas.common import ATTRIBUTION, LineString, Position, ResponseModel
+from api.schemas.common import ATTRIBUTION, InputModel, LineString, Position, ResponseModel
 
 
-class OperatorLineRequest(BaseModel):
+class OperatorLineRequest(InputModel):
     """What an operator asks for: a theme and/or places, terminals (or a loop), service hours and headway.
 
     An unknown field is a 422 naming it.
@@ -33,16 +33,16 @@ class OperatorLineRequest(BaseModel):
         default=None, max_length=200, description='Start terminal: a place id or name, or "lat,lon".'
     )
     end: str | None = Field(default=None, max_length=200, description="End terminal (makes a two-way line).")
-    loop: bool = Field(default=False, description="A loop (the default without an end terminal).")
+    loop: StrictBool = Field(default=False, description="A loop (the default without an end terminal).")
     service_hours: str = Field(
         default="06:00-20:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$", description="HH:MM-HH:MM, Hanoi time."
     )
-    headway_min: float = Field(default=15.0, gt=0, le=240, description="Minutes between buses.")
-    layover_min: float = Field(default=5.0, ge=0, le=120, description="Layover at each terminal, minutes.")
-    max_stops: int = Field(default=16, ge=2, le=40, description="Most stops chosen for a theme.")
+    headway_min: StrictFloat = Field(default=15.0, gt=0, le=240, description="Minutes between buses.")
+    layover_min: StrictFloat = Field(default=5.0, ge=0, le=120, description="Layover at each terminal, minutes.")
+    max_stops: StrictInt = Field(default=16, ge=2, le=40, description="Most stops chosen for a theme.")
     name: str = Field(default="Heritage line", min_length=1, max_length=100)
     line_id: str = Field(default="heritage", pattern=r"^[A-Za-z0-9_-]{1,32}$", description="GTFS route_id.")
-    evaluate: bool = Field(default=True, description="Measure heritage / CI door-to-door times before and after.")
+    evaluate: StrictBool = Field(default=True, description="Measure heritage / CI door-to-door times before and after.")
 
 
 class LineStop(ResponseModel):

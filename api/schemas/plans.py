@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from api.schemas.common import ATTRIBUTION, LineString, ResponseModel, StrictModel
+from api.schemas.common import ATTRIBUTION, MAX_DATE, Day, InputModel, LineString, ResponseModel, StrictModel
 from recommender.scoring import Weather
 from recommender.taxonomy import Category
 from recommender.trip import Pace, TravelMode
 from recommender.trip.itinerary import GeometryFormat
 
 
-class PlanRequest(BaseModel):
+class PlanRequest(InputModel):
     """A trip to plan (an unknown field is a 422 naming it)."""
 
     model_config = ConfigDict(
@@ -41,35 +42,45 @@ class PlanRequest(BaseModel):
 
     start: str = Field(min_length=1, max_length=200, description='"lat,lon", a place id or a place name.')
     end: str | None = Field(default=None, min_length=1, max_length=200)
-    date: dt.date
+    date: Day = Field(description="The first day, from 2000-01-01; the last day is at most 2100-12-31.")
     window: str = Field(default="09:00-17:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
-    interests: dict[str, float] = Field(min_length=1, max_length=20, description="Category or alias -> weight 0..1.")
+    interests: dict[str, StrictFloat] = Field(
+        min_length=1, max_length=20, description="Category or alias -> weight 0..1."
+    )
     mode: TravelMode = TravelMode.BUS
-    days: int = Field(default=1, ge=1, le=7)
+    days: StrictInt = Field(default=1, ge=1, le=7)
     pace: Pace = Pace.NORMAL
     must: list[str] = Field(default_factory=list, max_length=20)
     avoid: list[str] = Field(default_factory=list, max_length=100)
     weather: Weather = Weather.CLEAR
-    children: bool = False
-    meals: bool = True
-    max_walk_leg_m: float | None = Field(
+    children: StrictBool = False
+    meals: StrictBool = True
+    max_walk_leg_m: StrictFloat | None = Field(
         default=None,
         gt=0,
         le=20_000,
         description="Longest walk between two stops; default by mode and pace (1,200-1,500 m by bus, 2,500 m on foot).",
     )
-    max_walk_day_m: float | None = Field(
+    max_walk_day_m: StrictFloat | None = Field(
         default=None,
         gt=0,
         le=60_000,
         description="Walking budget per day; default by pace (relaxed 4,500 m, normal 7,000 m, packed 10,000 m).",
     )
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    seed: StrictInt = Field(default=0, ge=0, le=2**31 - 1)
     geometry: GeometryFormat = Field(
         default=GeometryFormat.POLYLINE,
         description="How each leg part's line is written: `polyline` (Google encoded polyline, precision 5, "
         "lat/lon; what mobile map SDKs decode) or `geojson` (a GeoJSON LineString, [lon, lat], 6 decimals).",
     )
+
+    @model_validator(mode="after")
+    def _last_day_in_range(self) -> PlanRequest:
+        if self.date + dt.timedelta(days=self.days - 1) > MAX_DATE:
+            message = f"the trip's last day must be a date from 2000-01-01 to {MAX_DATE}"
+            error = InitErrorDetails(type=PydanticCustomError("date_range", message), loc=("date",), input=None)
+            raise ValidationError.from_exception_data(type(self).__name__, [error])
+        return self
 
 
 Clock = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$", examples=["09:30"], description="HH:MM, local time.")]
@@ -190,7 +201,7 @@ class PlanDay(PlanModel):
     """One day: ``legs[i]`` leads to ``visits[i]`` and the last leg to the day's end."""
 
     day: int = Field(ge=1, le=7)
-    date: dt.date
+    date: Day
     start: NamedPoint
     end: NamedPoint
     depart: Clock

@@ -188,6 +188,18 @@ def save_itinerary(
     return row, True
 
 
+def same_save(
+    row: SavedItinerary, *, title: str, notes: str, body: dict[str, Any], request: dict[str, Any] | None
+) -> bool:
+    """Whether a save with an Idempotency-Key already used asks for what the key's row holds.
+
+    A row edited since its save (``PATCH``) is not compared: the body that made it is no longer known.
+    """
+    if row.updated_at != row.created_at:
+        return True
+    return (row.title, row.notes, row.body, row.request) == (title, notes, body, request)
+
+
 def _by_key(session: Session, owner_id: str, key: str) -> SavedItinerary | None:
     query = select(SavedItinerary).where(SavedItinerary.owner_id == owner_id, SavedItinerary.idempotency_key == key)
     return session.scalars(query).first()
@@ -392,6 +404,9 @@ def save_operator_line(
     return row
 
 
-def get_operator_line(session: Session, line_id: str) -> OperatorLine | None:
-    """The proposed line with this id, or None."""
-    return session.get(OperatorLine, line_id)
+def get_operator_line(session: Session, line_id: str, *, api_key_id: str | None = None) -> OperatorLine | None:
+    """The proposed line with this id (made with the key ``api_key_id`` when given: others' lines are invisible)."""
+    row = session.get(OperatorLine, line_id)
+    if row is None or (api_key_id is not None and row.api_key_id != api_key_id):
+        return None
+    return row
