@@ -281,7 +281,7 @@ def my_itineraries(
     user: UserDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[Text | None, Query(max_length=200)] = None,
+    cursor: Annotated[Text | None, Query(min_length=1, max_length=200)] = None,
 ) -> ItineraryPageResponse:
     """Your itineraries, newest first, as summaries (title, dates, visit count, first place, a thumbnail line)."""
     page = repositories.list_itineraries(session, user.id, limit=limit, after=_decode(cursor))

@@ -125,7 +125,9 @@ def list_places(  # noqa: PLR0917 - FastAPI parameters
         Query(description="Only places open then (Hanoi time when no offset is given), 2000-01-01 to 2100-12-31."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[Text | None, Query(max_length=100, description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        Text | None, Query(min_length=1, max_length=100, description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> PlacePageResponse:
     """Search places by text, category, ward, distance, box and opening time, most relevant and popular first."""
     try:

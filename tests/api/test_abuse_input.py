@@ -246,3 +246,13 @@ def test_a_405_on_an_itinerary_lists_every_method_of_the_path(store_client: Test
         assert {part.strip() for part in response.headers["Allow"].split(",")} == {"GET", "PATCH", "DELETE"}
         if method != "HEAD":
             assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_unknown_query_parameters_and_empty_cursors_are_422(store_client: TestClient) -> None:
+    headers = sign_in(store_client)
+    problem = refused(store_client.get("/v1/me/itineraries", params={"limt": "5"}, headers=headers), "query.limt")
+    assert "did you mean 'limit'" in problem["detail"]
+    refused(store_client.get("/v1/places", params={"": "0"}), "query.")
+    refused(store_client.get("/v1/me/itineraries", params={"cursor": ""}, headers=headers), "query.cursor")
+    refused(store_client.get("/v1/places", params={"cursor": ""}), "query.cursor")
+    assert store_client.get("/v1/places", params={"lang": "vi", "limit": "1"}).status_code == 200
