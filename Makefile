@@ -70,7 +70,7 @@ pytest: dev browser  ## Run every test
 
 test: lint typecheck pytest  ## Lint, type-check and run every test
 
-fuzz: dev  ## schemathesis over every /v1 operation on PostgreSQL + Redis, 500 cases each (tens of minutes)
+fuzz: dev  ## schemathesis over every /v1 operation on PostgreSQL + Redis, up to 500 cases each (about 4 min)
 	HERITAGE_FUZZ_EXAMPLES=$${HERITAGE_FUZZ_EXAMPLES:-250} $(BIN)/pytest tests/api/test_fuzz.py -p no:cacheprovider
 
 bench: dev  ## Run the benchmark programs (figures for docs/BENCHMARKS.md)

@@ -71,6 +71,11 @@ DETAILS_VI: dict[str, str] = {
     "Method Not Allowed": "Phương thức không được hỗ trợ",
     "does not have the expected format": "không đúng định dạng",
     "is not a valid email address": "không phải địa chỉ email hợp lệ",
+    "must be a date from 2000-01-01 to 2100-12-31": "phải là ngày từ 2000-01-01 đến 2100-12-31",
+    "contains a NUL character (U+0000), which text may not hold": "chứa ký tự NUL (U+0000), văn bản không được chứa",
+    "must be an RFC 3339 date-time string with its UTC offset": (
+        "phải là chuỗi ngày giờ RFC 3339 kèm độ lệch múi giờ UTC"
+    ),
 }
 """Vietnamese details (and field-error details) of the problems that have one, by their English text."""
 MAX_SUGGESTIONS = 3

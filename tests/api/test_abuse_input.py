@@ -256,3 +256,10 @@ def test_unknown_query_parameters_and_empty_cursors_are_422(store_client: TestCl
     refused(store_client.get("/v1/me/itineraries", params={"cursor": ""}, headers=headers), "query.cursor")
     refused(store_client.get("/v1/places", params={"cursor": ""}), "query.cursor")
     assert store_client.get("/v1/places", params={"lang": "vi", "limit": "1"}).status_code == 200
+
+
+def test_the_refusals_are_written_in_vietnamese_too(store_client: TestClient) -> None:
+    response = store_client.get("/v1/places", params={"open_at": "9999-12-31T23:00:00-05:00", "lang": "vi"})
+    assert refused(response, "query.open_at")["detail"] == "query.open_at: phải là ngày từ 2000-01-01 đến 2100-12-31"
+    response = raw_post(store_client, "/v1/auth/device?lang=vi", {"device_name": NUL})
+    assert "ký tự NUL" in refused(response, "device_name")["detail"]
