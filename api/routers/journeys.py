@@ -163,7 +163,9 @@ async def get_route(  # noqa: PLR0917 - FastAPI parameters
     ],
     to: Annotated[str, Query(min_length=1, max_length=200, examples=["21.0277,105.8355"])],
     mode: Literal["walk", "bus"] = "walk",
-    depart: Annotated[str, Query(max_length=5, description="HH:MM, bus mode.")] = "09:00",
+    depart: Annotated[
+        str, Query(max_length=5, description="HH:MM, bus mode.", json_schema_extra={"pattern": _CLOCK.pattern})
+    ] = "09:00",
 ) -> Response:
     """The shortest walk, or the Pareto-optimal bus journeys (arrival vs rides), with legs and GeoJSON.
 
@@ -249,7 +251,9 @@ async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
     ],
     minutes: Annotated[float, Query(gt=0, le=MAX_ISOCHRONE_MINUTES)] = 15.0,
     mode: Literal["walk", "bus"] = "walk",
-    depart: Annotated[str, Query(max_length=5, description="HH:MM, bus mode.")] = "09:00",
+    depart: Annotated[
+        str, Query(max_length=5, description="HH:MM, bus mode.", json_schema_extra={"pattern": _CLOCK.pattern})
+    ] = "09:00",
 ) -> Response:
     """The area and the places reachable within ``minutes`` on foot, or by bus and on foot.
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import ConfigDict, Field, StrictInt
+from pydantic.config import JsonDict
 
 from api.schemas.common import InputModel, ResponseModel, StrictModel, Timestamp
+
+_RATING_NEEDS_A_RATING: JsonDict = {
+    "if": {"properties": {"kind": {"const": "rating"}}, "required": ["kind"]},
+    "then": {"required": ["rating"], "properties": {"rating": {"type": "integer", "minimum": 1, "maximum": 5}}},
+}
+"""The document says what the router enforces: an event of kind ``rating`` carries a rating of 1..5."""
 
 
 class FeedbackEventIn(StrictModel):
@@ -16,6 +23,8 @@ class FeedbackEventIn(StrictModel):
     place, ``itinerary_id`` one of the account's itineraries, and ``occurred_at`` (with its UTC offset) within the
     last year and not more than a day ahead.
     """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_RATING_NEEDS_A_RATING)
 
     event_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     kind: Literal["visit", "like", "rating", "skip"]

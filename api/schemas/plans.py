@@ -19,6 +19,9 @@ from recommender.taxonomy import Category
 from recommender.trip import Pace, TravelMode
 from recommender.trip.itinerary import GeometryFormat
 
+WINDOW_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d|24:00)-(([01]?\d|2[0-3]):[0-5]\d|24:00)$"
+"""``HH:MM-HH:MM`` within 00:00..24:00 (what :func:`recommender.trip.request.parse_clock` accepts)."""
+
 
 class PlanRequest(InputModel):
     """A trip to plan (an unknown field is a 422 naming it)."""
@@ -43,7 +46,7 @@ class PlanRequest(InputModel):
     start: str = Field(min_length=1, max_length=200, description='"lat,lon", a place id or a place name.')
     end: str | None = Field(default=None, min_length=1, max_length=200)
     date: Day = Field(description="The first day, from 2000-01-01; the last day is at most 2100-12-31.")
-    window: str = Field(default="09:00-17:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+    window: str = Field(default="09:00-17:00", pattern=WINDOW_PATTERN)
     interests: dict[str, StrictFloat] = Field(
         min_length=1, max_length=20, description="Category or alias -> weight 0..1."
     )
