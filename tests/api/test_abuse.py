@@ -109,25 +109,24 @@ def test_settings_errors_never_echo_the_value_given(monkeypatch: pytest.MonkeyPa
 # --- 4. database timeouts (SQLite here; a hung PostgreSQL is in test_faults.py) ------------------------------------
 
 
-def test_a_sqlite_write_blocked_by_a_held_lock_fails_with_503_within_the_busy_timeout(
+def test_a_sqlite_write_blocked_by_a_held_lock_fails_with_503_after_the_configured_busy_timeout(
     make_client: ClientFactory, tmp_path: Path
 ) -> None:
-    """A bound: the busy timeout comes from the settings (0.5 s here); before, every write waited 30 s."""
+    """The busy timeout comes from the settings (0.5 s here; before, every write waited 30 s)."""
     path = tmp_path / "locked.sqlite3"
     with make_client(sqlite_path=path, sqlite_busy_timeout_s=0.5) as client:
         headers = sign_in(client)
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
         try:
-            started = time.monotonic()
             response = client.post("/v1/itineraries", json={"title": "t", "plan": {}}, headers=headers)
-            elapsed = time.monotonic() - started
         finally:
             holder.execute("ROLLBACK")
             holder.close()
         assert response.status_code == 503, response.text
         assert response.headers["retry-after"]
-        assert elapsed < 10, f"the write waited {elapsed:.1f} s: the busy timeout was not applied"
+        with client.app.state.engine.connect() as connection:  # the setting reached the connection (not a timing)
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 500
         saved = client.post("/v1/itineraries", json={"title": "t", "plan": {}}, headers=headers)
         assert saved.status_code == 201, saved.text
 
