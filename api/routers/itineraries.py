@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.deps import CityDep, LanguageDep, RouterDep, SessionDep, UserDep
 from api.errors import ApiProblemError, field_error, invalid, known_query
 from api.routers.journeys import locate
+from api.routers.plans import trip_request
 from api.schemas import (
     ItineraryCreate,
     ItineraryPageResponse,
@@ -34,8 +35,8 @@ from api.store import repositories
 from api.store.models import PLAN_CHECKED, PLAN_LEGACY, PLAN_UNCHECKED, SavedItinerary
 from recommender.city import City
 from recommender.messages import Language
-from recommender.scoring import Context, Interests
-from recommender.trip import TripError, TripRequest, parse_clock, parse_window
+from recommender.scoring import Interests
+from recommender.trip import TripError, TripRequest, parse_clock
 from recommender.trip.edit import EditedVisit, VisitDoesNotFitError, retime_trip
 from recommender.trip.itinerary import GeometryFormat
 from routing.city_router import CityRouter
@@ -355,24 +356,11 @@ def _minutes(start: str, end: str) -> float:
 
 def _trip_request(body: PlanRequest, city: City) -> TripRequest:
     """The planner's request for a stored plan request (as ``POST /v1/plans`` builds it; no liked places)."""
-    window_start_s, window_end_s = parse_window(body.window)
-    return TripRequest(
+    return trip_request(
+        body,
         start=locate(body.start, city, "start"),
         end=locate(body.end, city, "end") if body.end else None,
-        date=body.date,
-        window_start_s=window_start_s,
-        window_end_s=window_end_s,
         interests=Interests.parse(body.interests),
-        mode=body.mode,
-        days=body.days,
-        pace=body.pace,
-        must_visit=tuple(body.must),
-        avoid=tuple(body.avoid),
-        max_walk_leg_m=body.max_walk_leg_m,
-        max_walk_day_m=body.max_walk_day_m,
-        meals=body.meals,
-        context=Context(weather=body.weather, with_children=body.children),
-        seed=body.seed,
     )
 
 

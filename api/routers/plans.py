@@ -17,6 +17,7 @@ from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
 from api.security import InvalidTokenError, decode_token
 from api.store import repositories
+from recommender.locate import Location
 from recommender.messages import Language, localise
 from recommender.scoring import Context, Interests
 from recommender.trip import TripRequest, parse_window
@@ -108,26 +109,7 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
     key = "plan:" + city.bundle.name + ":" + _digest(normalised)
 
     def compute() -> dict[str, Any]:
-        request = TripRequest(
-            start=start,
-            end=end,
-            date=body.date,
-            window_start_s=window_start_s,
-            window_end_s=window_end_s,
-            interests=interests,
-            mode=body.mode,
-            days=body.days,
-            pace=body.pace,
-            must_visit=tuple(body.must),
-            avoid=tuple(body.avoid),
-            max_walk_leg_m=body.max_walk_leg_m,
-            max_walk_day_m=body.max_walk_day_m,
-            meals=body.meals,
-            context=Context(weather=body.weather, with_children=body.children),
-            seed=body.seed,
-            time_limit_s=PLAN_TIME_LIMIT_S,
-            liked=liked,
-        )
+        request = trip_request(body, start=start, end=end, interests=interests, liked=liked)
         answer = planning.plan(request)
         itinerary = with_geometry(answer["itinerary"], body.geometry)
         typed = {**answer, "itinerary": {**localise(itinerary, Language(lang)), "lang": lang}}
@@ -139,3 +121,38 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
 
 def _digest(value: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()[:40]
+
+
+def trip_request(
+    body: PlanRequest,
+    *,
+    start: Location,
+    end: Location | None,
+    interests: Interests,
+    liked: tuple[str, ...] = (),
+) -> TripRequest:
+    """The planner's request for a plan request whose places and interests are resolved.
+
+    One mapping for new plans and for saved itineraries re-timed from their stored request.
+    """
+    window_start_s, window_end_s = parse_window(body.window)
+    return TripRequest(
+        start=start,
+        end=end,
+        date=body.date,
+        window_start_s=window_start_s,
+        window_end_s=window_end_s,
+        interests=interests,
+        mode=body.mode,
+        days=body.days,
+        pace=body.pace,
+        must_visit=tuple(body.must),
+        avoid=tuple(body.avoid),
+        max_walk_leg_m=body.max_walk_leg_m,
+        max_walk_day_m=body.max_walk_day_m,
+        meals=body.meals,
+        context=Context(weather=body.weather, with_children=body.children),
+        seed=body.seed,
+        time_limit_s=PLAN_TIME_LIMIT_S,
+        liked=liked,
+    )
