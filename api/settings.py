@@ -66,8 +66,9 @@ class Settings(BaseSettings):
         default=5.0,
         gt=0,
         le=600,
-        description="Longest statement or commit: PostgreSQL cancels it (statement_timeout) and the client gives up "
-        "one second later when the server does not answer at all (a hung server); the request then gets 503.",
+        description="Longest statement (PostgreSQL statement_timeout), and the client's budget for a whole "
+        "transaction's database waits (pool wait, reconnection, statements, commit) when the server does not answer "
+        "at all (a hung server); the request then gets 503.",
     )
     db_pool_timeout_s: float = Field(default=5.0, gt=0, le=60, description="Longest wait for a pooled connection.")
     db_pool_size: int = Field(default=10, ge=1, le=200)

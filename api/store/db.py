@@ -1,17 +1,19 @@
 """Engines and migrations: SQLite (WAL) by default, PostgreSQL (psycopg 3) by URL.
 
-Every database wait is bounded (:class:`DatabaseTimeouts`, from the settings): connecting, waiting for a pooled
-connection, each statement and commit. PostgreSQL cancels a statement that runs too long itself
-(``statement_timeout``); a server that does not answer at all (hung, its host stalled, a network partition) is given
-up on by the client one second after that, and the connection is closed, so a request fails with 503 instead of
-waiting for the outage to end.
+Every database wait is bounded (:class:`DatabaseTimeouts`, from the settings). On PostgreSQL a checkout (one
+transaction: waiting for a pooled connection, its pre-ping, a reconnection, every statement and the commit) has one
+budget, the statement timeout, counted from the moment the pool is asked: a server that does not answer at all (hung,
+its host stalled, a network partition) makes a write fail with 503 within the statement timeout instead of waiting
+for the outage to end. PostgreSQL's own ``statement_timeout`` still cancels a running statement on a live server.
 """
 
 from __future__ import annotations
 
 import fcntl
+import time
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,13 +23,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
 from api.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-CLIENT_MARGIN_S = 1.0
-"""How long after the server's own statement timeout the client gives up on a server that does not answer."""
+MIN_CONNECT_S = 2
+"""libpq's shortest ``connect_timeout``: a checkout's pre-ping leaves this (and a little more) for a reconnection."""
 
 
 def _default(name: str) -> Any:
@@ -41,9 +45,9 @@ class DatabaseTimeouts:
     connect_s: int = _default("db_connect_timeout_s")
     """Connecting, including the server's start-up answer (libpq ``connect_timeout``; at least 2 s)."""
     statement_s: float = _default("db_statement_timeout_s")
-    """Longest statement (PostgreSQL ``statement_timeout``); the client waits this plus :data:`CLIENT_MARGIN_S`."""
+    """Longest statement (PostgreSQL ``statement_timeout``), and the budget of a whole checkout on the client."""
     pool_s: float = _default("db_pool_timeout_s")
-    """Longest wait for a pooled connection when all are in use."""
+    """Longest wait for a pooled connection when all are in use (never more than ``statement_s``)."""
     pool_size: int = _default("db_pool_size")
     max_overflow: int = _default("db_max_overflow")
     sqlite_busy_s: float = _default("sqlite_busy_timeout_s")
@@ -62,35 +66,94 @@ class DatabaseTimeouts:
         )
 
 
-class DeadlineConnection(psycopg.Connection[Any]):
-    """A psycopg connection that gives up on a server that does not answer within ``deadline_s``.
+@dataclass
+class _Checkout:
+    """The budget of one checkout while the pool hands out a connection (pool wait, pre-ping, reconnection)."""
 
-    Each wait for the server (a statement, a commit, a ping) is bounded; past it the connection is closed (it is
-    mid-protocol, unusable) and :class:`psycopg.OperationalError` raised, which the pool takes as a disconnect and
-    the API answers with 503 + Retry-After.
+    started: float
+    budget_s: float
+
+    def left_s(self) -> float:
+        return self.budget_s - (time.monotonic() - self.started)
+
+    def ping_s(self, connect_s: float) -> float:
+        """The pre-ping's bound: short enough to leave a reconnection its ``connect_timeout`` within the budget."""
+        left = self.left_s()
+        spare = left - MIN_CONNECT_S - 0.1
+        return min(connect_s, spare if spare > 0 else left)
+
+    def connect_timeout(self, connect_s: int) -> int:
+        """A reconnection's ``connect_timeout``: the whole seconds left, at least libpq's 2 s, at most ``connect_s``."""
+        left = self.left_s()
+        if left <= 0:
+            raise psycopg.OperationalError("the write's budget was spent before connecting")
+        return max(MIN_CONNECT_S, min(connect_s, int(left)))
+
+
+_checkout: ContextVar[_Checkout | None] = ContextVar("heritage_db_checkout", default=None)
+
+
+def _gave_up(connection: psycopg.Connection[Any], what: str) -> psycopg.OperationalError:
+    """Close ``connection`` (mid-protocol, unusable) and say why: the pool takes it as a disconnect, the API as 503."""
+    connection.pgconn.finish()
+    return psycopg.OperationalError(f"the database server did not answer within the write's budget ({what})")
+
+
+class DeadlineConnection(psycopg.Connection[Any]):
+    """A psycopg connection whose waits for the server share one budget, ``budget_left_s`` (None: unbounded).
+
+    The pool sets the budget at checkout (the statement timeout less what the checkout took) and clears it at
+    checkin; every wait (a statement, a commit, a ping) spends from it, time spent by the app between statements
+    does not. Past it the connection is closed and :class:`psycopg.OperationalError` raised.
     """
 
-    deadline_s: float | None = None
+    budget_left_s: float | None = None
 
     def wait(self, gen: Generator[Any, Any, Any], interval: float = 0.1, timeout: float | None = None) -> Any:
-        """Consume ``gen`` as psycopg does, within ``deadline_s`` unless the caller gives its own timeout."""
-        if timeout is not None or self.deadline_s is None:
+        """Consume ``gen`` as psycopg does, within the budget left unless the caller gives its own timeout."""
+        if timeout is not None or self.budget_left_s is None:
             return super().wait(gen, interval, timeout)
+        if self.budget_left_s <= 0:
+            raise _gave_up(self, "spent before this statement")
+        started = time.monotonic()
         try:
-            return super().wait(gen, interval, self.deadline_s)
+            return super().wait(gen, interval, self.budget_left_s)
         except psycopg.errors._WaitTimeout:  # psycopg's own wait-timeout signal
-            self.pgconn.finish()
-            raise psycopg.OperationalError(
-                f"the database server did not answer within {self.deadline_s:g} s; connection closed"
-            ) from None
+            raise _gave_up(self, f"{self.budget_left_s:g} s left") from None
+        finally:
+            if self.budget_left_s is not None:
+                self.budget_left_s -= time.monotonic() - started
+
+
+def _budget_pool(budget_s: float) -> type[QueuePool]:
+    """A queue pool whose checkouts each get ``budget_s`` for everything up to the checkin."""
+
+    class BudgetPool(QueuePool):
+        def connect(self) -> PoolProxiedConnection:
+            """A connection, its budget started when it was asked for; a pool wait past it is a DBAPI error."""
+            checkout = _Checkout(time.monotonic(), budget_s)
+            token = _checkout.set(checkout)
+            try:
+                fairy = super().connect()
+            except PoolTimeoutError as exc:
+                raise psycopg.OperationalError(f"no pooled connection was free within {budget_s:g} s") from exc
+            finally:
+                _checkout.reset(token)
+            raw = fairy.dbapi_connection
+            if isinstance(raw, DeadlineConnection):
+                raw.budget_left_s = checkout.left_s()
+            return fairy
+
+    return BudgetPool
 
 
 def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine:
     """An engine for ``url`` whose waits are bounded by ``timeouts`` (default: the settings' defaults).
 
     SQLite files get WAL, a busy timeout and foreign keys, their folder is created. PostgreSQL connections get
-    ``connect_timeout``, a server-side ``statement_timeout`` and a client-side deadline (:class:`DeadlineConnection`),
-    a pool timeout and a pre-ping bounded by the connect timeout.
+    ``connect_timeout`` and a server-side ``statement_timeout``; each checkout gets the statement timeout as its
+    client-side budget (:class:`DeadlineConnection`), which bounds the pool wait, the pre-ping and a reconnection
+    as well.
     """
     limits = timeouts or DatabaseTimeouts()
     parsed = make_url(url)
@@ -110,38 +173,41 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine
             cursor.close()
 
         return engine
-    engine = create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=limits.pool_size,
-        max_overflow=limits.max_overflow,
-        pool_timeout=limits.pool_s,
-    )
+    pool: dict[str, Any] = {"pool_size": limits.pool_size, "max_overflow": limits.max_overflow}
+    pool["pool_timeout"] = min(limits.pool_s, limits.statement_s)
+    if parsed.get_driver_name() == "psycopg":
+        pool["poolclass"] = _budget_pool(limits.statement_s)
+    engine = create_engine(url, pool_pre_ping=True, **pool)
     if engine.dialect.driver != "psycopg":
         return engine
     statement_ms = round(limits.statement_s * 1000)
-    deadline_s = limits.statement_s + CLIENT_MARGIN_S
 
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
-        cparams["connect_timeout"] = limits.connect_s
+        checkout = _checkout.get()
+        cparams["connect_timeout"] = checkout.connect_timeout(limits.connect_s) if checkout else limits.connect_s
         cparams["options"] = f"{cparams.get('options', '')} -c statement_timeout={statement_ms}".strip()
         connection = DeadlineConnection.connect(*cargs, **cparams)
-        connection.deadline_s = deadline_s
+        connection.budget_left_s = checkout.left_s() if checkout else limits.statement_s
         return connection
+
+    @event.listens_for(engine, "checkin")
+    def _unbounded(dbapi_connection: Any, _record: Any) -> None:
+        if isinstance(dbapi_connection, DeadlineConnection):
+            dbapi_connection.budget_left_s = None
 
     ping: Any = engine.dialect.do_ping
 
     def bounded_ping(dbapi_connection: Any) -> bool:
-        """The pre-ping, given up after the connect timeout (a hung server fails the checkout quickly)."""
+        """The pre-ping, given up after the connect timeout or the checkout's budget, whichever is shorter."""
         if not isinstance(dbapi_connection, DeadlineConnection):
             return bool(ping(dbapi_connection))
-        kept = dbapi_connection.deadline_s
-        dbapi_connection.deadline_s = float(limits.connect_s)
+        checkout = _checkout.get()
+        dbapi_connection.budget_left_s = checkout.ping_s(limits.connect_s) if checkout else limits.connect_s
         try:
             return bool(ping(dbapi_connection))
         finally:
-            dbapi_connection.deadline_s = kept
+            dbapi_connection.budget_left_s = None
 
     engine.dialect.do_ping = bounded_ping  # type: ignore[method-assign]
     return engine
@@ -163,19 +229,19 @@ def migrate(engine: Engine) -> None:
     config = alembic_config()
     with _migration_lock(engine), engine.begin() as connection:
         raw = connection.connection.dbapi_connection
-        kept = raw.deadline_s if isinstance(raw, DeadlineConnection) else None
+        kept = raw.budget_left_s if isinstance(raw, DeadlineConnection) else None
         if engine.dialect.name == "postgresql":
             # A migration (or waiting for another worker's) may take longer than any request's statement.
             connection.execute(text("SET LOCAL statement_timeout = 0"))
             if isinstance(raw, DeadlineConnection):
-                raw.deadline_s = None
+                raw.budget_left_s = None
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         try:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         finally:
             if isinstance(raw, DeadlineConnection):
-                raw.deadline_s = kept
+                raw.budget_left_s = kept
 
 
 @contextmanager
