@@ -18,10 +18,11 @@ from api.city import default_bundle_path
 from api.errors import install_error_handlers
 from api.middleware import CompletedResponseGuard, ServiceMiddleware, configure_logging
 from api.openapi import install_openapi
-from api.planning import LocalPlanning, Planning, plan_answer
+from api.planner import Planner, plan_answer
 from api.routers import auth, bundle, feedback, health, itineraries, journeys, places, plans
 from api.routers.docs import install_docs
 from api.routers.operators import install_operator_tools
+from api.served_by import ServedByMiddleware
 from api.settings import Settings, get_settings
 from api.store.db import DatabaseTimeouts, make_engine, migrate, session_factory
 from recommender.city import City, load_city
@@ -62,15 +63,14 @@ def create_app(
     city: City | None = None,
     bundle_path: Path | None = None,
     settings: Settings | None = None,
-    planning: Planning | None = None,
     router: CityRouter | None = None,
     preference_model: PreferenceModel | None = None,
 ) -> FastAPI:
     """Build the app; the city is loaded once at start-up unless one is passed in (tests).
 
-    ``planning`` is where plans are computed: in this process by default, or the forked workers' shared queue;
-    ``router`` one already built (and warmed up) for ``city`` and ``preference_model`` the one the settings name,
-    both loaded once by ``heritage serve`` before it forks; else the model is loaded here when the settings name one.
+    ``router`` is one already built (and warmed up) for ``city`` and ``preference_model`` the one the settings name,
+    both loaded by ``heritage serve`` before it listens; else the model is loaded here when the settings name one.
+    Plans are computed in this process (:class:`api.planner.Planner`).
 
     Raises
     ------
@@ -91,8 +91,7 @@ def create_app(
         if model is None and settings.preference_model_path is not None:
             model = load_preference_model(settings.preference_model_path, loaded)
         app.state.preference_model = model
-        app.state.planning = planning or LocalPlanning()
-        app.state.planning.start(partial(plan_answer, loaded, app.state.router, model=model))
+        app.state.planner = Planner(partial(plan_answer, loaded, app.state.router, model=model))
         engine = make_engine(settings.resolved_database_url, timeouts=DatabaseTimeouts.from_settings(settings))
         migrate(engine)
         app.state.engine = engine
@@ -143,6 +142,8 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Accept-Language", "If-None-Match"],
             expose_headers=["ETag", "X-Request-ID", "Retry-After", "Location"],
         )
+    if settings.server_id:
+        app.add_middleware(ServedByMiddleware, server_id=settings.server_id)
     # Outermost, around Starlette's error middleware: a 500 already sent does not close the keep-alive connection.
     build_stack = app.build_middleware_stack
     app.build_middleware_stack = lambda: CompletedResponseGuard(build_stack())  # type: ignore[method-assign]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.cache import Cache
 from api.errors import ApiProblemError
-from api.planning import Planning
+from api.planner import Planner
 from api.security import InvalidTokenError, decode_token
 from api.settings import Settings
 from api.store import repositories
@@ -42,10 +42,10 @@ async def get_router(request: Request) -> CityRouter:
     return router
 
 
-async def get_planning(request: Request) -> Planning:
-    """Where this worker's plans are computed (see :mod:`api.planning`)."""
-    planning: Planning = request.app.state.planning
-    return planning
+async def get_planner(request: Request) -> Planner:
+    """Where this process's plans are computed (see :mod:`api.planner`)."""
+    planner: Planner = request.app.state.planner
+    return planner
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -118,7 +118,7 @@ def get_current_user(
 
 CityDep = Annotated[City, Depends(get_city)]
 RouterDep = Annotated[CityRouter, Depends(get_router)]
-PlanningDep = Annotated[Planning, Depends(get_planning)]
+PlannerDep = Annotated[Planner, Depends(get_planner)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 SessionDep = Annotated[Session, Depends(get_session)]

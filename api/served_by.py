@@ -14,6 +14,7 @@ class ServedByMiddleware:
         self.server_id = server_id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; name this replica in the answer's head."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -133,6 +133,13 @@ class Settings(BaseSettings):
         default=64 * 1024, ge=4096, le=1024 * 1024, description="Largest request line + headers the server reads."
     )
     log_json: bool = True
+    server_id: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="A name for this replica, sent as X-Served-By on every answer (which replica answered, behind "
+        "a proxy); not a secret. Default none: no header.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

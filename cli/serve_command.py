@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,11 +12,8 @@ from api.settings import Settings, get_settings
 from cli.console import fail
 from cli.errors import domain_errors
 
-RESPAWN_LIMIT = 5
-"""Workers that may die within :data:`RESPAWN_WINDOW_S` before the server gives up (a crash loop)."""
-RESPAWN_WINDOW_S = 30.0
 GRACEFUL_SHUTDOWN_S = 15
-"""Seconds a stopping worker lets its open requests finish."""
+"""Seconds a stopping server lets its open requests finish (SIGTERM; see docs/DEPLOY.md)."""
 HEADERS_TOO_LARGE = (
     b'{"type":"https://heritage.example/problems/headers-too-large","title":"Request headers too large","status":431}'
 )
@@ -97,14 +90,12 @@ def server_options(settings: Settings, *, host: str | None = None, port: int | N
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default HERITAGE_HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default HERITAGE_PORT or 8000).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API. The bundle for the current inputs must exist: run `heritage build` first.
+    """Serve the API in one process. The bundle for the current inputs must exist: run `heritage build` first.
 
-    The server imports the code, loads the bundle and makes one warm-up plan once; with several workers it then
-    forks them, and they share one listening socket (and the bundle's memory, copy-on-write) and are restarted
-    when one dies. Plans go to one queue that every worker takes from, first come first served, whichever worker
-    holds the connection (see api/planning.py).
+    The server loads the bundle and makes one warm-up plan before it listens, then plans one request at a time.
+    For more throughput run several of these replicas behind a proxy that balances each request (deploy/ and
+    docs/DEPLOY.md: nginx, PostgreSQL and Redis shared). SIGTERM lets open requests finish for up to 15 s.
     """
     import uvicorn
     from pydantic import ValidationError
@@ -121,13 +112,9 @@ def serve(
     options = server_options(settings, host=host, port=port)
     with domain_errors():
         loaded = _load_and_warm_up(bundle)
-    if workers == 1:
-        from api.app import create_app
+    from api.app import create_app
 
-        uvicorn.run(create_app(**loaded), **options)
-        return
-    with domain_errors():
-        _serve_forked(loaded, workers=workers, options=options)
+    uvicorn.run(create_app(**loaded), timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **options)
 
 
 def _load_and_warm_up(bundle: Path) -> dict[str, Any]:
@@ -137,7 +124,7 @@ def _load_and_warm_up(bundle: Path) -> dict[str, Any]:
     """
     from api.app import load_preference_model
     from api.city import open_city
-    from api.planning import warm_up
+    from api.planner import warm_up
     from routing.city_router import CityRouter
 
     city = open_city(bundle)
@@ -151,78 +138,3 @@ def _load_and_warm_up(bundle: Path) -> dict[str, Any]:
     router = CityRouter(city.bundle)
     typer.echo(f"loaded {bundle.name}; warm-up plans (walk, bus) in {warm_up(city, router, model):.2f} s", err=True)
     return {"city": city, "router": router, "preference_model": model}
-
-
-def _serve_forked(loaded: dict[str, Any], *, workers: int, options: dict[str, Any]) -> None:
-    """Fork ``workers`` uvicorn servers on one socket, forward SIGINT/SIGTERM and restart crashed ones."""
-    import uvicorn
-
-    from api.app import create_app
-    from api.planning import SharedPlanning
-
-    listening = uvicorn.Config(create_app, factory=True, **options).bind_socket()
-    planning = SharedPlanning(workers)
-
-    class WorkerServer(uvicorn.Server):
-        """A uvicorn server that tells the shared plan queue at once when it is asked to stop."""
-
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            planning.stop()
-            super().handle_exit(sig, frame)
-
-    def start_worker(index: int) -> int:
-        pid = os.fork()
-        if pid == 0:  # the worker: its own app, event loop and connections
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            code = 0
-            try:
-                app = create_app(**loaded, planning=planning.attach(index))
-                config = uvicorn.Config(app, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **options)
-                WorkerServer(config).run(sockets=[listening])
-            except SystemExit as exc:  # uvicorn exits this way when the app fails to start
-                code = exc.code if isinstance(exc.code, int) else 1
-            except BaseException:  # report it and leave the child, whatever happened
-                import traceback
-
-                traceback.print_exc()
-                code = 1
-            finally:
-                sys.stderr.flush()
-                os._exit(code)
-        return pid
-
-    children = {start_worker(index): index for index in range(workers)}
-    stopping = False
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-        for pid in list(children):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                continue
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    deaths: list[float] = []
-    while children:
-        try:
-            pid, status = os.wait()
-        except ChildProcessError:
-            break
-        index = children.pop(pid, None)
-        if index is None:
-            continue
-        if stopping:
-            continue
-        now = time.monotonic()
-        deaths = [moment for moment in deaths if now - moment < RESPAWN_WINDOW_S] + [now]
-        code = os.waitstatus_to_exitcode(status)
-        if len(deaths) > RESPAWN_LIMIT:
-            stop(signal.SIGTERM, None)
-            fail(f"workers keep dying (the last with exit code {code}); stopping")
-        typer.echo(f"worker {pid} exited with code {code}; starting another", err=True)
-        children[start_worker(index)] = index
-    listening.close()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlanningDep, SettingsDep, get_current_user
+from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlannerDep, SettingsDep, get_current_user
 from api.errors import ApiProblemError, invalid, known_query
 from api.problems import responses
 from api.routers.journeys import cached_answer, locate
@@ -74,7 +74,7 @@ def _liked_by_bearer(request: Request, credentials: HTTPAuthorizationCredentials
 async def create_plan(  # noqa: PLR0917 - FastAPI parameters
     body: PlanRequest,
     city: CityDep,
-    planning: PlanningDep,
+    planner: PlannerDep,
     cache: CacheDep,
     settings: SettingsDep,
     lang: LanguageDep,
@@ -110,7 +110,7 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
 
     def compute() -> dict[str, Any]:
         request = trip_request(body, start=start, end=end, interests=interests, liked=liked)
-        answer = planning.plan(request)
+        answer = planner.plan(request)
         itinerary = with_geometry(answer["itinerary"], body.geometry)
         typed = {**answer, "itinerary": {**localise(itinerary, Language(lang)), "lang": lang}}
         PlanResponse.model_validate(typed)  # the answer is what the OpenAPI document says (typed, on a cache miss)
