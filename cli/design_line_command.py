@@ -14,9 +14,21 @@ from api.city import open_city
 from cli.console import err_console, fail, print_json
 from cli.errors import domain_errors
 from cli.maps import self_contained_map_html
-from routing.operators import DesignOptions, line_geojson
+from routing.operators import DesignOptions, LineDesignError, line_geojson
 from routing.operators.gtfs import gtfs_tables, write_atomically
 
+MAX_HEADWAY_MIN = 120
+OPTION_OF_FIELD = {
+    "place_ids": "--places",
+    "interests": "--interests",
+    "headway_min": "--headway",
+    "max_fleet": "--max-fleet",
+    "start": "--from",
+    "end": "--to",
+    "service_hours": "--hours",
+    "objective": "--objective",
+}
+"""The option to change for each field a design error names."""
 _HOURS = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
 HANOI_TZ = dt.timezone(dt.timedelta(hours=7))
 
@@ -55,7 +67,20 @@ def design_line(
     loop: Annotated[bool, typer.Option("--loop", help="A loop (the default without --to).")] = False,
     hours: Annotated[str, typer.Option(help="Service hours HH:MM-HH:MM.")] = "06:00-20:00",
     layover: Annotated[float, typer.Option(help="Layover at each terminal, minutes.")] = 5.0,
-    max_stops: Annotated[int, typer.Option(min=2, help="Most stops chosen for a theme.")] = 16,
+    max_stops: Annotated[int, typer.Option(min=2, help="Most candidate stops the search considers.")] = 16,
+    max_fleet: Annotated[
+        int | None, typer.Option("--max-fleet", help="Most buses the line may use (the search stays under it).")
+    ] = None,
+    objective: Annotated[
+        str, typer.Option(help="visitors (site to site, by popularity) or residents (wards to sites).")
+    ] = "visitors",
+    search_time: Annotated[float, typer.Option(help="Seconds the line search may take.")] = 40.0,
+    vnd_per_vehicle_km: Annotated[
+        float, typer.Option(help="Operating cost per vehicle-km, VND (estimated default: docs/DATA.md).")
+    ] = DesignOptions.vnd_per_vehicle_km,
+    vnd_per_vehicle_hour: Annotated[
+        float, typer.Option(help="Operating cost per vehicle-hour, VND (estimated default: docs/DATA.md).")
+    ] = DesignOptions.vnd_per_vehicle_hour,
     name: Annotated[str, typer.Option(help="The line's name.")] = "Heritage line",
     line_id: Annotated[str, typer.Option(help="The line's id (GTFS route_id, prefix of new stop ids).")] = "heritage",
     evaluate: Annotated[
@@ -69,9 +94,15 @@ def design_line(
     ] = None,
     geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the line and its stops as GeoJSON.")] = None,
 ) -> None:
-    """Propose a bus line through heritage sites: stops, order, round trip, fleet size, what it changes."""
-    if not (headway > 0 and headway * 60 == round(headway * 60)):
-        fail(f"--headway {headway:g}: give a positive number of minutes (whole seconds)", code=2)
+    """Design a bus line worth running: most benefit per vehicle-hour under the fleet cap, alternatives, costs."""
+    if not (0 < headway <= MAX_HEADWAY_MIN and headway * 60 == round(headway * 60)):
+        fail(f"--headway {headway:g}: give minutes between buses, more than 0 and at most {MAX_HEADWAY_MIN}")
+    if max_fleet is not None and max_fleet < 1:
+        fail(f"--max-fleet {max_fleet}: give at least one bus")
+    if objective not in ("visitors", "residents"):
+        fail(f"--objective {objective!r}: give visitors or residents")
+    if not (vnd_per_vehicle_km >= 0 and vnd_per_vehicle_hour >= 0 and search_time > 0):
+        fail("--vnd-per-vehicle-km, --vnd-per-vehicle-hour must be >= 0 and --search-time > 0")
     if layover < 0:
         fail(f"--layover {layover:g}: give a number of minutes >= 0", code=2)
     if to is not None and from_ is None:
@@ -93,20 +124,28 @@ def design_line(
         max_stops=max_stops,
         line_id=line_id,
         name=name,
+        max_fleet=max_fleet,
+        search_time_s=search_time,
+        vnd_per_vehicle_km=vnd_per_vehicle_km,
+        vnd_per_vehicle_hour=vnd_per_vehicle_hour,
     )
     from recommender.operators import line_map, propose_line
 
     with domain_errors():
         city = open_city(bundle)
-        proposal = propose_line(
-            city,
-            interests=_split(interests),
-            place_ids=_split(places),
-            start=from_,
-            end=to,
-            options=options,
-            evaluate=evaluate,
-        )
+        try:
+            proposal = propose_line(
+                city,
+                interests=_split(interests),
+                place_ids=_split(places),
+                start=from_,
+                end=to,
+                options=options,
+                evaluate=evaluate,
+                objective="residents" if objective == "residents" else "visitors",
+            )
+        except LineDesignError as exc:
+            fail(f"{OPTION_OF_FIELD.get(exc.field, exc.field)}: {exc}")
         schedule = proposal.line.schedule
         served = proposal.evaluation.served if proposal.evaluation is not None else None
         # Everything is computed before anything is written: a failure leaves no partial file behind.
@@ -158,7 +197,23 @@ def _print_summary(payload: dict[str, object]) -> None:
     if isinstance(evaluation, dict):
         summary = evaluation["summary"]
         err_console.print(
-            f"{payload.get('sites_served_count')} places within 400 m of a stop; heritage/CI pairs: mean "
+            f"{payload.get('sites_served_count')} places within 400 m of a stop; all pairs: mean "
             f"{summary['mean_before_min']} -> {summary['mean_after_min']} min, "
-            f"{summary['share_improved'] * 100:.1f} % of pairs faster"
+            f"{summary['share_improved'] * 100:.1f} % of pairs faster; pairs the line touches "
+            f"({summary.get('touched_pairs', 0)}): {summary.get('touched_mean_saving_min', 0)} min saved on average, "
+            f"{summary.get('touched_share_improved', 0) * 100:.1f} % faster by a minute or more"
         )
+    cost = payload.get("operating_cost")
+    if isinstance(cost, dict):
+        err_console.print(f"operating cost (estimated unit costs): {cost['vnd_per_day']:,} VND a day")
+    residents = payload.get("residents")
+    if isinstance(residents, dict):
+        gains = residents["residents_gaining_access"]
+        err_console.print(
+            "residents gaining a site within 30/45/60 min: " + " / ".join(f"{gains[k]:,}" for k in ("30", "45", "60"))
+        )
+        for ward in residents["wards"][:5]:
+            err_console.print(
+                f"  {ward['name']} (pop. {ward['population']:,}{' est.' if ward['population_estimated'] else ''}): "
+                f"{ward['nearest_site_before_min']} -> {ward['nearest_site_after_min']} min"
+            )

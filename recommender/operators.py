@@ -7,6 +7,8 @@ names, place ids, terminals as a place or ``lat,lon``) against the catalogue, so
 from __future__ import annotations
 
 import html
+import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,16 +18,20 @@ import folium
 from recommender.city import City
 from recommender.locate import resolve_location
 from recommender.scoring import Interests
+from recommender.wards import Wards, default_wards
 from routing.operators import (
     DesignedLine,
     DesignOptions,
     LineEvaluation,
+    Objective,
+    Origin,
     Site,
     Terminal,
     design_line,
     evaluate_line,
 )
 from routing.operators.evaluate import PAIR_CATEGORIES
+from routing.operators.residents import resident_access
 
 _folium: Any = folium
 _ATTRIBUTION = "© OpenStreetMap contributors (ODbL); bus data: OSM and World Bank GTFS"
@@ -37,6 +43,7 @@ class LineProposal:
 
     line: DesignedLine
     evaluation: LineEvaluation | None
+    residents: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The line's summary with the evaluation (summary, sites served, top five sites) merged in."""
@@ -48,18 +55,50 @@ class LineProposal:
             payload["evaluation"] = {
                 "summary": evaluation["summary"],
                 "top_sites": evaluation["top_sites"],
+                "savings_histogram": evaluation["savings_histogram"],
                 "per_site": evaluation["per_site"],
                 "timings_s": evaluation["timings_s"],
             }
+        if self.residents is not None:
+            payload["residents"] = self.residents
         return payload
 
 
 def city_sites(city: City) -> list[Site]:
     """The catalogue as plain sites."""
     return [
-        Site(place.id, place.name_en, place.lat, place.lon, tuple(c.value for c in place.categories))
+        Site(
+            place.id,
+            place.name_en,
+            place.lat,
+            place.lon,
+            tuple(c.value for c in place.categories),
+            popularity=float(place.popularity) if place.popularity is not None else 0.5,
+        )
         for place in city.catalogue.places
     ]
+
+
+def ward_origins(wards: Wards) -> list[Origin]:
+    """Each ward or commune as an origin weighted by its population.
+
+    Units without a population figure are weighted by their area at the median density of the units that have
+    one (``weight_estimated``): the 2025 file lacks figures for some units (docs/DATA.md).
+    """
+    units = list(wards)
+    area = {}
+    for unit in units:
+        point = unit.polygon.representative_point()
+        area[unit.id] = unit.polygon.area * (111_320.0**2) * math.cos(math.radians(point.y))
+    densities = [unit.population / area[unit.id] for unit in units if unit.population and area[unit.id] > 0]
+    density = statistics.median(densities) if densities else 0.0
+    origins = []
+    for unit in units:
+        point = unit.polygon.representative_point()
+        estimated = not unit.population
+        weight = float(unit.population) if unit.population else area[unit.id] * density
+        origins.append(Origin(unit.id, unit.name, float(point.y), float(point.x), weight, None, estimated))
+    return origins
 
 
 def parse_interests(names: Sequence[str]) -> tuple[str, ...]:
@@ -95,6 +134,7 @@ def propose_line(
     end: str | None = None,
     options: DesignOptions | None = None,
     evaluate: bool = True,
+    objective: Objective = "visitors",
 ) -> LineProposal:
     """Design a line on the city and (by default) evaluate it over every heritage / CI centre pair.
 
@@ -111,23 +151,30 @@ def propose_line(
     start_terminal = terminal(start, city) if start else None
     end_terminal = terminal(end, city) if end else None
     bundle = city.bundle
+    wards = ward_origins(default_wards())
     line = design_line(
-        bundle.drive,
-        bundle.bus,
+        bundle,
         city_sites(city),
         interests=categories,
         place_ids=tuple(place_ids),
         start=start_terminal,
         end=end_terminal,
         options=options,
+        objective=objective,
+        residents=wards,
     )
     evaluation = None
+    residents = None
     if evaluate:
-        evaluation = evaluate_line(bundle, line.schedule, categories=PAIR_CATEGORIES)
-    return LineProposal(line=line, evaluation=evaluation)
+        evaluated = categories or PAIR_CATEGORIES
+        evaluation = evaluate_line(bundle, line.schedule, categories=evaluated, place_ids=tuple(place_ids))
+        wanted = set(evaluated) | set(place_ids)
+        destinations = [p for p in bundle.places if wanted & {*p.get("categories", ()), str(p["id"])}]
+        residents = resident_access(bundle, line.schedule, wards, destinations)
+    return LineProposal(line=line, evaluation=evaluation, residents=residents)
 
 
-__all__ = ["LineProposal", "city_sites", "line_map", "parse_interests", "propose_line"]
+__all__ = ["LineProposal", "city_sites", "line_map", "parse_interests", "propose_line", "ward_origins"]
 
 
 def line_map(proposal: LineProposal, city: City) -> folium.Map:

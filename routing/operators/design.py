@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Collection, Mapping, Sequence
@@ -29,8 +30,10 @@ from scipy.sparse.csgraph import dijkstra
 
 from routing.errors import NoRouteError, OutsideAreaError, RoutingError, TooFarFromStreetError
 from routing.geo import haversine_m
+from routing.graph.components import largest_strong_component
 from routing.graph.frozen import FrozenGraph
 from routing.graph.shortest import simple_csr
+from routing.operators.errors import LineDesignError
 from routing.operators.line import (
     LatLon,
     LineDirection,
@@ -42,7 +45,7 @@ from routing.operators.line import (
 )
 from routing.operators.ordering import order_stops
 from routing.raptor.paths import dedupe, node_path, path_coordinates
-from routing.snap import MainComponentSnapper
+from routing.snap import EdgeSnapper
 from routing.transit.model import BusNetwork
 
 EXISTING_STOP_SNAP_M = 60.0
@@ -58,6 +61,8 @@ class Site:
     lat: float
     lon: float
     categories: tuple[str, ...] = ()
+    popularity: float = 0.5
+    """0..1, the catalogue's popularity (weights the visitor objective and the choice of a theme's centre)."""
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Site:
@@ -68,6 +73,7 @@ class Site:
             lat=float(record["lat"]),
             lon=float(record["lon"]),
             categories=tuple(str(c) for c in record.get("categories", ())),
+            popularity=float(record.get("popularity") or 0.5),
         )
 
 
@@ -95,6 +101,22 @@ class DesignOptions:
     max_snap_m: float = 250.0
     line_id: str = "heritage"
     name: str = "Heritage line"
+    max_fleet: int | None = None
+    """Most buses the operator can put on the line (None: no cap)."""
+    min_stops: int = 4
+    """Fewest stops of the line the search returns as the best (smaller candidates stay in the Pareto set)."""
+    pool_radius_m: float = 8000.0
+    """The search's ``core_radius_m``: candidate stops come from the theme's popular sites this far from its
+    centre (a walkable core gains little from a bus; the line earns its buses between districts)."""
+    max_walk_leg_m: float = 3000.0
+    """A site farther than ``max_snap_m`` from every usable road gets a stop at the nearest one within this
+    distance, and the last leg is walked (and stated)."""
+    search_time_s: float = 40.0
+    """Wall-clock budget of the local search (the first candidates are always scored)."""
+    vnd_per_vehicle_km: float = 12_000.0
+    """Operating cost per vehicle-km (fuel, tyres, maintenance), VND; ``estimated`` (docs/DATA.md)."""
+    vnd_per_vehicle_hour: float = 220_000.0
+    """Operating cost per vehicle-hour (driver and conductor, overheads), VND; ``estimated`` (docs/DATA.md)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +129,10 @@ class DesignedLine:
     options: DesignOptions = field(default_factory=DesignOptions)
     skipped_sites: tuple[Site, ...] = ()
     """Themed sites left out because no road a bus can use is near them."""
+    skipped_reasons: tuple[tuple[str, str], ...] = ()
+    alternatives: tuple[dict[str, Any], ...] = ()
+    """The Pareto set of the search (fleet vs benefit), the chosen line marked."""
+    search: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON summary: stops in order with names, round trip, fleet, vehicle-km/h per day."""
@@ -129,6 +155,7 @@ class DesignedLine:
                     "lon": round(stops[stop_id].lon, 6),
                     "new": stops[stop_id].is_new,
                     "sites": list(stops[stop_id].sites),
+                    "walk_m": stops[stop_id].walk_m,
                 }
                 for index, stop_id in enumerate(order)
             ],
@@ -148,9 +175,31 @@ class DesignedLine:
             "trips_per_day": metrics.trips_per_day,
             "vehicle_km_per_day": round(metrics.vehicle_km_per_day, 1),
             "vehicle_hours_per_day": round(metrics.vehicle_hours_per_day, 1),
+            "operating_cost": operating_cost(metrics, self.options),
+            "walked_last_legs": [
+                {"stop_id": stop.stop_id, "name": stop.name, "sites": list(stop.sites), "walk_m": stop.walk_m}
+                for stop in schedule.stops
+                if stop.walk_m
+            ],
             "designed_for": [site.place_id for site in self.sites],
             "skipped_sites": [site.place_id for site in self.skipped_sites],
+            "skipped_reasons": [{"place_id": p, "reason": why} for p, why in self.skipped_reasons],
+            "alternatives": list(self.alternatives),
+            "search": dict(self.search),
         }
+
+
+def operating_cost(metrics: LineMetrics, options: DesignOptions) -> dict[str, float | str]:
+    """Daily operating cost from the unit costs (VND per vehicle-km and per vehicle-hour)."""
+    per_km = metrics.vehicle_km_per_day * options.vnd_per_vehicle_km
+    per_hour = metrics.vehicle_hours_per_day * options.vnd_per_vehicle_hour
+    return {
+        "vnd_per_vehicle_km": options.vnd_per_vehicle_km,
+        "vnd_per_vehicle_hour": options.vnd_per_vehicle_hour,
+        "vnd_per_day": round(per_km + per_hour),
+        "vnd_per_year": round((per_km + per_hour) * 365),
+        "unit_costs": "estimated",
+    }
 
 
 def _clock(seconds: int) -> str:
@@ -165,6 +214,7 @@ def select_sites(
     core_radius_m: float = 2500.0,
     cluster_m: float = 300.0,
     max_stops: int = 16,
+    spread: bool = True,
 ) -> list[list[Site]]:
     """Choose the sites and group those close enough to share a stop (see the module docstring).
 
@@ -181,27 +231,60 @@ def select_sites(
     by_id = {site.place_id: site for site in sites}
     unknown = [place_id for place_id in place_ids if place_id not in by_id]
     if unknown:
-        raise RoutingError(f"unknown place {unknown[0]!r}" + (f" (and {len(unknown) - 1} more)" if unknown[1:] else ""))
+        raise LineDesignError(
+            "place_ids",
+            f"unknown place {unknown[0]!r}" + (f" (and {len(unknown) - 1} more)" if unknown[1:] else ""),
+        )
     if not interests and not place_ids:
-        raise RoutingError("give interests (categories) or places for the line to serve")
+        raise LineDesignError("interests", "give interests (categories) or places for the line to serve")
     explicit = list(dict.fromkeys(by_id[place_id] for place_id in place_ids))
     wanted = set(interests)
+    if not wanted and len(explicit) < 2:
+        raise LineDesignError("place_ids", "give at least two distinct places (or interests) for a line")
     themed = [site for site in sites if wanted & set(site.categories) and site not in explicit]
     if wanted and not themed and not explicit:
-        raise RoutingError(f"no place in the catalogue has the categories {sorted(wanted)}")
+        raise LineDesignError("interests", f"no place in the catalogue has the categories {sorted(wanted)}")
     if themed:
-        lat = np.array([s.lat for s in themed])
-        lon = np.array([s.lon for s in themed])
-        distance = haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
-        centre = int(np.argmax((distance <= core_radius_m).sum(axis=1)))
-        themed = [site for site, d in zip(themed, distance[centre], strict=True) if d <= core_radius_m]
-        themed.sort(key=lambda s: float(haversine_m(s.lat, s.lon, lat[centre], lon[centre])))
+        themed = _core(themed, explicit, core_radius_m=core_radius_m, cluster_m=cluster_m)
     explicit_groups = _cluster(explicit, cluster_m)
     themed_groups = _cluster(themed, cluster_m, seeds=explicit_groups)
     room = max(max_stops - len(explicit_groups), 0)
+    if len(themed_groups) > room and not spread:
+        themed_groups = themed_groups[:room]  # the most popular first (the core is sorted so)
     if len(themed_groups) > room:
         themed_groups = _spread(themed_groups, room, anchors=explicit_groups)
     return explicit_groups + themed_groups
+
+
+def _core(themed: list[Site], explicit: list[Site], *, core_radius_m: float, cluster_m: float) -> list[Site]:
+    """The themed sites around the theme's centre (the site with most popularity within the radius).
+
+    The radius doubles (up to 8 times ``core_radius_m``) until the core holds three stops' worth of sites with
+    the explicit places: craft villages lie kilometres apart, heritage sites a few hundred metres.
+    """
+    lat = np.array([s.lat for s in themed])
+    lon = np.array([s.lon for s in themed])
+    popularity = np.array([s.popularity for s in themed])
+    distance = haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    radius = core_radius_m
+    while True:
+        if explicit:
+            to_explicit = haversine_m(
+                lat[:, None], lon[:, None], np.array([e.lat for e in explicit]), np.array([e.lon for e in explicit])
+            )
+            weight = np.where(to_explicit.min(axis=1) <= radius, 0.0, -np.inf)  # the core holds the places asked
+        else:
+            weight = np.zeros(len(themed))
+        density = ((distance <= radius) * popularity[None, :]).sum(axis=1) + weight
+        if not np.isfinite(density).any():
+            density = np.nan_to_num(density, neginf=0.0)
+        centre = int(np.argmax(density))
+        core = [site for site, d in zip(themed, distance[centre], strict=True) if d <= radius]
+        if len(_cluster([*explicit, *core], cluster_m)) >= 3 or radius >= 8 * core_radius_m:
+            break
+        radius *= 2
+    core.sort(key=lambda s: (-s.popularity, float(haversine_m(s.lat, s.lon, lat[centre], lon[centre]))))
+    return core
 
 
 def _centroid(group: Sequence[Site]) -> LatLon:
@@ -250,23 +333,28 @@ class _StopPlacer:
     def __init__(self, drive: FrozenGraph, bus: BusNetwork, options: DesignOptions) -> None:
         self.drive = drive
         self.options = options
-        self.snapper = MainComponentSnapper(drive)
-        self.main = self.snapper.main_node
+        main_node = largest_strong_component(drive)
+        self.main_snapper = EdgeSnapper(drive).restricted(main_node[drive.tail()] & main_node[drive.head])
         self.bus_stops = bus.stops
         self.stop_lat = np.array([s.lat for s in bus.stops], dtype=np.float64)
         self.stop_lon = np.array([s.lon for s in bus.stops], dtype=np.float64)
         self.new_count = 0
 
     def _snap_main(self, lat: NDArray[np.float64], lon: NDArray[np.float64], max_m: float) -> Any:
-        return self.snapper._main.snap(lat, lon, max_distance_m=max_m)
+        return self.main_snapper.snap(lat, lon, max_distance_m=max_m)
 
-    def place(self, lat: float, lon: float, *, name: str, reuse_m: float, what: str) -> tuple[LineStop, int]:
+    def place(
+        self, lat: float, lon: float, *, name: str, reuse_m: float, what: str, walk_leg: bool = False
+    ) -> tuple[LineStop, int]:
         """A stop for a point and its drive-graph node.
+
+        With ``walk_leg``, a point farther than ``max_snap_m`` from every usable road gets a new stop on the
+        nearest one within ``max_walk_leg_m`` (the stop's ``walk_m`` says how far the rider walks on).
 
         Raises
         ------
         TooFarFromStreetError
-            If no road of the drive network's main component lies within ``max_snap_m``.
+            If no road of the drive network's main component lies within the limit.
         """
         if self.stop_lat.size:
             distance = haversine_m(lat, lon, self.stop_lat, self.stop_lon)
@@ -280,19 +368,42 @@ class _StopPlacer:
                     reused = LineStop(known.stop_id, known.name, known.lat, known.lon, is_new=False)
                     return reused, int(snap.node[on[0]])
         point = np.array([lat]), np.array([lon])
-        snap = self._snap_main(*point, self.options.max_snap_m)
+        limit = self.options.max_walk_leg_m if walk_leg else self.options.max_snap_m
+        snap = self._snap_main(*point, limit)
         if not snap.on_network[0]:
             raise TooFarFromStreetError(
-                f"{what} ({lat:.6f}, {lon:.6f}) is off the drive network: "
-                f"no road a bus can use within {self.options.max_snap_m:g} m"
+                f"{what} ({lat:.6f}, {lon:.6f}) is off the drive network: no road a bus can use within {limit:g} m"
             )
         self.new_count += 1
         stop_id = f"{self.options.line_id}:{self.new_count}"
-        stop = LineStop(stop_id, name, float(snap.lat[0]), float(snap.lon[0]), is_new=True)
+        snapped_m = float(snap.distance_m[0])
+        walk_m = round(snapped_m) if snapped_m > self.options.max_snap_m else 0
+        stop = LineStop(stop_id, name, float(snap.lat[0]), float(snap.lon[0]), is_new=True, walk_m=walk_m)
         return stop, int(snap.node[0])
 
 
-def design_line(
+@dataclass(frozen=True)
+class StopPlan:
+    """The stops a line may use, their drive nodes, and the road distances and paths between them."""
+
+    stops: tuple[LineStop, ...]
+    nodes: tuple[int, ...]
+    start_index: int | None
+    end_index: int | None
+    explicit: frozenset[int]
+    """Stops serving an explicit place or a terminal: every candidate line keeps them."""
+    sites: tuple[Site, ...]
+    skipped: tuple[tuple[Site, str], ...]
+    """Themed sites left out, with why."""
+    distance_m: NDArray[np.float64]
+    predecessors: NDArray[np.int32]
+
+    def weight(self, index: int, popularity: Mapping[str, float]) -> float:
+        """Popularity served by a stop (the sum over its sites)."""
+        return float(sum(popularity.get(place_id, 0.5) for place_id in self.stops[index].sites))
+
+
+def plan_stops(
     drive: FrozenGraph,
     bus: BusNetwork,
     sites: Sequence[Site],
@@ -301,47 +412,22 @@ def design_line(
     place_ids: Sequence[str] = (),
     start: Terminal | None = None,
     end: Terminal | None = None,
-    options: DesignOptions | None = None,
-) -> DesignedLine:
-    """Propose a loop (no ``end``) or a line from ``start`` to ``end`` serving the chosen sites.
-
-    Parameters
-    ----------
-    drive
-        The drive graph the bus runs on.
-    bus
-        Today's bus network (its stops are reused, its speed model times the legs).
-    sites
-        Every place the line may serve (the catalogue as plain records).
-    interests, place_ids
-        A theme (categories) and/or explicit places (see :func:`select_sites`).
-    start, end
-        Terminals; ``end`` makes a two-way line, ``start`` alone a loop starting there.
-    options
-        Service hours, headway, layover and layout settings.
-
-    Returns
-    -------
-    DesignedLine
+    options: DesignOptions,
+    spread: bool = True,
+) -> StopPlan:
+    """Choose the sites (:func:`select_sites`), place a stop for each group and the terminals, measure the roads.
 
     Raises
     ------
-    RoutingError
-        For an unknown place, an empty theme, a bad headway or service span, ``end`` without ``start``, or
-        fewer than two distinct stops.
-    OutsideAreaError
-        If a terminal lies outside the drive graph's area.
-    TooFarFromStreetError
-        If a terminal or a site is off the drive network.
-    NoRouteError
-        If the stops cannot be joined on the drive network (one-way streets, disconnected roads).
+    LineDesignError
+        For an unknown place, an empty theme, terminals off the network or sharing a stop, explicit places the
+        bus cannot reach, or fewer than two distinct stops (naming the places that block the line).
     """
-    options = options or DesignOptions()
     check_service(options.headway_s, options.start_s, options.end_s)
     if options.headway_s != int(options.headway_s):
-        raise RoutingError("the headway must be a whole number of seconds")
+        raise LineDesignError("headway_min", "the headway must be a whole number of seconds")
     if end is not None and start is None:
-        raise RoutingError("a line with an end terminal needs a start terminal too")
+        raise LineDesignError("end", "a line with an end terminal needs a start terminal too")
     if drive.node_count == 0:
         raise RoutingError("the drive graph is empty")
     _check_area(drive, start, end)
@@ -352,6 +438,7 @@ def design_line(
         core_radius_m=options.core_radius_m,
         cluster_m=options.cluster_m,
         max_stops=options.max_stops,
+        spread=spread,
     )
     placer = _StopPlacer(drive, bus, options)
     stops: list[LineStop] = []
@@ -360,45 +447,87 @@ def design_line(
     def add(stop: LineStop, node: int, served: Sequence[str]) -> int:
         for index, known in enumerate(stops):
             if known.stop_id == stop.stop_id:
-                stops[index] = LineStop(
-                    known.stop_id, known.name, known.lat, known.lon, known.is_new, (*known.sites, *served)
-                )
+                stops[index] = dataclasses.replace(known, sites=(*known.sites, *served))
                 return index
-        stops.append(LineStop(stop.stop_id, stop.name, stop.lat, stop.lon, stop.is_new, tuple(served)))
+        stops.append(dataclasses.replace(stop, sites=tuple(served)))
         nodes.append(node)
         return len(stops) - 1
 
-    start_index = 0
+    start_index: int | None = None
     end_index: int | None = None
-    if start is not None:
-        stop, node = placer.place(start.lat, start.lon, name=start.name, reuse_m=150.0, what="the start terminal")
-        start_index = add(stop, node, ())
-    if end is not None:
-        stop, node = placer.place(end.lat, end.lon, name=end.name, reuse_m=150.0, what="the end terminal")
-        end_index = add(stop, node, ())
-    explicit = set(place_ids)
-    skipped: list[Site] = []
+    for field_name, where in (("start", start), ("end", end)):
+        if where is None:
+            continue
+        try:
+            stop, node = placer.place(where.lat, where.lon, name=where.name, reuse_m=150.0, what=f"the {field_name}")
+        except TooFarFromStreetError as exc:
+            raise LineDesignError(field_name, str(exc)) from exc
+        if field_name == "start":
+            start_index = add(stop, node, ())
+        else:
+            end_index = add(stop, node, ())
+    explicit_ids = set(place_ids)
+    explicit = {i for i in (start_index, end_index) if i is not None}
+    skipped: list[tuple[Site, str]] = []
     for group in groups:
         lat, lon = _centroid(group)
         names = ", ".join(site.place_id for site in group)
         try:
-            stop, node = placer.place(lat, lon, name=group[0].name, reuse_m=options.reuse_stop_m, what=f"site {names}")
-        except TooFarFromStreetError:
-            if explicit & {site.place_id for site in group}:
-                raise
-            skipped.extend(group)  # a themed site the bus cannot reach is left out, and reported
+            stop, node = placer.place(
+                lat, lon, name=group[0].name, reuse_m=options.reuse_stop_m, what=f"site {names}", walk_leg=True
+            )
+        except TooFarFromStreetError as exc:
+            if explicit_ids & {site.place_id for site in group}:
+                raise LineDesignError(
+                    "place_ids", str(exc), blocking=tuple((site.place_id, str(exc)) for site in group)
+                ) from exc
+            skipped.extend((site, str(exc)) for site in group)  # a themed site the bus cannot reach is reported
             continue
-        add(stop, node, [site.place_id for site in group])
+        index = add(stop, node, [site.place_id for site in group])
+        if explicit_ids & {site.place_id for site in group}:
+            explicit.add(index)
     if len(stops) < 2:
-        raise RoutingError("the line needs at least two distinct stops; add places or terminals")
+        blocking = tuple((site.place_id, why) for site, why in skipped) + tuple(
+            (place_id, f"shares the only stop {stops[0].name}") for place_id in (stops[0].sites if stops else ())
+        )
+        field_name = "place_ids" if place_ids and not interests else "interests"
+        raise LineDesignError(
+            field_name,
+            "the places give fewer than two distinct stops (all in one spot, or off every road a bus can use): "
+            + "; ".join(f"{place_id}: {why}" for place_id, why in blocking),
+            blocking=blocking,
+        )
     if end_index is not None and end_index == start_index:
-        raise RoutingError("the two terminals share one stop; use --loop for a round line")
-
+        raise LineDesignError("end", "the two terminals share one stop; make a loop instead")
     distance, predecessors = _drive_distances(drive, nodes)
-    order = order_stops(distance, start=start_index, end=end_index)
+    chosen = tuple(site for group in groups for site in group if site not in {s for s, _ in skipped})
+    return StopPlan(
+        stops=tuple(stops),
+        nodes=tuple(nodes),
+        start_index=start_index,
+        end_index=end_index,
+        explicit=frozenset(explicit),
+        sites=chosen,
+        skipped=tuple(skipped),
+        distance_m=distance,
+        predecessors=predecessors,
+    )
+
+
+def route_schedule(
+    drive: FrozenGraph, bus: BusNetwork, plan: StopPlan, order: Sequence[int], *, loop: bool, options: DesignOptions
+) -> tuple[LineSchedule, LineMetrics]:
+    """The schedule and costs of a line visiting ``plan``'s stops ``order`` (a loop, or a two-way line).
+
+    Raises
+    ------
+    NoRouteError
+        If a leg cannot be driven.
+    """
     model = bus.speed_model
     period = next(iter(model.speed_mps))
     dwell_s = float(model.dwell_s[period])
+    stops, nodes, distance = plan.stops, plan.nodes, plan.distance_m
 
     def direction(number: int, sequence: list[int]) -> LineDirection:
         legs: list[float] = []
@@ -407,7 +536,7 @@ def design_line(
             if not math.isfinite(distance[a, b]):
                 raise NoRouteError(f"the bus cannot drive from {stops[a].name} to {stops[b].name} on the road network")
             legs.append(float(distance[a, b]))
-            path = node_path(predecessors[a], nodes[a], nodes[b]) or [nodes[a]]
+            path = node_path(plan.predecessors[a], nodes[a], nodes[b]) or [nodes[a]]
             shape.extend([(stops[a].lat, stops[a].lon), *path_coordinates(drive, path), (stops[b].lat, stops[b].lon)])
         runs = model.run_times_s(np.asarray(legs), period)
         return LineDirection(
@@ -418,26 +547,57 @@ def design_line(
             shape=dedupe([(round(lat, 7), round(lon, 7)) for lat, lon in shape]),
         )
 
-    if end_index is None:
+    order = list(order)
+    if loop:
         directions: tuple[LineDirection, ...] = (direction(0, [*order, order[0]]),)
     else:
         directions = (direction(0, order), direction(1, order[::-1]))
     schedule = LineSchedule(
         line_id=options.line_id,
         name=options.name,
-        stops=tuple(stops),
+        stops=tuple(stops[i] for i in order),
         directions=directions,
         headway_s=int(options.headway_s),
         start_s=options.start_s,
         end_s=options.end_s,
     )
-    chosen = tuple(site for group in groups for site in group if site not in skipped)
+    return schedule, line_metrics(schedule, layover_s=options.layover_s, dwell_s=dwell_s)
+
+
+def draft_line(
+    drive: FrozenGraph,
+    bus: BusNetwork,
+    sites: Sequence[Site],
+    *,
+    interests: Collection[str] = (),
+    place_ids: Sequence[str] = (),
+    start: Terminal | None = None,
+    end: Terminal | None = None,
+    options: DesignOptions | None = None,
+) -> DesignedLine:
+    """A loop (no ``end``) or a line from ``start`` to ``end`` through every chosen site, shortest road order.
+
+    This draws the line a planner would draw by hand (every site, shortest tour); :func:`design_line` searches
+    for the line worth running.
+
+    Raises
+    ------
+    LineDesignError, RoutingError
+        As :func:`plan_stops`; NoRouteError if the stops cannot be joined on the drive network.
+    """
+    options = options or DesignOptions()
+    plan = plan_stops(
+        drive, bus, sites, interests=interests, place_ids=place_ids, start=start, end=end, options=options
+    )
+    first = plan.start_index if plan.start_index is not None else 0
+    order = order_stops(plan.distance_m, start=first, end=plan.end_index)
+    schedule, metrics = route_schedule(drive, bus, plan, order, loop=plan.end_index is None, options=options)
     return DesignedLine(
         schedule=schedule,
-        metrics=line_metrics(schedule, layover_s=options.layover_s, dwell_s=dwell_s),
-        sites=chosen,
+        metrics=metrics,
+        sites=plan.sites,
         options=options,
-        skipped_sites=tuple(skipped),
+        skipped_sites=tuple(site for site, _ in plan.skipped),
     )
 
 

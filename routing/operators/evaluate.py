@@ -82,8 +82,39 @@ class LineEvaluation:
             "median_after_min": round(float(np.median(after)) / 60, 2),
             "mean_saving_min": round(float(saving.mean()) / 60, 2),
             "max_saving_min": round(float(saving.max()) / 60, 2),
+            "median_saving_min": round(float(np.median(saving)) / 60, 2),
             "share_improved": round(float((saving >= self.improved_s).mean()), 4),
             "improved_means_saving_at_least_s": self.improved_s,
+            **self.touched_summary(),
+        }
+
+    def touched_mask(self) -> NDArray[np.bool_]:
+        """Pairs the line touches: both places served (within the walk of a stop of the line)."""
+        served = np.array([place_id in self.served for place_id in self.place_ids], dtype=bool)
+        mask: NDArray[np.bool_] = self.pair_mask() & served[:, None] & served[None, :]
+        return mask
+
+    def touched_summary(self) -> dict[str, Any]:
+        """Minutes saved and share improved over the pairs the line touches."""
+        mask = self.touched_mask()
+        if not mask.any():
+            return {"touched_pairs": 0}
+        saving = (self.before_s - self.after_s)[mask]
+        return {
+            "touched_pairs": int(mask.sum()),
+            "touched_mean_saving_min": round(float(saving.mean()) / 60, 2),
+            "touched_median_saving_min": round(float(np.median(saving)) / 60, 2),
+            "touched_share_improved": round(float((saving >= self.improved_s).mean()), 4),
+        }
+
+    def savings_histogram(self, *, edges_min: Sequence[float] = (-5, 0, 1, 2, 5, 10, 15, 20, 30, 60)) -> dict[str, Any]:
+        """Counts of pairs by minutes saved (all pairs and touched pairs), for the page's chart."""
+        saving = (self.before_s - self.after_s) / 60
+        bins = [-np.inf, *edges_min, np.inf]
+        return {
+            "edges_min": list(edges_min),
+            "all": np.histogram(saving[self.pair_mask()], bins=bins)[0].tolist(),
+            "touched": np.histogram(saving[self.touched_mask()], bins=bins)[0].tolist(),
         }
 
     def per_site(self) -> list[dict[str, Any]]:
@@ -121,6 +152,7 @@ class LineEvaluation:
             "summary": self.summary(),
             "sites_served": [{"place_id": place_id, "stops": stops} for place_id, stops in sorted(self.served.items())],
             "top_sites": self.top_sites(),
+            "savings_histogram": self.savings_histogram(),
             "per_site": self.per_site(),
             "timings_s": {key: round(value, 3) for key, value in self.timings_s.items()},
         }
@@ -148,6 +180,7 @@ def evaluate_line(
     schedule: LineSchedule,
     *,
     categories: Sequence[str] = PAIR_CATEGORIES,
+    place_ids: Sequence[str] = (),
     departures_s: Sequence[int] | None = None,
     planner: BusPlanner | None = None,
     improved_s: float = IMPROVED_S,
@@ -163,8 +196,8 @@ def evaluate_line(
         their access records.
     schedule
         The line.
-    categories
-        Places in any of these categories are evaluated (every ordered pair).
+    categories, place_ids
+        Places in any of these categories, and these places, are evaluated (every ordered pair).
     departures_s
         Departure times averaged over (default :func:`default_departures`).
     planner
@@ -190,9 +223,10 @@ def evaluate_line(
     clock = time.perf_counter()
     timings: dict[str, float] = {}
     wanted = set(categories)
-    chosen = [p for p in places if wanted & set(p.get("categories", ()))]
+    explicit = set(place_ids)
+    chosen = [p for p in places if wanted & set(p.get("categories", ())) or str(p["id"]) in explicit]
     if len(chosen) < 2:
-        raise RoutingError(f"fewer than two places in the categories {sorted(wanted)} to evaluate")
+        raise RoutingError(f"fewer than two places in the categories {sorted(wanted)} or given to evaluate")
     departures = list(departures_s) if departures_s is not None else default_departures(schedule, bus)
     if not departures or any(not (isinstance(t, int) and 0 <= t < 86_400) for t in departures):
         raise RoutingError(f"departures must be whole seconds within one day, got {departures}")

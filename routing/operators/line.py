@@ -33,6 +33,8 @@ class LineStop:
     lon: float
     is_new: bool
     sites: tuple[str, ...] = ()
+    walk_m: int = 0
+    """Metres the riders of its sites walk on from the stop (a site off every usable road), 0 otherwise."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ network's periods); foot transfers are rebuilt over all stops so riders can chan
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from routing.errors import BundleError, RoutingError
 from routing.graph.frozen import FrozenGraph
-from routing.operators.line import LineSchedule
+from routing.operators.line import LineSchedule, LineStop
 from routing.raptor.timetable import Timetable
 from routing.raptor.transfers import Transfers, build_transfers
 from routing.snap import MainComponentSnapper
@@ -76,14 +77,76 @@ def add_line(
     BundleError
         If the timetable was not built for ``bus``.
     """
+    canvas = add_stops(bus, timetable, walk, stop_access, schedule.stops, max_snap_m=max_snap_m, snapper=snapper)
+    return with_line(canvas, schedule)
+
+
+def add_stops(
+    bus: BusNetwork,
+    timetable: Timetable,
+    walk: FrozenGraph,
+    stop_access: Mapping[str, Mapping[str, Any]],
+    line_stops: Sequence[LineStop],
+    *,
+    max_snap_m: float = 250.0,
+    snapper: MainComponentSnapper | None = None,
+) -> ExtendedNetwork:
+    """Today's network with the stops of one or many candidate lines added, and no new route yet.
+
+    Stops without routes change no journey, so the "before" times on this network are today's; every
+    candidate line is then added by :func:`with_line` without rebuilding the foot transfers.
+
+    Raises
+    ------
+    BundleError
+        If the timetable was not built for ``bus``.
+    """
     if timetable.stop_ids != tuple(s.stop_id for s in bus.stops):
         raise BundleError("the timetable was built for another bus network")
     known = {stop.stop_id for stop in bus.stops}
-    new_stops = [stop for stop in schedule.stops if stop.stop_id not in known]
+    new_stops = list({stop.stop_id: stop for stop in line_stops if stop.stop_id not in known}.values())
     stops = (
         *bus.stops,
         *(BusStop(stop.stop_id, stop.name, stop.lat, stop.lon, NEW_SOURCE) for stop in new_stops),
     )
+    network = BusNetwork(
+        stops=stops,
+        routes=bus.routes,
+        periods=bus.periods,
+        speed_model=bus.speed_model,
+        merged_stop_ids=dict(bus.merged_stop_ids),
+        report=bus.report,
+    )
+    access = {key: dict(value) for key, value in stop_access.items()}
+    if new_stops:
+        snapper = snapper or MainComponentSnapper(walk)
+        snap = snapper.snap(
+            np.array([s.lat for s in new_stops]), np.array([s.lon for s in new_stops]), max_distance_m=max_snap_m
+        )
+        for index, stop in enumerate(new_stops):
+            on = bool(snap.on_network[index])
+            access[stop.stop_id] = {
+                "off_network": not on,
+                "edge": int(snap.edge[index]) if on else None,
+                "fraction": round(float(snap.fraction[index]), 6) if on else None,
+                "node": int(snap.node[index]) if on else None,
+                "snap_distance_m": round(float(snap.distance_m[index]), 2) if on else None,
+            }
+    stop_ids = tuple(s.stop_id for s in stops)
+    extended = dataclasses.replace(timetable, stop_ids=stop_ids)
+    transfers = build_transfers(network, walk, access, max_snap_m=max_snap_m)
+    return ExtendedNetwork(bus=network, timetable=extended, transfers=transfers, stop_access=access, route_ids=())
+
+
+def with_line(canvas: ExtendedNetwork, schedule: LineSchedule) -> ExtendedNetwork:
+    """The network of :func:`add_stops` with the line's directions added as routes (transfers reused).
+
+    Raises
+    ------
+    RoutingError
+        If a stop of the line is not in the network, or a line route id clashes with an existing route.
+    """
+    bus = canvas.bus
     existing_routes = {route.route_id for route in bus.routes}
     routes: list[BusRoute] = []
     for direction in schedule.directions:
@@ -112,35 +175,19 @@ def add_line(
             )
         )
     network = BusNetwork(
-        stops=stops,
+        stops=bus.stops,
         routes=(*bus.routes, *routes),
         periods=bus.periods,
         speed_model=bus.speed_model,
         merged_stop_ids=dict(bus.merged_stop_ids),
         report=bus.report,
     )
-    access = {key: dict(value) for key, value in stop_access.items()}
-    if new_stops:
-        snapper = snapper or MainComponentSnapper(walk)
-        snap = snapper.snap(
-            np.array([s.lat for s in new_stops]), np.array([s.lon for s in new_stops]), max_distance_m=max_snap_m
-        )
-        for index, stop in enumerate(new_stops):
-            on = bool(snap.on_network[index])
-            access[stop.stop_id] = {
-                "off_network": not on,
-                "edge": int(snap.edge[index]) if on else None,
-                "fraction": round(float(snap.fraction[index]), 6) if on else None,
-                "node": int(snap.node[index]) if on else None,
-                "snap_distance_m": round(float(snap.distance_m[index]), 2) if on else None,
-            }
-    extended = extend_timetable(timetable, tuple(s.stop_id for s in stops), schedule)
-    transfers = build_transfers(network, walk, access, max_snap_m=max_snap_m)
+    timetable = extend_timetable(canvas.timetable, canvas.timetable.stop_ids, schedule)
     return ExtendedNetwork(
         bus=network,
-        timetable=extended,
-        transfers=transfers,
-        stop_access=access,
+        timetable=timetable,
+        transfers=canvas.transfers,
+        stop_access=canvas.stop_access,
         route_ids=tuple(r.route_id for r in routes),
     )
 

@@ -8,6 +8,8 @@ than a wall-clock limit, so the same input gives the same order on every machine
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -101,3 +103,60 @@ def tour_cost(cost: ArrayLike, order: list[int], *, closed: bool) -> float:
     matrix = np.asarray(cost, dtype=np.float64)
     legs = list(zip(order, order[1:] + ([order[0]] if closed else []), strict=False))
     return float(sum(matrix[a, b] for a, b in legs))
+
+
+def nearest_neighbour_order(cost: ArrayLike, stops: list[int], *, start: int | None = None) -> list[int]:
+    """The order a person drawing a line would pick: from ``start`` (default: the first) to the nearest unvisited."""
+    matrix = np.asarray(cost, dtype=np.float64)
+    remaining = list(stops)
+    current = remaining.pop(remaining.index(start) if start is not None else 0)
+    order = [current]
+    while remaining:
+        nearest = min(remaining, key=lambda stop: (matrix[current, stop], stop))
+        remaining.remove(nearest)
+        order.append(nearest)
+        current = nearest
+    return order
+
+
+def quick_order(cost: ArrayLike, stops: list[int], *, closed: bool, fixed_ends: bool = False) -> list[int]:
+    """A short order of ``stops`` for a candidate line: nearest neighbour improved by 2-opt and moves of one stop.
+
+    ``closed``: a loop (the tour returns to its start); otherwise a two-way line whose cost is the way out plus
+    the way back (one-way streets make them differ). ``fixed_ends`` keeps the first and last stop of ``stops``
+    as the line's terminals. Cheap enough to order every candidate of a search; :func:`order_stops` (OR-Tools)
+    polishes the chosen one.
+    """
+    matrix = np.asarray(cost, dtype=np.float64)
+    matrix = np.where(np.isfinite(matrix), matrix, float(UNREACHABLE))
+
+    def length(order: list[int]) -> float:
+        legs = float(sum(matrix[a, b] for a, b in itertools.pairwise(order)))
+        if closed:
+            return legs + float(matrix[order[-1], order[0]])
+        return legs + float(sum(matrix[b, a] for a, b in itertools.pairwise(order)))
+
+    if len(stops) <= 2:
+        return list(stops)
+    if fixed_ends and not closed:
+        middle = nearest_neighbour_order(matrix, [stops[0], *stops[1:-1]], start=stops[0])
+        order = [*middle, stops[-1]]
+    else:
+        order = nearest_neighbour_order(matrix, list(stops))
+    best = length(order)
+    low = 1 if (closed or fixed_ends) else 0
+    high = len(order) - (1 if fixed_ends and not closed else 0)
+    improved = True
+    while improved:
+        improved = False
+        for i in range(low, high - 1):
+            for j in range(i + 1, high):
+                for candidate in (
+                    order[:i] + order[i : j + 1][::-1] + order[j + 1 :],
+                    order[:i] + order[i + 1 : j + 1] + [order[i]] + order[j + 1 :],
+                    [*order[:i], order[j], *order[i:j], *order[j + 1 :]],
+                ):
+                    value = length(candidate)
+                    if value < best - 1e-6:
+                        order, best, improved = candidate, value, True
+    return order

@@ -16,15 +16,16 @@ from typing import Any
 import orjson
 import pytest
 
-from routing.errors import OutsideAreaError, RoutingError, TooFarFromStreetError
+from routing.errors import OutsideAreaError, RoutingError
 from routing.graph.frozen import FrozenGraph
 from routing.operators import (
     DesignedLine,
     DesignOptions,
+    LineDesignError,
     Site,
     Terminal,
     add_line,
-    design_line,
+    draft_line,
     line_geojson,
     select_sites,
 )
@@ -57,7 +58,7 @@ def city() -> tuple[BusNetwork, FrozenGraph, dict[str, dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def line(city: tuple[BusNetwork, FrozenGraph, dict[str, dict[str, Any]]]) -> DesignedLine:
     bus, walk, _ = city
-    return design_line(
+    return draft_line(
         walk,
         bus,
         SITES,
@@ -186,7 +187,7 @@ def test_geojson(line: DesignedLine) -> None:
 
 def test_loop(city: tuple[BusNetwork, FrozenGraph, dict[str, dict[str, Any]]]) -> None:
     bus, walk, _ = city
-    designed = design_line(walk, bus, SITES, place_ids=["museum", "gallery", "temple"], options=OPTIONS)
+    designed = draft_line(walk, bus, SITES, place_ids=["museum", "gallery", "temple"], options=OPTIONS)
     [direction] = designed.schedule.directions
     assert designed.schedule.kind == "loop"
     assert direction.stop_ids[0] == direction.stop_ids[-1]
@@ -202,26 +203,35 @@ def test_select_sites_spreads_and_groups() -> None:
     assert [s.place_id for s in groups[0]] == ["h0", "h1", "h2"]  # the centre group, sites sharing one stop
     spread = {g[0].place_id for g in groups[1:]}
     assert "f4" in spread  # the farthest site is sampled first
-    assert select_sites(near, place_ids=["h2"])[0][0].place_id == "h2"
+    assert select_sites(near, place_ids=["h2", "h0"])[0][0].place_id == "h2"
 
 
 def test_bad_input(city: tuple[BusNetwork, FrozenGraph, dict[str, dict[str, Any]]]) -> None:
     bus, walk, _ = city
     with pytest.raises(RoutingError, match="unknown place 'nowhere'"):
-        design_line(walk, bus, SITES, place_ids=["nowhere"], options=OPTIONS)
+        draft_line(walk, bus, SITES, place_ids=["nowhere"], options=OPTIONS)
     with pytest.raises(RoutingError, match="headway"):
-        design_line(walk, bus, SITES, interests={"heritage"}, options=dataclasses.replace(OPTIONS, headway_s=0))
+        draft_line(walk, bus, SITES, interests={"heritage"}, options=dataclasses.replace(OPTIONS, headway_s=0))
     with pytest.raises(RoutingError, match="give interests"):
-        design_line(walk, bus, SITES, options=OPTIONS)
+        draft_line(walk, bus, SITES, options=OPTIONS)
     with pytest.raises(RoutingError, match="no place"):
-        design_line(walk, bus, SITES, interests={"nightlife"}, options=OPTIONS)
+        draft_line(walk, bus, SITES, interests={"nightlife"}, options=OPTIONS)
     with pytest.raises(OutsideAreaError, match="off the drive network"):
-        design_line(walk, bus, SITES, interests={"heritage"}, start=Terminal(10.0, 106.0, "Saigon"), options=OPTIONS)
+        draft_line(walk, bus, SITES, interests={"heritage"}, start=Terminal(10.0, 106.0, "Saigon"), options=OPTIONS)
     between = (21.02, 105.83)  # inside the area, 1 km from every street
-    with pytest.raises(TooFarFromStreetError, match="off the drive network"):
-        design_line(walk, bus, SITES, interests={"heritage"}, start=Terminal(*between, "Field"), options=OPTIONS)
-    # The island's streets do not connect to the city's: no bus can serve it.
-    with pytest.raises(TooFarFromStreetError, match="island-shrine"):
-        design_line(walk, bus, SITES, place_ids=["museum", "island-shrine"], options=OPTIONS)
-    with pytest.raises(RoutingError, match="at least two distinct stops"):
-        design_line(walk, bus, SITES, place_ids=["museum"], options=OPTIONS)
+    with pytest.raises(LineDesignError, match="off the drive network") as error:
+        draft_line(walk, bus, SITES, interests={"heritage"}, start=Terminal(*between, "Field"), options=OPTIONS)
+    assert error.value.field == "start"
+    # The island's streets do not connect to the city's: its stop is on the nearest usable road, the rest walked.
+    island = draft_line(walk, bus, SITES, place_ids=["museum", "island-shrine"], options=OPTIONS)
+    walked = [stop for stop in island.schedule.stops if "island-shrine" in stop.sites]
+    assert walked
+    assert walked[0].walk_m > OPTIONS.max_snap_m
+    assert island.to_dict()["walked_last_legs"][0]["sites"] == ["island-shrine"]
+    with pytest.raises(LineDesignError, match="at least two distinct places") as error:
+        draft_line(walk, bus, SITES, place_ids=["museum"], options=OPTIONS)
+    assert error.value.field == "place_ids"
+    shop = dataclasses.replace(SITES[0], place_id="museum-shop", name="Museum shop")  # the same spot
+    with pytest.raises(LineDesignError, match="fewer than two distinct stops") as error:
+        draft_line(walk, bus, [*SITES, shop], place_ids=["museum", "museum-shop"], options=OPTIONS)
+    assert error.value.field == "place_ids"
