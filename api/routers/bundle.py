@@ -7,15 +7,16 @@ from typing import Annotated, Any
 
 import numpy as np
 import orjson
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 
 from api.deps import CityDep, LanguageDep
+from api.errors import known_query
 from api.problems import responses
 from api.routers.places import to_response
 from api.schemas.bundle import BundleMatrices, BundleResponse, EncodedMatrix
 from recommender.city import City
 
-router = APIRouter(prefix="/v1", tags=["bundle"])
+router = APIRouter(prefix="/v1", tags=["bundle"], dependencies=[Depends(known_query)])
 
 
 def _matrix(values: Any) -> EncodedMatrix:

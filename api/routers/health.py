@@ -12,14 +12,16 @@ import asyncio
 import threading
 from concurrent.futures import Future
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from api.deps import CacheDep, CityDep
+from api.errors import known_query
+from api.problems import responses
 from api.schemas import ComponentHealth, HealthResponse, ReadyResponse
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Depends(known_query)])
 
 
 class DatabaseProbe:
@@ -72,7 +74,7 @@ async def _cache_ok(cache: CacheDep) -> bool:
     return await asyncio.to_thread(cache.healthy)
 
 
-@router.get("/health")
+@router.get("/health", responses=responses("invalid-request"))
 async def health(request: Request, city: CityDep, cache: CacheDep) -> HealthResponse:
     """The service is up; ``degraded`` when Redis or the database does not answer (requests still work uncached).
 
@@ -93,7 +95,13 @@ async def health(request: Request, city: CityDep, cache: CacheDep) -> HealthResp
     )
 
 
-@router.get("/ready", responses={503: {"description": "Not ready (database down)", "model": ReadyResponse}})
+@router.get(
+    "/ready",
+    responses={
+        503: {"description": "Not ready (database down)", "model": ReadyResponse},
+        **responses("invalid-request"),
+    },
+)
 async def ready(request: Request, response: Response, city: CityDep) -> ReadyResponse:
     """200 once the bundle is loaded and the database answers within the health timeout, else 503."""
     database_ok = await _database_ok(request)
@@ -102,7 +110,11 @@ async def ready(request: Request, response: Response, city: CityDep) -> ReadyRes
     return ReadyResponse(ready=database_ok, bundle=city.bundle.name, database="ok" if database_ok else "down")
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}, **responses("invalid-request")},
+)
 def metrics() -> Response:
     """Prometheus metrics of this process."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -9,11 +9,11 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CacheDep, CityDep, LanguageDep, RouterDep, SettingsDep
-from api.errors import ApiProblemError, invalid, unknown_place
+from api.errors import ApiProblemError, invalid, known_query, unknown_place
 from api.middleware import CLIENT_KEYS
 from api.problems import responses
 from api.schemas import ATTRIBUTION, IsochroneArea, IsochronePlace, IsochroneResponse, RouteResponse
@@ -23,7 +23,7 @@ from recommender.locate import Location, MalformedLocationError, resolve_locatio
 from routing.access import RouteAnswer
 from routing.isochrone import isochrone
 
-router = APIRouter(prefix="/v1", tags=["routes"])
+router = APIRouter(prefix="/v1", tags=["routes"], dependencies=[Depends(known_query)])
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 JSON = "application/json"
 COORDINATE_DECIMALS = 4

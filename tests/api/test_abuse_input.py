@@ -258,6 +258,27 @@ def test_unknown_query_parameters_and_empty_cursors_are_422(store_client: TestCl
     assert store_client.get("/v1/places", params={"lang": "vi", "limit": "1"}).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/routes", {"from": "hoan-kiem-lake", "to": "temple-of-literature"}),
+        ("/v1/isochrones", {"at": "hoan-kiem-lake", "minutes": "5"}),
+        ("/v1/bundle", {}),
+        ("/health", {}),
+        ("/ready", {}),
+        ("/metrics", {}),
+    ],
+)
+def test_every_router_refuses_unknown_query_parameters(
+    store_client: TestClient, path: str, params: dict[str, str]
+) -> None:
+    """The journeys, bundle and health routers too: one mechanism (``api.errors.known_query``) on every router."""
+    problem = refused(store_client.get(path, params={**params, "modee": "bus"}), "query.modee")
+    if path in {"/v1/routes", "/v1/isochrones"}:
+        assert "did you mean 'mode'" in problem["detail"]
+    assert store_client.get(path, params={**params, "lang": "vi"}).status_code == 200
+
+
 def test_the_refusals_are_written_in_vietnamese_too(store_client: TestClient) -> None:
     response = store_client.get("/v1/places", params={"open_at": "9999-12-31T23:00:00-05:00", "lang": "vi"})
     assert refused(response, "query.open_at")["detail"] == "query.open_at: phải là ngày từ 2000-01-01 đến 2100-12-31"
