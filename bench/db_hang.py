@@ -248,10 +248,10 @@ def run(*, hang_s: float, uploaders: int, warm_up_s: float, after_s: float) -> d
 def main() -> None:
     """Run it and print the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--hang-s", type=float, default=10.0)
-    parser.add_argument("--uploaders", type=int, default=8)
-    parser.add_argument("--warm-up-s", type=float, default=3.0)
-    parser.add_argument("--after-s", type=float, default=8.0)
+    parser.add_argument("--hang-s", type=float, default=10.0, help="how long the cluster stays stopped (default 10)")
+    parser.add_argument("--uploaders", type=int, default=8, help="concurrent feedback uploaders (default 8)")
+    parser.add_argument("--warm-up-s", type=float, default=3.0, help="writes before the stop (default 3)")
+    parser.add_argument("--after-s", type=float, default=8.0, help="writes after the resume (default 8)")
     parser.add_argument("--json", action="store_true", help="(always JSON; accepted for symmetry with other benches)")
     arguments = parser.parse_args()
     figures = run(

@@ -30,6 +30,8 @@ from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from api.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+ANSWER_MARGIN_S = 0.2
+"""Kept out of a checkout's budget (at most half of it) for the app to answer 503 within the statement timeout."""
 MIN_CONNECT_S = 2
 """libpq's shortest ``connect_timeout``: a checkout's pre-ping leaves this (and a little more) for a reconnection."""
 
@@ -45,7 +47,7 @@ class DatabaseTimeouts:
     connect_s: int = _default("db_connect_timeout_s")
     """Connecting, including the server's start-up answer (libpq ``connect_timeout``; at least 2 s)."""
     statement_s: float = _default("db_statement_timeout_s")
-    """Longest statement (PostgreSQL ``statement_timeout``), and the budget of a whole checkout on the client."""
+    """Longest statement (PostgreSQL ``statement_timeout``); a whole checkout's budget on the client, less a margin."""
     pool_s: float = _default("db_pool_timeout_s")
     """Longest wait for a pooled connection when all are in use (never more than ``statement_s``)."""
     pool_size: int = _default("db_pool_size")
@@ -176,7 +178,7 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine
     pool: dict[str, Any] = {"pool_size": limits.pool_size, "max_overflow": limits.max_overflow}
     pool["pool_timeout"] = min(limits.pool_s, limits.statement_s)
     if parsed.get_driver_name() == "psycopg":
-        pool["poolclass"] = _budget_pool(limits.statement_s)
+        pool["poolclass"] = _budget_pool(max(limits.statement_s - ANSWER_MARGIN_S, limits.statement_s / 2))
     engine = create_engine(url, pool_pre_ping=True, **pool)
     if engine.dialect.driver != "psycopg":
         return engine
