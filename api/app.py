@@ -19,7 +19,7 @@ from api.errors import install_error_handlers
 from api.middleware import CompletedResponseGuard, ServiceMiddleware, configure_logging
 from api.openapi import install_openapi
 from api.planner import Planner, plan_answer
-from api.routers import auth, bundle, feedback, health, itineraries, journeys, places, plans
+from api.routers import auth, bundle, communes, events, feedback, health, itineraries, journeys, places, plans
 from api.routers.docs import install_docs
 from api.routers.operators import install_operator_tools
 from api.served_by import ServedByMiddleware
@@ -120,6 +120,8 @@ def create_app(
             {"name": "itineraries", "description": "Saved plans (owner only)."},
             {"name": "feedback", "description": "Visit, like, rating and skip events."},
             {"name": "bundle", "description": "The offline city pack."},
+            {"name": "events", "description": "Festivals and other dated events (solar or Vietnamese lunar dates)."},
+            {"name": "communes", "description": "The 126 wards and communes: stories, signature places, events."},
             {"name": "health", "description": "Liveness, readiness, metrics."},
         ],
     )
@@ -128,7 +130,7 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)
     install_docs(app)
-    for module in (health, places, journeys, plans, auth, itineraries, feedback, bundle):
+    for module in (health, places, journeys, plans, auth, itineraries, feedback, bundle, events, communes):
         app.include_router(module.router)
     install_operator_tools(app)
     # Added innermost first: the service middleware sees uncompressed bodies; CORS answers preflights first.

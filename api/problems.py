@@ -12,6 +12,9 @@ from http import HTTPStatus
 from typing import Any, Final
 
 from recommender.catalogue import CatalogueError, UnknownPlaceError
+from recommender.communes.events import EventsError
+from recommender.communes.lunar import InvalidLunarDateError
+from recommender.communes.stories import StoriesError
 from recommender.errors import RecommenderError
 from recommender.feedback.events import FeedbackError
 from recommender.locate import MalformedLocationError
@@ -135,6 +138,13 @@ _TYPES: Final[tuple[ProblemType, ...]] = (
         "line-not-found", 404, "Line not found", "Không tìm thấy tuyến", "No proposed operator line has this id."
     ),
     ProblemType(
+        "commune-not-found",
+        404,
+        "Unknown ward or commune",
+        "Không tìm thấy phường, xã",
+        "No 2025 ward or commune of Hanoi has this id (`suggestions` in the detail).",
+    ),
+    ProblemType(
         "itinerary-not-found",
         404,
         "Itinerary not found",
@@ -243,6 +253,9 @@ DOMAIN_PROBLEMS: Final[dict[type[Exception], str]] = {
     CatalogueError: "service-unavailable",
     PreferenceModelError: "service-unavailable",
     WardsError: "service-unavailable",
+    EventsError: "service-unavailable",
+    StoriesError: "service-unavailable",
+    InvalidLunarDateError: "invalid-request",
     RecommenderError: "recommender-error",
     OutsideAreaError: "outside-area",
     TooFarFromStreetError: "too-far-from-street",

@@ -155,4 +155,5 @@ def trip_request(
         seed=body.seed,
         time_limit_s=PLAN_TIME_LIMIT_S,
         liked=liked,
+        theme=body.theme,
     )

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, Field, StrictInt, model_validator
 
 from api.schemas.common import InputModel, ResponseModel, StrictModel
+from api.schemas.events import PlanEvent
 from api.schemas.plans import Clock, PlanDay, PlanRequest, SearchFigures, TripTotals
 from recommender.trip import Pace, TravelMode
 from recommender.trip.itinerary import GeometryFormat
@@ -35,6 +36,7 @@ class SavedPlan(StrictModel, ResponseModel):
     days: list[PlanDay] = Field(default_factory=list, max_length=7)
     totals: TripTotals | None = None
     warnings: list[str] | None = None
+    events: list[PlanEvent] | None = None
     search: SearchFigures | None = None
 
     @model_validator(mode="before")

@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, Vali
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from api.schemas.common import ATTRIBUTION, MAX_DATE, Day, InputModel, LineString, ResponseModel, StrictModel
+from api.schemas.events import PlanEvent
 from recommender.scoring import Weather
 from recommender.taxonomy import Category
 from recommender.trip import Pace, TravelMode
@@ -69,6 +70,11 @@ class PlanRequest(InputModel):
         gt=0,
         le=60_000,
         description="Walking budget per day; default by pace (relaxed 4,500 m, normal 7,000 m, packed 10,000 m).",
+    )
+    theme: Literal["commune-stories"] | None = Field(
+        default=None,
+        description="\"commune-stories\": a day across several communes' signature places, each commune's story "
+        "told in the visit's reasons.",
     )
     seed: StrictInt = Field(default=0, ge=0, le=2**31 - 1)
     geometry: GeometryFormat = Field(
@@ -241,6 +247,9 @@ class PlanItinerary(PlanModel):
     days: list[PlanDay] = Field(max_length=7)
     totals: TripTotals
     warnings: list[str]
+    events: list[PlanEvent] = Field(
+        default_factory=list, description="Events the plan attends (a festival day at its place, in its window)."
+    )
     search: SearchFigures
 
 

@@ -29,7 +29,6 @@ __all__ = [
     "DEFAULT_EVENTS_PATH",
     "Event",
     "EventDay",
-    "EventError",
     "EventsError",
     "Occurrence",
     "default_events",
@@ -41,14 +40,6 @@ DEFAULT_EVENTS_PATH: Final[Path] = Path(__file__).resolve().parents[2] / "data" 
 MAX_EVENT_DAYS: Final[int] = 120
 """The longest event (the Perfume Pagoda pilgrimage runs about three lunar months)."""
 EventKind = Literal["festival", "exhibition", "performance", "market", "seasonal"]
-
-
-class EventError(RecommenderError):
-    """An event is invalid; ``field`` names the part at fault (``end``, ``start``, ``hours``...)."""
-
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class EventsError(RecommenderError):

@@ -232,6 +232,8 @@ class Itinerary:
     solve_s: float
     iterations: int
     warnings: tuple[str, ...] = field(default=())
+    events: tuple[JsonDict, ...] = field(default=())
+    """The events the plan attends (:mod:`recommender.trip.occasions`), with the day and date of each."""
 
     @property
     def visits(self) -> list[PlannedVisit]:
@@ -262,6 +264,7 @@ class Itinerary:
                 "food_vnd": sum(day.food_vnd for day in self.days),
             },
             "warnings": list(self.warnings),
+            "events": list(self.events),
             "search": {"score": round(self.score, 2), "time_s": round(self.solve_s, 3), "iterations": self.iterations},
         }
         return payload if lang is None else localise(payload, Language(lang))

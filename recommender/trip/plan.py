@@ -25,6 +25,7 @@ from recommender.trip.checks import day_warnings_for
 from recommender.trip.errors import MustVisitError
 from recommender.trip.expand import DayExpander
 from recommender.trip.itinerary import DayPlan, Itinerary, clock
+from recommender.trip.occasions import annotate, boosted, prepare
 from recommender.trip.request import TripRequest
 from recommender.trip.travel import EndpointRows, PeriodMatrices, endpoint_rows, node_matrices
 from routing.city_router import CityRouter
@@ -61,10 +62,13 @@ def plan_trip(
         If the start or end is outside the area or too far from any street.
     """
     started = time.perf_counter()
+    catalogue, request, occasions = prepare(city.catalogue, request)
+    city = replace(city, catalogue=catalogue)
     if model is not None:
         scores = model.place_scores(request.interests, context=request.context, liked=request.liked)
     else:
         scores = score_places(city.catalogue, request.interests, context=request.context)
+    scores = boosted(scores, occasions)
     periods = router.travel_times.period_departures() if request.mode.value == "bus" else {}
     rows = endpoint_rows(router, request.start, request.end_location, mode=request.mode, periods=periods)
     warnings: list[str] = []
@@ -87,7 +91,7 @@ def plan_trip(
     assert best is not None
     days, score, iterations = best
     warnings.extend(day_warnings_for(days, request, trip))
-    return Itinerary(
+    itinerary = Itinerary(
         days=tuple(days),
         mode=request.mode.value,
         pace=request.pace.value,
@@ -97,6 +101,7 @@ def plan_trip(
         iterations=iterations,
         warnings=tuple(warnings),
     )
+    return annotate(itinerary, occasions)
 
 
 def _matrices_for(router: CityRouter, rows: EndpointRows, request: TripRequest) -> PlaceMatricesFn:

@@ -11,10 +11,12 @@ from typing import Final
 
 from recommender.locate import Location
 from recommender.scoring import Context, Interests
-from recommender.trip.errors import InvalidWindowError, TooManyDaysError
+from recommender.trip.errors import InvalidWindowError, TooManyDaysError, TripError
 from recommender.trip.value import BUS_MODE_LONGEST_WALK_M, WALK_BUDGET_M, WALK_MODE_LONGEST_WALK_M
 
 MAX_DAYS: Final[int] = 7
+THEMES: Final[tuple[str, ...]] = ("commune-stories",)
+"""Plan themes: ``commune-stories`` visits several communes' signature places (:mod:`recommender.trip.occasions`)."""
 MAX_WINDOW_S: Final[int] = 16 * 3600
 """The longest day planned: 16 hours."""
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
@@ -134,6 +136,8 @@ class TripRequest:
         Places the traveller liked before (app feedback); a learnt model folds them into its collaborative part.
     context
         Weather and party, which change how places are valued.
+    theme
+        ``None``, or ``"commune-stories"``: a day across several communes' signature places, each story told.
     seed, time_limit_s, max_iterations
         The search's seed and its budget for one day: ``max_iterations`` rounds of perturbation and local
         search per day of the trip (the same request gives the same plan on any machine), cut short on a loaded
@@ -166,9 +170,12 @@ class TripRequest:
     seed: int = 0
     time_limit_s: float = 0.5
     max_iterations: int | None = 20
+    theme: str | None = None
 
     def __post_init__(self) -> None:
         check_window(self.window_start_s, self.window_end_s)
+        if self.theme is not None and self.theme not in THEMES:
+            raise TripError(f"theme {self.theme!r} is not one of {', '.join(THEMES)}", field="theme")
         if not 1 <= self.days <= MAX_DAYS:
             raise TooManyDaysError(f"days must be 1 to {MAX_DAYS}, got {self.days}")
         for name, value in (("max_walk_leg_m", self.max_walk_leg_m), ("max_walk_day_m", self.max_walk_day_m)):
