@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 PYTEST_ARGS   ?=
 
-.PHONY: help install dev browser client bundle serve test lint format typecheck pytest fuzz bench clean
+.PHONY: help install dev browser nginx client bundle serve test lint format typecheck pytest fuzz bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,14 @@ browser:  ## Install chromium and chromium-driver with apt-get when missing
 	  || (apt-get update && apt-get install -y chromium chromium-driver) \
 	  || echo "WARNING: could not install chromium / chromium-driver; the browser test will be skipped"
 
+# Debian's nginx for the two-replica test (tests/e2e/test_replicas.py), which runs its own nginx on free ports; it
+# skips, loudly, without it. The package's own service is stopped and disabled: nothing is left listening on port 80.
+nginx:  ## Install nginx with apt-get when missing (the two-replica test's proxy)
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null 2>&1 \
+	  || (apt-get update && apt-get install -y nginx \
+	      && (service nginx stop >/dev/null 2>&1; systemctl disable --now nginx >/dev/null 2>&1; true)) \
+	  || echo "WARNING: could not install nginx; the two-replica test will be skipped"
+
 # The TypeScript client (clients/typescript): npm ci from the lock file (again only when it changes), the OpenAPI document
 # from the app, openapi-typescript's types, tsc --strict. The pytest suite does the same by itself
 # (tests/e2e/test_typescript_client.py), in a copy, and then runs the flow test against a live server.
@@ -65,7 +73,7 @@ client: dev $(CLIENT_STAMP)  ## Generate the TypeScript client from the OpenAPI 
 	$(BIN)/python $(CLIENT_DIR)/dump_openapi.py $(CLIENT_DIR)/openapi.json
 	cd $(CLIENT_DIR) && npm run --silent generate && npm run --silent build
 
-pytest: dev browser  ## Run every test
+pytest: dev browser nginx  ## Run every test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest  ## Lint, type-check and run every test

@@ -32,14 +32,11 @@ import json
 import multiprocessing as mp
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +45,7 @@ from typing import Any
 import psutil
 
 from bench.measure import ROOT, percentiles_ms
+from bench.replicas import Proxy, Replica, nginx_path, wait_ready
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 """A Redis database number of the benchmark's own; keys also carry a per-run prefix and are deleted afterwards."""
@@ -68,141 +66,87 @@ INTERESTS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+# --- the deployment ---------------------------------------------------------------------------------------------
 
 
-# --- the server ------------------------------------------------------------------------------------------------
+class Deployment:
+    """``replicas`` ``heritage serve`` processes behind the real nginx (``deploy/nginx/heritage.conf``).
 
+    One SQLite file (plans and routes do not write to it), Redis under a per-run prefix, rate limits raised so one
+    address can send thousands of requests a second (every request still counts against them in Redis), and
+    127.0.0.1 a trusted proxy (nginx). ``env`` changes the replicas' environment (None removes a variable).
+    """
 
-class Server:
-    """A ``heritage serve`` process group on a free loopback port, with its log in a temporary directory."""
-
-    def __init__(self, *, workers: int, workdir: Path, prefix: str) -> None:
-        self.port = free_port()
-        self.workers = workers
-        self.log_path = workdir / "server.log"
-        self.env = {
+    def __init__(self, *, replicas: int, workdir: Path, prefix: str, env: dict[str, str | None] | None = None) -> None:
+        binary = nginx_path()
+        if binary is None:
+            raise RuntimeError("nginx is not installed: run `make nginx` (apt-get install -y nginx)")
+        base = {
             **os.environ,
             "REDIS_URL": REDIS_URL,
             "HERITAGE_REDIS_PREFIX": prefix,
             "HERITAGE_SQLITE_PATH": str(workdir / "bench.sqlite3"),
             "HERITAGE_RATE_LIMIT_IP_PER_MIN": str(10**9),
             "HERITAGE_RATE_LIMIT_TOKEN_PER_MIN": str(10**9),
-            "HERITAGE_LOG_JSON": "true",
+            "HERITAGE_TRUSTED_PROXIES": '["127.0.0.1"]',
         }
-        self.env.pop("DATABASE_URL", None)
-        self.env.pop("HERITAGE_DATABASE_URL", None)
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log: Any = None
+        for name, value in {"DATABASE_URL": None, "HERITAGE_DATABASE_URL": None, **(env or {})}.items():
+            if value is None:
+                base.pop(name, None)
+            else:
+                base[name] = value
+        self.replicas = [Replica(f"replica-{index + 1}", workdir=workdir, env=base) for index in range(replicas)]
+        self.proxy = Proxy([replica.port for replica in self.replicas], workdir=workdir, binary=binary)
+        self.port = self.proxy.port
 
     def start(self) -> dict[str, Any]:
-        """Start the server; return the cold-start figures once every worker is ready."""
-        self._log = self.log_path.open("wb")
-        command = [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        """Start nginx and every replica at once; the cold-start figures once every replica is ready."""
+        self.proxy.start()
         started = time.perf_counter()
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        first_ready_s = None
-        deadline = started + 120
-        while time.perf_counter() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited ({self.process.returncode}):\n{self.log_path.read_text()}")
-            if first_ready_s is None and self._ready():
-                first_ready_s = time.perf_counter() - started
-            if first_ready_s is not None and self.ready_workers() >= self.workers:
-                return {
-                    "to_first_ready_s": round(first_ready_s, 3),
-                    "to_all_workers_ready_s": round(time.perf_counter() - started, 3),
-                    "workers": self.workers,
-                }
-            time.sleep(0.01)
-        raise RuntimeError("the server did not become ready in 120 s")
+        for replica in self.replicas:
+            replica.launch()
+        wait_ready(self.replicas)
+        return {"to_all_replicas_ready_s": round(time.perf_counter() - started, 3), "replicas": len(self.replicas)}
 
-    def _ready(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ready", timeout=1) as response:
-                return bool(response.status == 200)
-        except (urllib.error.URLError, OSError):
-            return False
+    def cpu_s(self) -> tuple[float, float]:
+        """CPU seconds used so far by the replicas, and by nginx."""
+        return sum(replica.cpu_s() for replica in self.replicas), self.proxy.cpu_s()
 
-    def ready_workers(self) -> int:
-        return sum(1 for line in self.log_path.read_bytes().splitlines() if b'"ready: bundle' in line)
+    def log_sizes(self) -> list[int]:
+        return [replica.log_size() for replica in self.replicas]
 
-    def cpu_s(self) -> float:
-        """CPU seconds used so far by the server's processes (the master and its workers)."""
-        if self.process is None:
-            return 0.0
-        total = 0.0
-        with contextlib.suppress(psutil.Error):
-            parent = psutil.Process(self.process.pid)
-            for process in [parent, *parent.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    times = process.cpu_times()
-                    total += times.user + times.system
-        return total
-
-    def connections_per_worker(self) -> list[int]:
-        """Established client connections held by each worker process, most first (who accepted what)."""
+    def answers(self, start: list[int], end: list[int], path: str) -> tuple[list[float], list[int]]:
+        """The ``duration_ms`` of the 200 answers to ``path`` logged between two offsets, and each replica's count."""
+        durations: list[float] = []
         counts = []
-        with contextlib.suppress(psutil.Error):
-            for worker in psutil.Process(self.process.pid if self.process else 0).children():
-                with contextlib.suppress(psutil.Error):
-                    held = worker.net_connections(kind="tcp")
-                    counts.append(sum(1 for c in held if c.status == "ESTABLISHED" and c.laddr.port == self.port))
-        return sorted(counts, reverse=True)
-
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size
-
-    def request_durations_ms(self, start: int, end: int, path: str) -> list[float]:
-        """The ``duration_ms`` of the JSON request log lines for ``path`` between two log offsets."""
-        with self.log_path.open("rb") as log:
-            log.seek(start)
-            chunk = log.read(end - start)
-        durations = []
-        for line in chunk.splitlines():
-            if b'"duration_ms"' not in line:
-                continue
-            with contextlib.suppress(ValueError):
-                record = json.loads(line)
-                if record.get("path") == path and record.get("status") == 200:
-                    durations.append(float(record["duration_ms"]))
-        return durations
+        for replica, first, last in zip(self.replicas, start, end, strict=True):
+            records = [r for r in replica.request_log(first, last) if r.get("path") == path and r.get("status") == 200]
+            durations += [float(record["duration_ms"]) for record in records]
+            counts.append(len(records))
+        return durations, counts
 
     def stop(self) -> None:
-        """Stop the whole process group this benchmark started (SIGTERM, then SIGKILL)."""
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        if self._log is not None:
-            self._log.close()
+        self.proxy.stop()
+        for replica in self.replicas:
+            replica.stop()
 
 
 @contextlib.contextmanager
-def running_server(*, workers: int) -> Iterator[tuple[Server, dict[str, Any]]]:
-    """A started server and its cold-start figures; stopped and its Redis keys removed afterwards."""
+def running_deployment(
+    *, replicas: int, env: dict[str, str | None] | None = None
+) -> Iterator[tuple[Deployment, dict[str, Any]]]:
+    """A started deployment and its cold-start figures; stopped and its Redis keys removed afterwards."""
     import redis
 
-    prefix = f"bench-api:{os.getpid()}:{int(time.time())}:"
+    prefix = f"bench-api:{os.getpid()}:{time.time_ns()}:"
     client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
     client.ping()  # the targets are for Redis on: fail loudly without it
     with tempfile.TemporaryDirectory(prefix="bench-api-") as workdir:
-        server = Server(workers=workers, workdir=Path(workdir), prefix=prefix)
+        deployment = Deployment(replicas=replicas, workdir=Path(workdir), prefix=prefix, env=env)
         try:
-            yield server, server.start()
+            yield deployment, deployment.start()
         finally:
-            server.stop()
+            deployment.stop()
             keys = list(client.scan_iter(match=prefix + "*", count=1000))
             for index in range(0, len(keys), 500):
                 client.delete(*keys[index : index + 500])
@@ -293,27 +237,27 @@ def client_loop(port: int, requests: list[bytes], warmup_s: float, duration_s: f
 
 
 def run_load(
-    server: Server,
+    deployment: Deployment,
     per_client: list[list[bytes]],
     *,
     warmup_s: float,
     duration_s: float,
     path: str,
 ) -> dict[str, Any]:
-    """Drive the server with one process per entry of ``per_client``; the client and server figures of the phase."""
+    """Drive nginx with one process per entry of ``per_client``; the client and server figures of the phase."""
     context = mp.get_context("fork")
     results = context.Queue()
     processes = [
-        context.Process(target=client_loop, args=(server.port, requests, warmup_s, duration_s, results))
+        context.Process(target=client_loop, args=(deployment.port, requests, warmup_s, duration_s, results))
         for requests in per_client
     ]
     for process in processes:
         process.start()
     time.sleep(warmup_s)
-    connections = server.connections_per_worker()
-    log_start, cpu_start, busy_start = server.log_size(), server.cpu_s(), machine_busy_s()
+    logs_start, (cpu_start, nginx_start), busy_start = deployment.log_sizes(), deployment.cpu_s(), machine_busy_s()
     time.sleep(duration_s)
-    log_end, server_cpu, busy = server.log_size(), server.cpu_s() - cpu_start, machine_busy_s() - busy_start
+    logs_end, (cpu_end, nginx_end), busy_end = deployment.log_sizes(), deployment.cpu_s(), machine_busy_s()
+    server_cpu, nginx_cpu, busy = cpu_end - cpu_start, nginx_end - nginx_start, busy_end - busy_start
     parts = [results.get(timeout=duration_s + 120) for _ in processes]
     for process in processes:
         process.join()
@@ -322,7 +266,7 @@ def run_load(
     for part in parts:
         statuses.update({int(code): count for code, count in part["statuses"].items()})
     client_cpu = sum(part["cpu_s"] for part in parts)
-    server_ms = server.request_durations_ms(log_start, log_end, path)
+    server_ms, per_replica = deployment.answers(logs_start, logs_end, path)
     return {
         "clients": len(per_client),
         "duration_s": duration_s,
@@ -334,10 +278,11 @@ def run_load(
         "latency": percentiles_ms(latencies, digits=2),
         "server_time_per_request": percentiles_ms(server_ms, digits=2),
         "server_cpu_cores": round(server_cpu / duration_s, 2),
+        "nginx_cpu_cores": round(nginx_cpu / duration_s, 2),
         "client_cpu_cores": round(client_cpu / duration_s, 2),
-        "other_cpu_cores": round(max(0.0, busy - server_cpu - client_cpu) / duration_s, 2),
+        "other_cpu_cores": round(max(0.0, busy - server_cpu - nginx_cpu - client_cpu) / duration_s, 2),
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, len(latencies)), 3),
-        "connections_per_worker": connections,
+        "answers_per_replica": per_replica,
     }
 
 
@@ -390,8 +335,22 @@ def check(port: int, request: bytes) -> int:
         return status
 
 
+def plan_phase(
+    deployment: Deployment, rng: random.Random, *, clients: int, bodies: int, seed: int, duration_s: float
+) -> dict[str, Any]:
+    """``clients`` closed-loop clients sending distinct plan bodies (none a cache hit) for ``duration_s``."""
+    plans = [
+        [
+            post_request(deployment.port, "/v1/plans", plan_body(rng, seed + client * 100_000 + index))
+            for index in range(bodies)
+        ]
+        for client in range(clients)
+    ]
+    return run_load(deployment, plans, warmup_s=3.0, duration_s=duration_s, path="/v1/plans")
+
+
 def bench_api(
-    *, workers: int = 2, get_clients: int = 8, duration_s: float = 10.0, plan_clients: int = 20, plan_s: float = 20.0
+    *, replicas: int = 2, get_clients: int = 8, duration_s: float = 10.0, plan_clients: int = 20, plan_s: float = 20.0
 ) -> dict[str, Any]:
     """Every figure of the module docstring, in one run."""
     rng = random.Random(0)
@@ -399,10 +358,11 @@ def bench_api(
         "cores": os.cpu_count(),
         "load_average_before": [round(value, 2) for value in os.getloadavg()],
         "redis": REDIS_URL,
+        "nginx": nginx_version(),
     }
     imports = import_s()
-    with running_server(workers=workers) as (server, cold_start):
-        port = server.port
+    with running_deployment(replicas=replicas) as (deployment, cold_start):
+        port = deployment.port
         first, second = (post_request(port, "/v1/plans", plan_body(rng, 20_000_000 + index)) for index in range(2))
         result["cold_start"] = {
             **cold_start,
@@ -415,46 +375,56 @@ def bench_api(
         if status != 200:
             raise RuntimeError(f"the warm-up GET /v1/routes answered {status}")
         result["cached_routes"] = run_load(
-            server, [[cached]] * get_clients, warmup_s=1.0, duration_s=duration_s, path="/v1/routes"
+            deployment, [[cached]] * get_clients, warmup_s=1.0, duration_s=duration_s, path="/v1/routes"
         )
         uncached = [
             [get_request(port, f"/v1/routes?from=hoan-kiem-lake&to={random_point(rng)}&mode=walk") for _ in range(4000)]
             for _ in range(get_clients)
         ]
-        result["uncached_routes"] = run_load(server, uncached, warmup_s=1.0, duration_s=duration_s, path="/v1/routes")
+        result["uncached_routes"] = run_load(
+            deployment, uncached, warmup_s=1.0, duration_s=duration_s, path="/v1/routes"
+        )
         result["cache_speedup"] = round(
             result["cached_routes"]["requests_per_s"] / max(0.1, result["uncached_routes"]["requests_per_s"]), 1
         )
-        plans = [
-            [post_request(port, "/v1/plans", plan_body(rng, client * 100_000 + index)) for index in range(PLAN_BODIES)]
-            for client in range(plan_clients)
-        ]
-        result["uncached_plans"] = run_load(server, plans, warmup_s=3.0, duration_s=plan_s, path="/v1/plans")
-        # Baseline: the same kind of plans with one client per worker, so no plan waits for another.
-        alone = [
-            [
-                post_request(port, "/v1/plans", plan_body(rng, 10_000_000 + client * 100_000 + index))
-                for index in range(PLAN_BODIES * 4)
-            ]
-            for client in range(workers)
-        ]
-        result["uncached_plans_one_client_per_worker"] = run_load(
-            server, alone, warmup_s=1.0, duration_s=plan_s / 2, path="/v1/plans"
+        result["uncached_plans"] = plan_phase(
+            deployment, rng, clients=plan_clients, bodies=PLAN_BODIES, seed=0, duration_s=plan_s
         )
+        # Baseline: the same kind of plans with one client per replica, so no plan waits for another.
+        result["uncached_plans_one_client_per_replica"] = plan_phase(
+            deployment, rng, clients=replicas, bodies=PLAN_BODIES * 4, seed=10_000_000, duration_s=plan_s / 2
+        )
+    # Baseline in the same run: the same plans phase through the same nginx in front of one replica.
+    with running_deployment(replicas=1) as (deployment, cold_start):
+        result["one_replica_cold_start"] = cold_start
+        result["one_replica_uncached_plans"] = plan_phase(
+            deployment, rng, clients=plan_clients, bodies=PLAN_BODIES, seed=30_000_000, duration_s=plan_s
+        )
+    p95 = result["uncached_plans"]["latency"]["p95_ms"]
+    result["plans_p95_one_replica_over_replicas"] = round(
+        result["one_replica_uncached_plans"]["latency"]["p95_ms"] / p95, 2
+    )
     return result
+
+
+def nginx_version() -> str:
+    binary = nginx_path()
+    if binary is None:
+        return "not installed"
+    return subprocess.run([binary, "-v"], capture_output=True, text=True, check=False).stderr.strip()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--replicas", type=int, default=2, help="replicas behind nginx (the baseline has one)")
     parser.add_argument("--get-clients", type=int, default=8, help="concurrent connections for the GET phases")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per GET phase")
     parser.add_argument("--plan-clients", type=int, default=20)
     parser.add_argument("--plan-duration", type=float, default=20.0, help="seconds measured for the plans")
     args = parser.parse_args()
     result = bench_api(
-        workers=args.workers,
+        replicas=args.replicas,
         get_clients=args.get_clients,
         duration_s=args.duration,
         plan_clients=args.plan_clients,

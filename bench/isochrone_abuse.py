@@ -1,8 +1,8 @@
 """One client hammering uncached bus isochrones against other clients' routes (issue 14, finding 5).
 
-``python -m bench.isochrone_abuse --json`` starts ``heritage serve`` (2 workers, Redis, as :mod:`bench.api` does;
-default rate limits and cost budget, ``127.0.0.1`` a trusted proxy so each load client is its own address through
-``X-Forwarded-For``) and prints one JSON object:
+``python -m bench.isochrone_abuse --json`` starts two ``heritage serve`` replicas behind nginx (Redis, as
+:mod:`bench.api` does; default rate limits and cost budget, ``127.0.0.1`` a trusted proxy so each load client is
+its own address through ``X-Forwarded-For``) and prints one JSON object:
 
 - ``unloaded``: the victims alone: a few clients, each from its own address, asking ``GET /v1/routes`` (walk, a
   random point to a random point, so most answers are computed) with a short pause between requests: p50/p95;
@@ -23,17 +23,14 @@ import contextlib
 import http.client
 import json
 import multiprocessing as mp
-import os
 import random
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.api import REDIS_URL, Server
+from bench.api import Deployment, running_deployment
 from bench.measure import percentiles_ms
 
 CENTRE = (21.0313, 105.8516)
@@ -44,30 +41,15 @@ VICTIM_PAUSE_S = 0.12
 
 
 @contextlib.contextmanager
-def server(*, budget: bool) -> Iterator[Server]:
-    """A started ``heritage serve --workers 2`` with default limits (unless ``budget`` is off); always stopped."""
-    import redis
-
-    prefix = f"bench-abuse:{os.getpid()}:{int(time.time())}:{int(budget)}:"
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    client.ping()
-    with tempfile.TemporaryDirectory(prefix="bench-abuse-") as workdir:
-        running = Server(workers=2, workdir=Path(workdir), prefix=prefix)
-        for name in ("HERITAGE_RATE_LIMIT_IP_PER_MIN", "HERITAGE_RATE_LIMIT_TOKEN_PER_MIN"):
-            running.env.pop(name, None)
-        running.env["HERITAGE_TRUSTED_PROXIES"] = '["127.0.0.1"]'
-        if not budget:
-            running.env["HERITAGE_COST_BUDGET_TOKENS"] = "1000000000"
-            running.env["HERITAGE_COST_REFILL_PER_S"] = "10000"
-        try:
-            running.start()
-            yield running
-        finally:
-            running.stop()
-            keys = list(client.scan_iter(match=prefix + "*", count=1000))
-            for index in range(0, len(keys), 500):
-                client.delete(*keys[index : index + 500])
-            client.close()
+def server(*, budget: bool) -> Iterator[Deployment]:
+    """Two replicas behind nginx (:mod:`bench.api`) with default limits (unless ``budget`` is off); always stopped."""
+    unlimited: dict[str, str | None] = {
+        "HERITAGE_COST_BUDGET_TOKENS": "1000000000",
+        "HERITAGE_COST_REFILL_PER_S": "10000",
+    }
+    env: dict[str, str | None] = {"HERITAGE_RATE_LIMIT_IP_PER_MIN": None, "HERITAGE_RATE_LIMIT_TOKEN_PER_MIN": None}
+    with running_deployment(replicas=2, env=env | ({} if budget else unlimited)) as (running, _):
+        yield running
 
 
 def point(rng: random.Random, spread: float = 0.012) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,12 +21,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_health(server_env: dict[str, str]) -> None:
+def test_serve_answers_health_names_itself_and_stops_on_sigterm(server_env: dict[str, str]) -> None:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
         cwd=ROOT,
-        env=server_env,
+        env={**server_env, "HERITAGE_SERVER_ID": "replica-7"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -42,11 +43,18 @@ def test_serve_answers_health(server_env: dict[str, str]) -> None:
         assert response is not None, "server did not come up"
         assert response.status_code == 200
         assert response.json()["status"] == "ok"
+        assert response.headers["x-served-by"] == "replica-7"
         places = httpx.get(f"http://127.0.0.1:{port}/v1/places", params={"category": "ci_centre"}, timeout=5).json()
         assert places["count"] >= 12
+        # A graceful stop (docs/DEPLOY.md): uvicorn finishes open requests, then re-raises the signal it caught.
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode in {0, -signal.SIGTERM}
+        assert "Finished server process" in output
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
 
 
 def test_serve_without_bundle_says_what_to_do(tmp_path: Path) -> None:
