@@ -195,6 +195,21 @@ _TYPES: Final[tuple[ProblemType, ...]] = (
         "A traveller's token on an operator endpoint.",
     ),
     ProblemType(
+        "not-an-editor",
+        403,
+        "Not allowed to change this ward or commune",
+        "Không có quyền sửa phường, xã này",
+        "An editor changes only the ward or commune their account is bound to and a moderator approves; a "
+        "traveller's account changes none (the detail tells nothing about the unit's revisions).",
+    ),
+    ProblemType(
+        "revision-not-found",
+        404,
+        "Revision not found",
+        "Không tìm thấy bản sửa",
+        "No revision of a unit the account may see has this id.",
+    ),
+    ProblemType(
         "email-taken", 409, "Email taken", "Email đã được sử dụng", "Registering an email that has an account."
     ),
     ProblemType(

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Header, Path, Response, status
 
-from api.deps import CityDep, LanguageDep, RouterDep
-from api.errors import ApiProblemError, known_query
+from api.deps import CityDep, LanguageDep, RouterDep, SessionDep, UserDep
+from api.errors import ApiProblemError, invalid, known_query
 from api.problems import responses
 from api.routers.places import to_response
 from api.schemas.communes import (
+    ChangeLogResponse,
+    ChangeResponse,
     CommuneListResponse,
     CommuneResponse,
     CommuneSummary,
     GettingThere,
+    RevisionCreate,
+    RevisionDecision,
+    RevisionListResponse,
+    RevisionResponse,
     SignatureItemResponse,
     StoryResponse,
 )
 from api.schemas.events import EventResponse
+from api.store import communes as store
 from recommender.communes.access import getting_there
-from recommender.communes.events import default_events, occurrences
-from recommender.communes.stories import Commune, communes, default_stories
+from recommender.communes.events import Event, default_events, occurrences
+from recommender.communes.stories import Commune, Story, communes, default_stories
 from recommender.errors import RecommenderError
 from recommender.wards import UnknownWardError, default_wards
 from routing.errors import RoutingError
@@ -61,17 +68,23 @@ def get_commune(
     city: CityDep,
     city_router: RouterDep,
     lang: LanguageDep,
+    session: SessionDep,
 ) -> CommuneResponse:
-    """One unit: its story, signature items, places, events this year and next, and the bus from Hoàn Kiếm at 09:00."""
-    try:
-        ward = default_wards().get(commune_id)
-    except UnknownWardError as exc:
-        raise ApiProblemError(404, "Unknown ward or commune", str(exc), kind="commune-not-found") from None
-    commune = Commune(ward, default_stories().get(ward.id))
+    """One unit: its story, signature items, places, events this year and next, and the bus from Hoàn Kiếm at 09:00.
+
+    What editors changed and a moderator approved is live here: the newest approved story replaces the shipped one,
+    an approved event is added or replaces the shipped event of its id.
+    """
+    ward = default_wards().get(_unit(commune_id))
+    live_story, live_events = store.live(session, ward.id)
+    commune = Commune(ward, Story.model_validate(live_story) if live_story else default_stories().get(ward.id))
     story = commune.story
     place_ids = [p for p in (story.place_ids if story else ()) if p in city.catalogue]
     today = dt.datetime.now(dt.UTC).date()
-    found = occurrences(default_events(), today, dt.date(today.year + 1, 12, 31), ward=ward.id)
+    events = {event.id: event for event in default_events()} | {
+        event_id: Event.model_validate(body) for event_id, body in live_events.items()
+    }
+    found = occurrences(events.values(), today, dt.date(today.year + 1, 12, 31), ward=ward.id)
     access = None
     if place_ids:
         try:
@@ -97,3 +110,136 @@ def get_commune(
             "getting_there": access,
         }
     )
+
+
+# --- editors and moderators ------------------------------------------------------------------------------------------
+
+EDITING = responses("unauthorized", "invalid-token", "not-an-editor", "commune-not-found")
+
+
+def _unit(commune_id: str) -> str:
+    try:
+        return default_wards().get(commune_id).id
+    except UnknownWardError as exc:
+        raise ApiProblemError.of("commune-not-found", str(exc)) from None
+
+
+def _check_may_edit(session: SessionDep, user: UserDep, unit_id: str) -> store.CommuneRole:
+    """The account's role when it may change (and see the revisions of) ``unit_id``; else a 403 telling nothing."""
+    role = store.role_of(session, user.id)
+    if role is None or (role.role == "editor" and role.unit_id != unit_id):
+        raise ApiProblemError.of("not-an-editor", "this account does not edit this ward or commune")
+    return role
+
+
+def _revision_response(row: store.CommuneRevision) -> RevisionResponse:
+    return RevisionResponse.model_validate(row, from_attributes=True)
+
+
+def _check_places(body: RevisionCreate, unit_id: str, city: CityDep) -> None:
+    """A story's item places and an event's place and ward lie in the unit (422 naming the field otherwise)."""
+    if body.event is not None:
+        if body.event.ward != unit_id:
+            raise invalid("event.ward", f"the event's ward must be {unit_id!r}")
+        places = [("event.place_id", body.event.place_id)]
+    else:
+        assert body.story is not None
+        places = [(f"story.items.{index}.place_id", p) for index, p in enumerate(body.story.place_ids)]
+    for field, place_id in places:
+        if place_id not in city.catalogue or city.catalogue.get(place_id).ward != unit_id:
+            raise invalid(field, f"{place_id!r} is not a catalogue place in {unit_id!r}")
+
+
+@router.post(
+    "/{commune_id}/revisions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RevisionResponse,
+    responses={**EDITING, **responses("invalid-request", "idempotency-key-reused")},
+)
+def propose_revision(  # noqa: PLR0917 - FastAPI parameters
+    commune_id: Annotated[str, Path(max_length=100)],
+    body: RevisionCreate,
+    user: UserDep,
+    session: SessionDep,
+    city: CityDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200, description="Repeats make one revision.")] = None,
+) -> RevisionResponse:
+    """Propose the unit's story or one of its events (its editor or a moderator); it stays pending until approved.
+
+    A repeat with the same ``Idempotency-Key`` and body answers 200 with the first revision
+    (``Idempotent-Replayed: true``); with another body, 422 ``idempotency-key-reused``.
+    """
+    unit_id = _unit(commune_id)
+    _check_may_edit(session, user, unit_id)
+    _check_places(body, unit_id, city)
+    kind: Literal["story", "event"] = "story" if body.story is not None else "event"
+    proposed = body.story if body.story is not None else body.event
+    assert proposed is not None
+    stored = proposed.model_dump(mode="json")
+    target = body.event.id if body.event is not None else None
+    row, created = store.propose(
+        session,
+        author_id=user.id,
+        unit_id=unit_id,
+        kind=kind,
+        target_id=target,
+        body=stored,
+        idempotency_key=idempotency_key,
+    )
+    if not created:
+        if row.fingerprint != store.fingerprint(kind, target, stored) or row.unit_id != unit_id:
+            raise ApiProblemError.of(
+                "idempotency-key-reused", "this Idempotency-Key was used for another revision; use a new key"
+            )
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/v1/communes/revisions/{row.id}"
+    return _revision_response(row)
+
+
+@router.get("/{commune_id}/revisions", response_model=RevisionListResponse, responses=EDITING)
+def list_revisions(
+    commune_id: Annotated[str, Path(max_length=100)], user: UserDep, session: SessionDep
+) -> RevisionListResponse:
+    """The unit's revisions, newest first (its editor and moderators only)."""
+    unit_id = _unit(commune_id)
+    _check_may_edit(session, user, unit_id)
+    return RevisionListResponse(revisions=[_revision_response(row) for row in store.revisions(session, unit_id)])
+
+
+@router.get("/{commune_id}/changes", response_model=ChangeLogResponse, responses=EDITING)
+def change_log(
+    commune_id: Annotated[str, Path(max_length=100)], user: UserDep, session: SessionDep
+) -> ChangeLogResponse:
+    """Every proposal and decision for the unit, oldest first: who, when, what (its editor and moderators only)."""
+    unit_id = _unit(commune_id)
+    _check_may_edit(session, user, unit_id)
+    return ChangeLogResponse(
+        changes=[ChangeResponse.model_validate(row, from_attributes=True) for row in store.changes(session, unit_id)]
+    )
+
+
+@router.post(
+    "/revisions/{revision_id}/decision",
+    response_model=RevisionResponse,
+    responses={**EDITING, **responses("revision-not-found", "invalid-request")},
+)
+def decide_revision(
+    revision_id: Annotated[str, Path(max_length=36)], body: RevisionDecision, user: UserDep, session: SessionDep
+) -> RevisionResponse:
+    """Approve (live at once) or reject a pending revision: moderators only.
+
+    A revision of a unit the account may not see is a 404, as is an unknown id; an editor deciding on their own unit's
+    revision is a 403.
+    """
+    role = store.role_of(session, user.id)
+    row = store.revision(session, revision_id)
+    visible = role is not None and (role.role == "moderator" or role.unit_id == (row.unit_id if row else None))
+    if row is None or not visible:
+        raise ApiProblemError.of("revision-not-found", f"no revision {revision_id!r} of a unit this account may see")
+    if role is None or role.role != "moderator":
+        raise ApiProblemError.of("not-an-editor", "only a moderator approves or rejects revisions")
+    if row.status != store.PENDING:
+        raise invalid("approve", f"the revision is already {row.status}")
+    return _revision_response(store.decide(session, row, moderator_id=user.id, approve=body.approve))

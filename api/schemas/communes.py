@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field, StrictBool, model_validator
 
-from api.schemas.common import ATTRIBUTION, ResponseModel
+from api.schemas.common import ATTRIBUTION, InputModel, ResponseModel
 from api.schemas.events import EventResponse
 from api.schemas.places import PlaceResponse
+from recommender.communes.events import Event
+from recommender.communes.stories import Story
 
 StoryStatus = Literal["verified", "draft", "none yet"]
 
@@ -80,3 +82,64 @@ class CommuneResponse(CommuneSummary):
     places: list[PlaceResponse]
     events: list[EventResponse]
     getting_there: GettingThere | None
+
+
+class RevisionCreate(InputModel):
+    """A proposed change of one unit: its whole story, or one of its events (exactly one of the two).
+
+    Texts are plain text within their size limits (markup is refused, naming the field); an event's end is not
+    before its start and a lunar date exists that year.
+    """
+
+    story: Story | None = None
+    event: Event | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> RevisionCreate:
+        if (self.story is None) == (self.event is None):
+            raise ValueError("give either story or event")
+        return self
+
+
+class RevisionDecision(InputModel):
+    """A moderator's decision: approve (live at once) or reject."""
+
+    approve: StrictBool
+
+
+class RevisionResponse(ResponseModel):
+    """A revision: what was proposed, by whom, and its status (``pending`` until a moderator decides)."""
+
+    id: str
+    unit_id: str
+    kind: Literal["story", "event"]
+    target_id: str | None
+    status: Literal["pending", "approved", "rejected"]
+    author_id: str
+    created_at: AwareDatetime
+    decided_by: str | None
+    decided_at: AwareDatetime | None
+    body: dict[str, Any]
+
+
+class RevisionListResponse(ResponseModel):
+    """A unit's revisions, newest first."""
+
+    revisions: list[RevisionResponse]
+
+
+class ChangeResponse(ResponseModel):
+    """One line of the change log."""
+
+    at: AwareDatetime
+    actor_id: str
+    action: Literal["propose", "approve", "reject"]
+    unit_id: str
+    revision_id: str
+    what: str
+
+
+class ChangeLogResponse(ResponseModel):
+    """Every change to a unit, oldest first."""
+
+    changes: list[ChangeResponse]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import api.store.communes  # noqa: F401 - the commune editors' tables
 from api.store.models import Base
 
 config = context.config
