@@ -174,6 +174,8 @@ def save_itinerary(
     """Keep a plan (and the request that made it); repeating with the same ``Idempotency-Key`` returns the first save.
 
     The plan is checked against the plan model (unknown fields are refused); it is answered back as it was given.
+    A repeat with the same key and body answers 200 with the first save's answer (``Idempotent-Replayed: true``),
+    even if the itinerary was edited since; with another body, 422 ``idempotency-key-reused``.
     """
     stored = body.plan.stored()
     saved_request = body.request.model_dump(mode="json") if body.request is not None else None
@@ -195,6 +197,18 @@ def save_itinerary(
             )
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
+        # The original answer (IETF Idempotency-Key draft), not the row as edited since: the first save's fields
+        # are this body's (same fingerprint), its id and time the row's.
+        row = SavedItinerary(
+            id=row.id,
+            title=body.title,
+            notes=body.notes,
+            body=stored,
+            request=saved_request,
+            plan_format=PLAN_CHECKED,
+            created_at=row.created_at,
+            updated_at=row.created_at,
+        )
     response.headers["Location"] = f"/v1/itineraries/{row.id}"
     return to_response(session, row)
 

@@ -116,6 +116,10 @@ class SavedItinerary(Base):
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """What a listing shows (title aside): dates, visit count, first place, thumbnail line; None until computed."""
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the save that made the row (:func:`api.store.repositories.save_fingerprint`): a repeat with the
+    key is compared with it, not with the row, which ``PATCH`` may have changed since. None: saved with no key, or
+    with a key before fingerprints were kept and edited since (its first body is unknown)."""
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,6 +152,8 @@ def save_itinerary(
 ) -> tuple[SavedItinerary, bool]:
     """Insert an itinerary (its plan checked by the caller); with an idempotency key, a repeat returns the first row.
 
+    With a key the row keeps the save's :func:`save_fingerprint`, which :func:`same_save` compares repeats with.
+
     Returns
     -------
     (itinerary, created)
@@ -170,6 +173,9 @@ def save_itinerary(
         plan_format=PLAN_CHECKED,
         summary=summary,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=(
+            save_fingerprint(title=title, notes=notes, body=body, request=request) if idempotency_key else None
+        ),
         created_at=now,
         updated_at=now,
     )
@@ -188,16 +194,27 @@ def save_itinerary(
     return row, True
 
 
+def save_fingerprint(*, title: str, notes: str, body: dict[str, Any], request: dict[str, Any] | None) -> str:
+    """SHA-256 of a save's canonical JSON (sorted keys, no spaces): equal for equal saves, whatever the key order.
+
+    Migration 0005 computes the same for rows saved before; keep the two in step.
+    """
+    save = {"title": title, "notes": notes, "plan": body, "request": request}
+    canonical = json.dumps(save, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def same_save(
     row: SavedItinerary, *, title: str, notes: str, body: dict[str, Any], request: dict[str, Any] | None
 ) -> bool:
-    """Whether a save with an Idempotency-Key already used asks for what the key's row holds.
+    """Whether a save with an Idempotency-Key already used asks for what the key's first save asked.
 
-    A row edited since its save (``PATCH``) is not compared: the body that made it is no longer known.
+    Compared with the fingerprint of the first save, so an edit (``PATCH``) since changes nothing. A row saved
+    before fingerprints were kept and edited since has none (its first body is unknown): any repeat is accepted.
     """
-    if row.updated_at != row.created_at:
+    if row.idempotency_fingerprint is None:
         return True
-    return (row.title, row.notes, row.body, row.request) == (title, notes, body, request)
+    return row.idempotency_fingerprint == save_fingerprint(title=title, notes=notes, body=body, request=request)
 
 
 def _by_key(session: Session, owner_id: str, key: str) -> SavedItinerary | None:

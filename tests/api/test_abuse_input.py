@@ -207,6 +207,32 @@ def test_an_idempotency_key_reused_with_another_body_is_422(store_client: TestCl
     assert [item["title"] for item in listing.json()["items"]] == ["one"]
 
 
+def test_a_replay_after_an_edit_answers_the_first_save_and_another_body_is_still_422(store_client: TestClient) -> None:
+    """Idempotency-Key draft: a repeat is compared with the first save (its fingerprint), not the edited row."""
+    headers = sign_in(store_client) | {"Idempotency-Key": "save-then-edit"}
+    save = {"title": "one", "notes": "first", "plan": {"days": []}}
+    first = store_client.post("/v1/itineraries", json=save, headers=headers)
+    assert first.status_code == 201, first.text
+    itinerary = first.json()["id"]
+    edited = store_client.patch(f"/v1/itineraries/{itinerary}", json={"title": "renamed"}, headers=headers)
+    assert edited.status_code == 200, edited.text
+    again = store_client.post("/v1/itineraries", json=save, headers=headers)
+    assert again.status_code == 200, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == f"/v1/itineraries/{itinerary}"
+    assert again.json() == first.json()
+    for other in ({**save, "title": "renamed"}, {**save, "notes": "second"}):
+        response = store_client.post("/v1/itineraries", json=other, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["type"].endswith("/idempotency-key-reused")
+    reordered = store_client.post(
+        "/v1/itineraries", json={"plan": {"days": []}, "notes": "first", "title": "one"}, headers=headers
+    )
+    assert reordered.status_code == 200, reordered.text
+    listing = store_client.get("/v1/me/itineraries", headers=headers).json()["items"]
+    assert [(item["id"], item["title"]) for item in listing] == [(itinerary, "renamed")]
+
+
 def test_operator_proposals_belong_to_the_key_that_made_them(store_client: TestClient) -> None:
     mine, theirs = operator_key(store_client, "mine"), operator_key(store_client, "theirs")
     created = store_client.post("/v1/operators/lines", json=LINE, headers=mine)

@@ -10,6 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +18,8 @@ from api.store import repositories
 from api.store.db import alembic_config, make_engine, migrate, session_factory
 from api.store.models import Base, FeedbackEvent, SavedItinerary
 from tests.api.conftest import ClientFactory, sign_in
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 NOW = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
 
@@ -33,7 +36,7 @@ def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
     expected = {"users", "refresh_tokens", "itineraries", "feedback_events", "api_keys", "operator_lines"}
     assert expected | {"alembic_version"} <= tables
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
         if engine.dialect.name == "sqlite":
             assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
     engine.dispose()
@@ -239,7 +242,7 @@ def test_the_migration_keys_feedback_per_account_and_keeps_old_rows(
             )
     migrate(engine)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
     with session_factory(engine)() as session:
         # The old event is kept; another account's event with the same id is now stored too.
         assert repositories.record_feedback(session, "u-new", [_event("rating-0001")]) == ["rating-0001"]
@@ -252,6 +255,32 @@ def test_the_migration_keys_feedback_per_account_and_keeps_old_rows(
         }
         assert rows["it-legacy"].body == {"foo": 1}
         assert rows["it-legacy"].created_at == dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+    engine.dispose()
+
+
+def test_the_migration_fingerprints_keyed_saves_never_edited(database_url: str) -> None:
+    """0005: a keyed row never edited gets its save's fingerprint (a repeat is compared with it); an edited one none."""
+    engine = make_engine(database_url)
+    _migrate_to(engine, "0004")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (id, created_at) VALUES ('u-1', '2026-12-01 03:00:00+00:00')"))
+        for item_id, edited in (("it-kept", "2026-12-01 03:00:00+00:00"), ("it-edited", "2026-12-02 03:00:00+00:00")):
+            connection.execute(
+                text(
+                    "INSERT INTO itineraries (id, owner_id, title, notes, body, idempotency_key, plan_format, "
+                    "created_at, updated_at) VALUES (:id, 'u-1', 'Day', 'n', :body, :id, 'checked', "
+                    "'2026-12-01 03:00:00+00:00', :edited)"
+                ),
+                {"id": item_id, "body": '{"days": []}', "edited": edited},
+            )
+    migrate(engine)
+    with session_factory(engine)() as session:
+        rows = {row.id: row for row in session.scalars(select(SavedItinerary))}
+        save = {"title": "Day", "notes": "n", "body": {"days": []}, "request": None}
+        assert rows["it-kept"].idempotency_fingerprint == repositories.save_fingerprint(**save)
+        assert repositories.same_save(rows["it-kept"], **save)
+        assert not repositories.same_save(rows["it-kept"], **{**save, "title": "Other"})
+        assert rows["it-edited"].idempotency_fingerprint is None
     engine.dispose()
 
 
