@@ -101,6 +101,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.planner.close()
             engine.dispose()
             await cache.aclose()
             cache.close()

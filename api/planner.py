@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from api.schemas import ATTRIBUTION
@@ -83,13 +83,21 @@ def warm_up(city: City, router: CityRouter, model: PreferenceModel | None = None
 
 
 class Planner:
-    """Plans for the plans endpoint: in the calling thread (FastAPI's thread pool), one at a time per process."""
+    """Plans for the plans endpoint, one at a time per process, first come first served.
+
+    One planning thread takes the requests in the order they came (a lock would wake its waiters in any order,
+    and the unlucky ones would wait for many plans: the tail latency); the asking thread (FastAPI's thread pool)
+    waits for its answer.
+    """
 
     def __init__(self, plan: Callable[[TripRequest], PlanAnswer]) -> None:
         self._plan = plan
-        self._lock = threading.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner")
 
     def plan(self, request: TripRequest) -> PlanAnswer:
-        """Wait for the process's turn, then plan; the planner's errors are raised here."""
-        with self._lock:
-            return self._plan(request)
+        """Wait for this request's turn, then plan; the planner's errors are raised here."""
+        return self._thread.submit(self._plan, request).result()
+
+    def close(self) -> None:
+        """Let the plans already asked for finish, then stop the planning thread (at shutdown)."""
+        self._thread.shutdown(wait=True)

@@ -32,6 +32,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -169,8 +170,9 @@ def post_request(port: int, target: str, body: dict[str, Any]) -> bytes:
     return head.encode() + data
 
 
-def read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bool]:
-    """Read one whole response (Content-Length or chunked); return its status and whether it was a cache hit."""
+def read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bool, bool]:
+    """Read one whole response (Content-Length or chunked): its status, whether it was a cache hit, and whether
+    the server closes the connection after it (nginx does after ``keepalive_requests``, 1,000 by default)."""
     while True:
         end = buffer.find(b"\r\n\r\n")
         if end >= 0:
@@ -183,6 +185,7 @@ def read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bool]:
     del buffer[: end + 4]
     status = int(head[9:12])
     hit = b"\r\nx-cache: hit" in head
+    closing = b"\r\nconnection: close" in head
     marker = head.find(b"\r\ncontent-length:")
     if marker >= 0:
         line_end = head.find(b"\r\n", marker + 2)
@@ -200,13 +203,19 @@ def read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bool]:
                 raise ConnectionError("the server closed the connection")
             buffer += chunk
         buffer.clear()
-    return status, hit
+    return status, hit, closing
+
+
+def connect(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def client_loop(port: int, requests: list[bytes], warmup_s: float, duration_s: float, results: Any) -> None:
-    """One client: a keep-alive connection, closed loop over ``requests`` (cycled); timings after the warm-up."""
-    sock = socket.create_connection(("127.0.0.1", port))
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    """One client: a keep-alive connection (a new one when the server closes it), closed loop over ``requests``
+    (cycled); timings after the warm-up."""
+    sock = connect(port)
     buffer = bytearray()
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
@@ -225,12 +234,15 @@ def client_loop(port: int, requests: list[bytes], warmup_s: float, duration_s: f
             cpu_start = time.process_time()
         sock.sendall(requests[index % len(requests)])
         index += 1
-        status, hit = read_response(sock, buffer)
+        status, hit, closing = read_response(sock, buffer)
         done = perf()
         if now >= measure_from:
             latencies.append((done - now) * 1000)
             statuses[status] += 1
             hits += hit
+        if closing:
+            sock.close()
+            sock, buffer = connect(port), bytearray()
     sock.close()
     cpu_s = time.process_time() - (cpu_start if cpu_start is not None else time.process_time())
     results.put({"latencies": latencies, "statuses": dict(statuses), "hits": hits, "cpu_s": cpu_s})
@@ -331,7 +343,7 @@ def check(port: int, request: bytes) -> int:
     """Send one request on a fresh connection and return its status (the warm-up and sanity call)."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(request)
-        status, _ = read_response(sock, bytearray())
+        status, _, _ = read_response(sock, bytearray())
         return status
 
 
@@ -423,6 +435,7 @@ def main() -> None:
     parser.add_argument("--plan-clients", type=int, default=20)
     parser.add_argument("--plan-duration", type=float, default=20.0, help="seconds measured for the plans")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the replicas and nginx on the way out
     result = bench_api(
         replicas=args.replicas,
         get_clients=args.get_clients,
