@@ -31,7 +31,6 @@ from sqlalchemy.exc import OperationalError
 from api.app import create_app
 from api.security import issue_token
 from api.settings import DEFAULT_SECRET, Settings
-from cli.serve_command import server_options
 from recommender.city import City
 from tests.api.conftest import ClientFactory, sign_in
 
@@ -47,6 +46,10 @@ def free_port() -> int:
 @contextmanager
 def served(app: FastAPI, settings: Settings) -> Iterator[int]:
     """``app`` behind a real uvicorn with ``heritage serve``'s options, on a free loopback port."""
+    # Imported here, not at the top, so that the file collects on the code before issue 14 (which had no
+    # server_options): bench/abuse_before_after.py runs these tests there.
+    from cli.serve_command import server_options
+
     port = free_port()
     options = server_options(settings, host="127.0.0.1", port=port)
     server = uvicorn.Server(uvicorn.Config(app, **options, log_config=None, lifespan="on"))
@@ -77,10 +80,13 @@ def _settings(tmp_path: Path, **overrides: Any) -> Settings:
 # --- 1. public secret by default -----------------------------------------------------------------------------------
 
 
-def test_a_token_forged_with_the_public_default_secret_opens_nothing_in_production(city: City, tmp_path: Path) -> None:
+def test_a_token_forged_with_the_public_default_secret_opens_nothing_in_production(
+    city: City, tmp_path: Path, database_url: str
+) -> None:
     with pytest.raises(RuntimeError, match="HERITAGE_SECRET_KEY is unset"):
-        create_app(city=city, settings=_settings(tmp_path, environment="production"))
-    settings = _settings(tmp_path, environment="production", secret_key="Zq3" + "x7Kp-9vR_m2Lw8Yt4Nb6Hc1Jd5Fg0Se")
+        create_app(city=city, settings=_settings(tmp_path, environment="production", database_url=database_url))
+    strong = "Zq3" + "x7Kp-9vR_m2Lw8Yt4Nb6Hc1Jd5Fg0Se"
+    settings = _settings(tmp_path, environment="production", secret_key=strong, database_url=database_url)
     with TestClient(create_app(city=city, settings=settings)) as client:
         headers = sign_in(client)
         assert client.get("/v1/me/itineraries", headers=headers).status_code == 200
@@ -295,12 +301,14 @@ def test_reuse_after_the_grace_window_or_a_logout_still_signs_the_account_out(
         assert replay.status_code == 401  # within the window, but its successor was signed out
 
 
-def test_a_signed_in_plan_needs_no_database_without_a_learnt_model(client: TestClient) -> None:
-    headers = sign_in(client)
-
+def test_a_signed_in_plan_needs_no_database_without_a_learnt_model(
+    make_client: ClientFactory, database_url: str
+) -> None:
     def database_down() -> None:
         raise OperationalError("SELECT 1", {}, Exception("the database is down"))
 
-    client.app.state.sessions = database_down  # type: ignore[attr-defined]
-    body = {"start": "hoan-kiem-lake", "date": "2026-11-24", "window": "09:00-12:00", "interests": {"heritage": 1}}
-    assert client.post("/v1/plans", json=body, headers=headers).status_code == 200
+    with make_client(database_url=database_url) as client:
+        headers = sign_in(client)
+        client.app.state.sessions = database_down  # type: ignore[attr-defined]
+        body = {"start": "hoan-kiem-lake", "date": "2026-11-24", "window": "09:00-12:00", "interests": {"heritage": 1}}
+        assert client.post("/v1/plans", json=body, headers=headers).status_code == 200
