@@ -106,8 +106,11 @@ class DesignOptions:
     min_stops: int = 4
     """Fewest stops of the line the search returns as the best (smaller candidates stay in the Pareto set)."""
     pool_radius_m: float = 8000.0
-    """The search's ``core_radius_m``: candidate stops come from the theme's popular sites this far from its
-    centre (a walkable core gains little from a bus; the line earns its buses between districts)."""
+    """The search's candidate stops come from the theme's popular sites this far from its centre (a walkable
+    core gains little from a bus; the line earns its buses between districts)."""
+    pool_cluster_m: float = 1000.0
+    """The search's sites closer than this share a candidate stop: an express line's stop spacing (about 1 km),
+    one stop per district of sites, so that no candidate stops every few hundred metres in a walkable core."""
     max_walk_leg_m: float = 3000.0
     """A site farther than ``max_snap_m`` from every usable road gets a stop at the nearest one within this
     distance, and the last leg is walked (and stated)."""
@@ -215,6 +218,7 @@ def select_sites(
     cluster_m: float = 300.0,
     max_stops: int = 16,
     spread: bool = True,
+    pool_radius_m: float | None = None,
 ) -> list[list[Site]]:
     """Choose the sites and group those close enough to share a stop (see the module docstring).
 
@@ -245,7 +249,13 @@ def select_sites(
     if wanted and not themed and not explicit:
         raise LineDesignError("interests", f"no place in the catalogue has the categories {sorted(wanted)}")
     if themed:
-        themed = _core(themed, explicit, core_radius_m=core_radius_m, cluster_m=cluster_m)
+        themed = _core(
+            themed,
+            explicit,
+            core_radius_m=core_radius_m,
+            cluster_m=cluster_m,
+            pool_radius_m=pool_radius_m if pool_radius_m is not None else core_radius_m,
+        )
     explicit_groups = _cluster(explicit, cluster_m)
     themed_groups = _cluster(themed, cluster_m, seeds=explicit_groups)
     room = max(max_stops - len(explicit_groups), 0)
@@ -256,31 +266,32 @@ def select_sites(
     return explicit_groups + themed_groups
 
 
-def _core(themed: list[Site], explicit: list[Site], *, core_radius_m: float, cluster_m: float) -> list[Site]:
-    """The themed sites around the theme's centre (the site with most popularity within the radius).
+def _core(
+    themed: list[Site], explicit: list[Site], *, core_radius_m: float, cluster_m: float, pool_radius_m: float
+) -> list[Site]:
+    """The themed sites around the theme's centre.
 
-    The radius doubles (up to 8 times ``core_radius_m``) until the core holds three stops' worth of sites with
-    the explicit places: craft villages lie kilometres apart, heritage sites a few hundred metres.
+    The centre is the site with most popularity within ``core_radius_m`` (with explicit places, one within
+    that distance of them). Sites within ``pool_radius_m`` of it are kept; the radius doubles (up to 8 times)
+    until they make three stops with the explicit places: craft villages lie kilometres apart, heritage sites
+    a few hundred metres. Sorted by popularity, then distance to the centre.
     """
     lat = np.array([s.lat for s in themed])
     lon = np.array([s.lon for s in themed])
     popularity = np.array([s.popularity for s in themed])
     distance = haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
-    radius = core_radius_m
+    density = ((distance <= core_radius_m) * popularity[None, :]).sum(axis=1)
+    if explicit:
+        to_explicit = haversine_m(
+            lat[:, None], lon[:, None], np.array([e.lat for e in explicit]), np.array([e.lon for e in explicit])
+        ).min(axis=1)
+        near = to_explicit <= max(core_radius_m, float(to_explicit.min()))
+        density = np.where(near, density, -1.0)  # the core holds the places asked for
+    centre = int(np.argmax(density))
+    radius = pool_radius_m
     while True:
-        if explicit:
-            to_explicit = haversine_m(
-                lat[:, None], lon[:, None], np.array([e.lat for e in explicit]), np.array([e.lon for e in explicit])
-            )
-            weight = np.where(to_explicit.min(axis=1) <= radius, 0.0, -np.inf)  # the core holds the places asked
-        else:
-            weight = np.zeros(len(themed))
-        density = ((distance <= radius) * popularity[None, :]).sum(axis=1) + weight
-        if not np.isfinite(density).any():
-            density = np.nan_to_num(density, neginf=0.0)
-        centre = int(np.argmax(density))
         core = [site for site, d in zip(themed, distance[centre], strict=True) if d <= radius]
-        if len(_cluster([*explicit, *core], cluster_m)) >= 3 or radius >= 8 * core_radius_m:
+        if len(_cluster([*explicit, *core], cluster_m)) >= 3 or radius >= 8 * pool_radius_m:
             break
         radius *= 2
     core.sort(key=lambda s: (-s.popularity, float(haversine_m(s.lat, s.lon, lat[centre], lon[centre]))))
@@ -431,16 +442,72 @@ def plan_stops(
     if drive.node_count == 0:
         raise RoutingError("the drive graph is empty")
     _check_area(drive, start, end)
-    groups = select_sites(
-        sites,
-        interests=interests,
-        place_ids=place_ids,
-        core_radius_m=options.core_radius_m,
-        cluster_m=options.cluster_m,
-        max_stops=options.max_stops,
-        spread=spread,
-    )
     placer = _StopPlacer(drive, bus, options)
+    pool_radius = options.pool_radius_m if not spread else None
+    unreachable: dict[str, tuple[Site, str]] = {}
+    for _attempt in range(3):
+        groups = select_sites(
+            [site for site in sites if site.place_id not in unreachable],
+            interests=interests,
+            place_ids=place_ids,
+            core_radius_m=options.core_radius_m,
+            cluster_m=options.cluster_m,
+            max_stops=options.max_stops,
+            spread=spread,
+            pool_radius_m=pool_radius,
+        )
+        known = len(unreachable)
+        stops, nodes, start_index, end_index, explicit = _place_all(
+            placer, groups, unreachable, place_ids=place_ids, start=start, end=end, options=options
+        )
+        # A search pool whose sites the bus cannot reach widens (craft villages off the drive graph).
+        if (
+            pool_radius is None
+            or len(stops) - len(explicit & {start_index, end_index}) >= 3
+            or len(unreachable) == known
+        ):
+            break
+        pool_radius *= 2
+    skipped = list(unreachable.values())
+    if len(stops) < 2:
+        blocking = tuple((site.place_id, why) for site, why in skipped) + tuple(
+            (place_id, f"shares the only stop {stops[0].name}") for place_id in (stops[0].sites if stops else ())
+        )
+        field_name = "place_ids" if place_ids and not interests else "interests"
+        raise LineDesignError(
+            field_name,
+            "the places give fewer than two distinct stops (all in one spot, or off every road a bus can use): "
+            + "; ".join(f"{place_id}: {why}" for place_id, why in blocking),
+            blocking=blocking,
+        )
+    if end_index is not None and end_index == start_index:
+        raise LineDesignError("end", "the two terminals share one stop; make a loop instead")
+    distance, predecessors = _drive_distances(drive, nodes)
+    chosen = tuple(site for group in groups for site in group if site not in {s for s, _ in skipped})
+    return StopPlan(
+        stops=tuple(stops),
+        nodes=tuple(nodes),
+        start_index=start_index,
+        end_index=end_index,
+        explicit=frozenset(explicit),
+        sites=chosen,
+        skipped=tuple(skipped),
+        distance_m=distance,
+        predecessors=predecessors,
+    )
+
+
+def _place_all(
+    placer: _StopPlacer,
+    groups: Sequence[Sequence[Site]],
+    unreachable: dict[str, tuple[Site, str]],
+    *,
+    place_ids: Sequence[str],
+    start: Terminal | None,
+    end: Terminal | None,
+    options: DesignOptions,
+) -> tuple[list[LineStop], list[int], int | None, int | None, set[int]]:
+    """Stops for the terminals and the site groups (themed sites the bus cannot reach go to ``unreachable``)."""
     stops: list[LineStop] = []
     nodes: list[int] = []
 
@@ -468,7 +535,6 @@ def plan_stops(
             end_index = add(stop, node, ())
     explicit_ids = set(place_ids)
     explicit = {i for i in (start_index, end_index) if i is not None}
-    skipped: list[tuple[Site, str]] = []
     for group in groups:
         lat, lon = _centroid(group)
         names = ", ".join(site.place_id for site in group)
@@ -481,37 +547,12 @@ def plan_stops(
                 raise LineDesignError(
                     "place_ids", str(exc), blocking=tuple((site.place_id, str(exc)) for site in group)
                 ) from exc
-            skipped.extend((site, str(exc)) for site in group)  # a themed site the bus cannot reach is reported
+            unreachable.update({site.place_id: (site, str(exc)) for site in group})  # reported, not served
             continue
         index = add(stop, node, [site.place_id for site in group])
         if explicit_ids & {site.place_id for site in group}:
             explicit.add(index)
-    if len(stops) < 2:
-        blocking = tuple((site.place_id, why) for site, why in skipped) + tuple(
-            (place_id, f"shares the only stop {stops[0].name}") for place_id in (stops[0].sites if stops else ())
-        )
-        field_name = "place_ids" if place_ids and not interests else "interests"
-        raise LineDesignError(
-            field_name,
-            "the places give fewer than two distinct stops (all in one spot, or off every road a bus can use): "
-            + "; ".join(f"{place_id}: {why}" for place_id, why in blocking),
-            blocking=blocking,
-        )
-    if end_index is not None and end_index == start_index:
-        raise LineDesignError("end", "the two terminals share one stop; make a loop instead")
-    distance, predecessors = _drive_distances(drive, nodes)
-    chosen = tuple(site for group in groups for site in group if site not in {s for s, _ in skipped})
-    return StopPlan(
-        stops=tuple(stops),
-        nodes=tuple(nodes),
-        start_index=start_index,
-        end_index=end_index,
-        explicit=frozenset(explicit),
-        sites=chosen,
-        skipped=tuple(skipped),
-        distance_m=distance,
-        predecessors=predecessors,
-    )
+    return stops, nodes, start_index, end_index, explicit
 
 
 def route_schedule(

@@ -65,7 +65,7 @@ def design_line(
         place_ids=place_ids,
         start=start,
         end=end,
-        options=dataclasses.replace(options, core_radius_m=options.pool_radius_m),
+        options=dataclasses.replace(options, cluster_m=options.pool_cluster_m),
         spread=False,
     )
     popularity = {site.place_id: site.popularity for site in sites}

@@ -119,14 +119,19 @@ def search_lines(
         return c is not None and len(c.stops) >= min(options.min_stops, len(plan.stops))
 
     best: Candidate | None = None
+    # Seeds: the k most popular stops, and the k stops nearest (by road, both ways) the most popular one.
+    anchor = fixed[0] if fixed else ranked[0]
+    both_ways = plan.distance_m[anchor] + plan.distance_m[:, anchor]
+    nearby = [i for i in sorted(range(len(plan.stops)), key=lambda i: (both_ways[i], i)) if i not in plan.explicit]
     for size in SEED_SIZES:
-        members = [*fixed, *ranked[: max(size - len(fixed), 0)]]
-        if len(set(members)) < min(size, len(plan.stops)):
-            continue
-        for loop in kinds:
-            candidate = evaluate(members, loop=loop)
-            if eligible(candidate) and better(candidate, best):
-                best = candidate
+        for pool in (ranked, nearby):
+            members = [*fixed, *pool[: max(size - len(fixed), 0)]]
+            if len(set(members)) < min(size, len(plan.stops)):
+                continue
+            for loop in kinds:
+                candidate = evaluate(members, loop=loop)
+                if eligible(candidate) and better(candidate, best):
+                    best = candidate
     while best is not None and clock() - started < options.search_time_s:
         current = best
         members = list(current.stops)
