@@ -1,27 +1,29 @@
-"""The HTTP API under load: `heritage serve` with 2 workers and Redis, driven by a load client on loopback.
+"""The HTTP API under load: `heritage serve` replicas behind the real nginx, with Redis, driven on loopback.
 
-``python -m bench.api --json`` prints one JSON object:
+``python -m bench.api --json`` prints one JSON object. Two replicas (``--replicas``) run behind nginx with
+``deploy/nginx/heritage.conf`` (:mod:`bench.replicas`), then, in the same run, one replica behind the same nginx:
 
-- ``cold_start``: seconds from starting ``heritage serve --workers 2`` until ``/ready`` answers 200, and until
-  every worker has logged that it is ready; then the time of the first plan asked of the fresh server, against a
-  second plan in the same run (what a fresh process's lazy set-up costs the first traveller);
+- ``cold_start``: seconds from starting both replicas together until each answers ``/ready`` and has logged that
+  it is ready (warm-up plan included); then the first plan asked of the fresh replicas, against a second one;
 - ``cached_routes``: ``GET /v1/routes`` with the same from/to/mode after one warm-up call (every answer a Redis
   cache hit): requests/s, latency p50/p95 at the client, the server's own time per request (its JSON log line);
 - ``uncached_routes``: the baseline in the same run, the same GET with a different destination on every request
   (every answer computed), so the cache's ratio is measured rather than assumed;
 - ``uncached_plans``: ``POST /v1/plans`` from 20 concurrent clients with distinct bodies (start point, interests,
   date and seed vary, so the cache never hits): p50/p95;
-- ``uncached_plans_one_client_per_worker``: the baseline for the plans, the same kind of bodies with one client per
-  worker, so that no plan waits for another;
-- in each phase the established connections each worker holds (which worker accepted which client), and the CPU
-  the server's processes, the load client and everything else on the machine used (in cores:
-  they all share this machine's cores), and the cold start's baseline, a bare import of what the server imports.
+- ``uncached_plans_one_client_per_replica``: the same kind of bodies with one client per replica, so that no plan
+  waits for another;
+- ``one_replica_uncached_plans``: the baseline of the replicas, the 20-client plans phase against one replica
+  behind the same nginx, and ``plans_p95_one_replica_over_replicas``, the ratio of the two p95s;
+- in each phase the answers each replica logged (how nginx spread them), and the CPU the replicas, nginx, the load
+  client and everything else on the machine used (in cores: they all share this machine's cores), and the cold
+  start's baseline, a bare import of what the server imports.
 
-The load client is a few forked processes, each holding one keep-alive connection and sending prepared request
-bytes over a raw socket in a closed loop (send, read the whole answer, repeat): a Python client this simple costs
-some 30-60 µs of CPU per request, far less than the server. The server gets a temporary SQLite file, a Redis key
-prefix of its own (removed afterwards) and rate limits high enough for one address sending thousands of requests a
-second; it is always stopped, on errors too.
+The load client is a few forked processes, each holding one keep-alive connection to nginx and sending prepared
+request bytes over a raw socket in a closed loop (send, read the whole answer, repeat): a Python client this simple
+costs some 30-60 µs of CPU per request, far less than the server. The replicas share a temporary SQLite file, a
+Redis key prefix of their own (removed afterwards) and rate limits high enough for one address sending thousands of
+requests a second; they and nginx are always stopped, on errors and SIGTERM too.
 """
 
 from __future__ import annotations
