@@ -38,18 +38,24 @@ def _feedback_table(name: str, key: sa.PrimaryKeyConstraint) -> None:
     )
 
 
+FEEDBACK_COLUMNS = "user_id, event_id, kind, place_id, itinerary_id, rating, occurred_at, received_at"
+
+
+def _rebuild_feedback(name: str, key: sa.PrimaryKeyConstraint, where: str = "") -> None:
+    """Copy the feedback rows (``f``) that ``where`` keeps into ``name``, keyed by ``key``; it replaces the table."""
+    _feedback_table(name, key)
+    columns = FEEDBACK_COLUMNS
+    op.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM feedback_events AS f {where}")  # noqa: S608
+    op.drop_table("feedback_events")
+    op.rename_table(name, "feedback_events")
+
+
 def upgrade() -> None:
     """Rebuild the feedback table with the per-account key (rows copied); add the itinerary columns."""
-    _feedback_table(
-        "feedback_events_v4", sa.PrimaryKeyConstraint("user_id", "event_id", name="pk_feedback_events_user_event")
+    _rebuild_feedback(
+        "feedback_events_v4",
+        sa.PrimaryKeyConstraint("user_id", "event_id", name="pk_feedback_events_user_event"),
     )
-    op.execute(
-        "INSERT INTO feedback_events_v4 "
-        "(user_id, event_id, kind, place_id, itinerary_id, rating, occurred_at, received_at) "
-        "SELECT user_id, event_id, kind, place_id, itinerary_id, rating, occurred_at, received_at FROM feedback_events"
-    )
-    op.drop_table("feedback_events")
-    op.rename_table("feedback_events_v4", "feedback_events")
     op.create_index("ix_feedback_events_place_id", "feedback_events", ["place_id"])
     with op.batch_alter_table("itineraries") as batch:
         batch.add_column(sa.Column("request", sa.JSON, nullable=True))
@@ -63,16 +69,11 @@ def downgrade() -> None:
         batch.drop_column("summary")
         batch.drop_column("plan_format")
         batch.drop_column("request")
-    _feedback_table("feedback_events_v3", sa.PrimaryKeyConstraint("event_id", name="pk_feedback_events_event"))
-    op.execute(
-        "INSERT INTO feedback_events_v3 "
-        "(user_id, event_id, kind, place_id, itinerary_id, rating, occurred_at, received_at) "
-        "SELECT user_id, event_id, kind, place_id, itinerary_id, rating, occurred_at, received_at "
-        "FROM feedback_events AS f "
+    _rebuild_feedback(
+        "feedback_events_v3",
+        sa.PrimaryKeyConstraint("event_id", name="pk_feedback_events_event"),
         "WHERE NOT EXISTS (SELECT 1 FROM feedback_events AS g WHERE g.event_id = f.event_id "
-        "AND (g.received_at < f.received_at OR (g.received_at = f.received_at AND g.user_id < f.user_id)))"
+        "AND (g.received_at < f.received_at OR (g.received_at = f.received_at AND g.user_id < f.user_id)))",
     )
-    op.drop_table("feedback_events")
-    op.rename_table("feedback_events_v3", "feedback_events")
     op.create_index("ix_feedback_events_user_id", "feedback_events", ["user_id"])
     op.create_index("ix_feedback_events_place_id", "feedback_events", ["place_id"])
