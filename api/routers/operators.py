@@ -34,9 +34,9 @@ from recommender.catalogue import UnknownPlaceError
 from recommender.city import City
 from recommender.errors import RecommenderError
 from recommender.operators import LineProposal, propose_line, terminal
-from routing.errors import NoRouteError, OutsideAreaError, RoutingError, TooFarFromStreetError
+from routing.errors import RoutingError
 from routing.graph.frozen import FrozenGraph
-from routing.operators import DesignOptions, line_geojson
+from routing.operators import DesignOptions, LineDesignError, line_geojson
 from routing.operators.gtfs import gtfs_tables
 
 router = APIRouter(prefix="/v1/operators", tags=["operators"], dependencies=[Depends(known_query)])
@@ -144,9 +144,11 @@ def create_line(
             end=body.end,
             options=options,
             evaluate=body.evaluate,
+            objective=body.objective,
         )
     except RoutingError as exc:
-        field = _routing_field(exc, body, city)
+        # A design error names its field; another routing error (a leg no bus can drive) is about the places.
+        field = exc.field if isinstance(exc, LineDesignError) else ("place_ids" if body.place_ids else "interests")
         raise ApiProblemError(
             422,
             "Cannot design this line",
@@ -253,6 +255,10 @@ def _options(body: OperatorLineRequest) -> DesignOptions:
         max_stops=body.max_stops,
         line_id=body.line_id,
         name=body.name,
+        max_fleet=body.max_fleet,
+        search_time_s=body.search_time_s,
+        vnd_per_vehicle_km=body.vnd_per_vehicle_km,
+        vnd_per_vehicle_hour=body.vnd_per_vehicle_hour,
     )
 
 
@@ -277,29 +283,6 @@ def _check_places(body: OperatorLineRequest, city: City) -> None:
 
 def _unknown(field: str, exc: UnknownPlaceError) -> ApiProblemError:
     return unknown_place(field, exc)
-
-
-def _routing_field(exc: RoutingError, body: OperatorLineRequest, city: City) -> str:
-    """The request field a design error is about."""
-    message = str(exc)
-    places_field = "place_ids" if body.place_ids else "interests"
-    if message.startswith("the start terminal"):
-        return "start"
-    if message.startswith("the end terminal") or "terminals share one stop" in message:
-        return "end"
-    if isinstance(exc, OutsideAreaError):
-        if body.start is not None and f"terminal {terminal(body.start, city).name} (" in message:
-            return "start"
-        return "end" if body.end is not None else "start"
-    if isinstance(exc, TooFarFromStreetError | NoRouteError):
-        return places_field
-    if "headway" in message:
-        return "headway_min"
-    if "service hours" in message:
-        return "service_hours"
-    if "categories" in message:
-        return "interests"
-    return places_field
 
 
 def _geojson(proposal: LineProposal) -> dict[str, Any]:

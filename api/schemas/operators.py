@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
@@ -37,9 +37,21 @@ class OperatorLineRequest(InputModel):
     service_hours: str = Field(
         default="06:00-20:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$", description="HH:MM-HH:MM, Hanoi time."
     )
-    headway_min: StrictFloat = Field(default=15.0, gt=0, le=240, description="Minutes between buses.")
+    headway_min: StrictFloat = Field(default=15.0, gt=0, le=120, description="Minutes between buses (0 < h <= 120).")
     layover_min: StrictFloat = Field(default=5.0, ge=0, le=120, description="Layover at each terminal, minutes.")
-    max_stops: StrictInt = Field(default=16, ge=2, le=40, description="Most stops chosen for a theme.")
+    max_stops: StrictInt = Field(default=16, ge=2, le=40, description="Most candidate stops the search considers.")
+    max_fleet: StrictInt | None = Field(default=None, ge=1, le=200, description="Most buses the line may use.")
+    objective: Literal["visitors", "residents"] = Field(
+        default="visitors",
+        description="visitors: site to site, weighted by popularity; residents: wards' populations to the sites.",
+    )
+    vnd_per_vehicle_km: StrictFloat = Field(
+        default=12_000.0, ge=0, le=1e7, description="Operating cost per vehicle-km, VND (estimated default)."
+    )
+    vnd_per_vehicle_hour: StrictFloat = Field(
+        default=220_000.0, ge=0, le=1e8, description="Operating cost per vehicle-hour, VND (estimated default)."
+    )
+    search_time_s: StrictFloat = Field(default=40.0, gt=0, le=120, description="Seconds the line search may take.")
     name: str = Field(default="Heritage line", min_length=1, max_length=100)
     line_id: str = Field(default="heritage", pattern=r"^[A-Za-z0-9_-]{1,32}$", description="GTFS route_id.")
     evaluate: StrictBool = Field(default=True, description="Measure heritage / CI door-to-door times before and after.")
@@ -55,6 +67,7 @@ class LineStop(ResponseModel):
     lon: float
     new: bool
     sites: list[str]
+    walk_m: int = Field(0, description="Metres walked on from the stop to its sites (no usable road nearer).")
 
 
 class LineDirection(ResponseModel):
@@ -95,6 +108,19 @@ class EvaluationSummary(ResponseModel):
     max_saving_min: float
     share_improved: float
     improved_means_saving_at_least_s: float
+    median_saving_min: float | None = None
+    touched_pairs: int = Field(0, description="Pairs whose two places are both within a walk of the line's stops.")
+    touched_mean_saving_min: float | None = None
+    touched_median_saving_min: float | None = None
+    touched_share_improved: float | None = None
+
+
+class SavingsHistogram(ResponseModel):
+    """Pairs by minutes saved: bins between ``edges_min`` (and below the first, above the last)."""
+
+    edges_min: list[float]
+    all: list[int]
+    touched: list[int]
 
 
 class SiteEvaluation(ResponseModel):
@@ -114,8 +140,76 @@ class LineEvaluation(ResponseModel):
 
     summary: EvaluationSummary
     top_sites: list[SiteEvaluation]
+    savings_histogram: SavingsHistogram | None = None
     per_site: list[SiteEvaluation]
     timings_s: dict[str, float]
+
+
+class OperatingCost(ResponseModel):
+    """Daily and yearly operating cost from unit costs (``unit_costs``: estimated, see docs/DATA.md)."""
+
+    vnd_per_vehicle_km: float
+    vnd_per_vehicle_hour: float
+    vnd_per_day: int
+    vnd_per_year: int
+    unit_costs: str
+
+
+class WalkedLeg(ResponseModel):
+    """A stop whose sites lie off every road a bus can use: the last leg is walked."""
+
+    stop_id: str
+    name: str
+    sites: list[str]
+    walk_m: int
+
+
+class SkippedSite(ResponseModel):
+    """A themed site the line cannot serve, and why."""
+
+    place_id: str
+    reason: str
+
+
+class Alternative(ResponseModel):
+    """One line of the Pareto set: fewer buses or more benefit than any other scored line."""
+
+    chosen: bool
+    kind: Literal["loop", "line"]
+    stops: list[str]
+    sites: list[str]
+    fleet_size: int
+    round_trip_min: float
+    vehicle_hours_per_day: float
+    vehicle_km_per_day: float
+    benefit_min: float
+    touched_mean_saving_min: float
+    benefit_per_vehicle_hour: float
+
+
+class WardAccess(ResponseModel):
+    """A ward's or commune's time to the nearest site of the theme, before and after the line."""
+
+    ward_id: str
+    name: str
+    population: int
+    population_estimated: bool
+    nearest_site_before_min: float | None
+    nearest_site_after_min: float | None
+    saving_min: float
+    gains_access_within_min: list[int]
+
+
+class ResidentAccess(ResponseModel):
+    """Residents gaining access to a site within 30/45/60 min, and the units ranked by access gained."""
+
+    units: int
+    units_off_network: list[str]
+    population_estimated_units: int
+    residents_gaining_access: dict[str, int]
+    residents_within: dict[str, dict[str, int]]
+    wards: list[WardAccess]
+    method: str
 
 
 class LineProposalModel(ResponseModel):
@@ -135,8 +229,14 @@ class LineProposalModel(ResponseModel):
     trips_per_day: int
     vehicle_km_per_day: float
     vehicle_hours_per_day: float
+    operating_cost: OperatingCost | None = None
+    walked_last_legs: list[WalkedLeg] = Field(default_factory=list)
     designed_for: list[str]
     skipped_sites: list[str]
+    skipped_reasons: list[SkippedSite] = Field(default_factory=list)
+    alternatives: list[Alternative] = Field(default_factory=list, description="The Pareto set (fleet vs benefit).")
+    search: dict[str, Any] = Field(default_factory=dict, description="How the line was found.")
+    residents: ResidentAccess | None = None
     sites_served: list[SiteServed] | None = None
     sites_served_count: int | None = None
     evaluation: LineEvaluation | None = Field(None, description="Without ``evaluate: false``.")

@@ -28,12 +28,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from routing.errors import NoRouteError, OutsideAreaError, RoutingError, TooFarFromStreetError
+from routing.errors import NoRouteError, RoutingError, TooFarFromStreetError
 from routing.geo import haversine_m
 from routing.graph.components import largest_strong_component
 from routing.graph.frozen import FrozenGraph
 from routing.graph.shortest import simple_csr
-from routing.operators.errors import LineDesignError
+from routing.operators.errors import LineDesignError, TerminalOutsideAreaError
 from routing.operators.line import (
     LatLon,
     LineDirection,
@@ -645,14 +645,15 @@ def draft_line(
 def _check_area(drive: FrozenGraph, *terminals: Terminal | None) -> None:
     south, north = float(drive.node_lat.min()), float(drive.node_lat.max())
     west, east = float(drive.node_lon.min()), float(drive.node_lon.max())
-    for terminal in terminals:
+    for field_name, terminal in zip(("start", "end"), terminals, strict=False):
         if terminal is None:
             continue
         lat, lon = terminal.lat, terminal.lon
         if not (math.isfinite(lat) and math.isfinite(lon) and south <= lat <= north and west <= lon <= east):
-            raise OutsideAreaError(
+            raise TerminalOutsideAreaError(
+                field_name,
                 f"terminal {terminal.name} ({lat:.6f}, {lon:.6f}) is off the drive network: outside the area it "
-                f"covers ({south:.4f}..{north:.4f} N, {west:.4f}..{east:.4f} E)"
+                f"covers ({south:.4f}..{north:.4f} N, {west:.4f}..{east:.4f} E)",
             )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from routing.errors import RoutingError
+from routing.errors import OutsideAreaError, RoutingError
 
 
 class LineDesignError(RoutingError):
@@ -17,3 +17,7 @@ class LineDesignError(RoutingError):
         super().__init__(message)
         self.field = field
         self.blocking = blocking
+
+
+class TerminalOutsideAreaError(LineDesignError, OutsideAreaError):
+    """A terminal lies outside the area the drive graph covers (``field``: start or end)."""
