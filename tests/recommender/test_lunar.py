@@ -1,9 +1,12 @@
 """The Vietnamese lunar calendar (lunar-vn, UTC+7) against known Tết dates, and impossible dates refused.
 
-Tết dates: the Vietnamese government's Tết holidays and https://publicholidays.vn/tet/ (2017-2024); 1985 and 2007,
-when the Vietnamese and Chinese calendars put the new year on different days, from
-https://en.wikipedia.org/wiki/Vietnamese_calendar and https://www.oreateai.com/blog/1985-lunar-new-year (1985:
-21 January in Vietnam, 20 February in China). The Cổ Loa festival of 2024 opened on 15 February
+Tết dates: https://publicholidays.vn/tet/ (the Tết holidays of 2017-2024, which hold the first day) and
+https://www.vietnamsea.org/vietnam-art-cultural/vietnamese-new-year-2018.shtml (2018); years when the Vietnamese and
+Chinese calendars put the new year on different days: 1985 (21 January in Vietnam, 20 February in China,
+https://www.oreateai.com/blog/1985-lunar-new-year), 2007 (17 and 18 February, https://viet-jo.com/news/life/060706102756.html)
+and 2030 (2 and 3 February, https://kientruc2014.com/vietnam/cau-tra-loi-nhanh-chong-what-year-is-it-in-vietnam.html);
+1968, when North Vietnam had just moved to UTC+7, 29 January (http://piglix.com/piglix/Vietnamese_calendar and
+https://wiki.suikawiki.org/n/%E9%BB%84%E6%9A%A6$25985). The Cổ Loa festival of 2024 opened on 15 February
 (https://63stravel.com/en/event/hanoi/co-loa-temple-festival-401), the 6th day of the first month.
 """
 
@@ -18,9 +21,9 @@ from recommender.communes.events import Event
 from recommender.communes.lunar import InvalidLunarDateError, LunarDay, lunar_to_solar, solar_to_lunar_day
 
 TET = {
+    1968: dt.date(1968, 1, 29),
     1985: dt.date(1985, 1, 21),
     2007: dt.date(2007, 2, 17),
-    2016: dt.date(2016, 2, 8),
     2017: dt.date(2017, 1, 28),
     2018: dt.date(2018, 2, 16),
     2019: dt.date(2019, 2, 5),
@@ -29,10 +32,9 @@ TET = {
     2022: dt.date(2022, 2, 1),
     2023: dt.date(2023, 1, 22),
     2024: dt.date(2024, 2, 10),
-    2025: dt.date(2025, 1, 29),
-    2026: dt.date(2026, 2, 17),
+    2030: dt.date(2030, 2, 2),
 }
-CHINESE_TET = {1985: dt.date(1985, 2, 20), 2007: dt.date(2007, 2, 18)}
+CHINESE_TET = {1985: dt.date(1985, 2, 20), 2007: dt.date(2007, 2, 18), 2030: dt.date(2030, 2, 3)}
 
 
 @pytest.mark.parametrize(("year", "solar"), sorted(TET.items()))
