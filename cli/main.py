@@ -6,7 +6,7 @@ import typer
 
 from cli.bench_commands import bench_app
 from cli.bundle_commands import build, info
-from cli.commune_commands import communes
+from cli.commune_commands import communes_app
 from cli.design_line_command import design_line
 from cli.experiment_command import experiment
 from cli.feedback_commands import feedback_app
@@ -26,7 +26,7 @@ app = typer.Typer(
 app.command()(build)
 app.command()(info)
 app.command()(places)
-app.command()(communes)
+app.add_typer(communes_app, name="communes")
 app.command()(route)
 app.command()(plan)
 app.command()(serve)

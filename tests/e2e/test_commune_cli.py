@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -10,6 +11,9 @@ from typer.testing import CliRunner
 
 from api.city import current_spec
 from api.settings import get_settings
+from api.store import communes as store
+from api.store import repositories
+from api.store.db import make_engine, migrate, session_factory
 from cli.main import app as cli_app
 from recommender.city import build_city
 from recommender.communes.stories import default_stories
@@ -53,3 +57,46 @@ def test_an_unknown_bundle_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def sqlite_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    path = tmp_path / "store.sqlite3"
+    monkeypatch.setenv("HERITAGE_SQLITE_PATH", str(path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("HERITAGE_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield f"sqlite:///{path}"
+    get_settings.cache_clear()
+
+
+def test_grant_makes_an_editor_of_one_unit_and_refuses_bad_input(sqlite_store: str) -> None:
+    engine = make_engine(sqlite_store)
+    migrate(engine)
+    with session_factory(engine)() as session:
+        user = repositories.create_user(session, email="editor@example.org", password_hash="x")
+        user_id = user.id
+    runner = CliRunner()
+    granted = runner.invoke(
+        cli_app, ["communes", "grant", "--role", "editor", "--email", "editor@example.org", "--unit", "Bát Tràng"]
+    )
+    assert granted.exit_code == 0, granted.stderr
+    with session_factory(engine)() as session:
+        role = store.role_of(session, user_id)
+        assert role is not None
+        assert (role.role, role.unit_id) == ("editor", "xa-bat-trang")
+    for args, message in (
+        (["--role", "editor", "--email", "editor@example.org"], "--unit"),
+        (["--role", "editor", "--email", "editor@example.org", "--unit", "Nowhere"], "--unit"),
+        (["--role", "admin", "--email", "editor@example.org"], "--role"),
+        (["--role", "moderator", "--email", "nobody@example.org"], "no account"),
+    ):
+        refused = runner.invoke(cli_app, ["communes", "grant", *args])
+        assert refused.exit_code != 0
+        assert message in refused.stderr
+        assert "Traceback" not in refused.stderr
+    with session_factory(engine)() as session:
+        role = store.role_of(session, user_id)
+        assert role is not None
+        assert role.unit_id == "xa-bat-trang"  # the refused calls changed nothing
+    engine.dispose()
