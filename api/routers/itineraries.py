@@ -178,19 +178,17 @@ def save_itinerary(
     even if the itinerary was edited since; with another body, 422 ``idempotency-key-reused``.
     """
     stored = body.plan.stored()
-    saved_request = body.request.model_dump(mode="json") if body.request is not None else None
+    save: dict[str, Any] = {
+        "title": body.title,
+        "notes": body.notes,
+        "body": stored,
+        "request": body.request.model_dump(mode="json") if body.request is not None else None,
+    }
     row, created = repositories.save_itinerary(
-        session,
-        owner_id=user.id,
-        title=body.title,
-        notes=body.notes,
-        body=stored,
-        request=saved_request,
-        summary=_summary_of(stored),
-        idempotency_key=idempotency_key,
+        session, owner_id=user.id, summary=_summary_of(stored), idempotency_key=idempotency_key, **save
     )
     if not created:
-        if not repositories.same_save(row, title=body.title, notes=body.notes, body=stored, request=saved_request):
+        if not repositories.same_save(row, **save):
             raise ApiProblemError.of(
                 "idempotency-key-reused",
                 "this Idempotency-Key was used for a save with another body; use a new key for a new save",
@@ -200,14 +198,7 @@ def save_itinerary(
         # The original answer (IETF Idempotency-Key draft), not the row as edited since: the first save's fields
         # are this body's (same fingerprint), its id and time the row's.
         row = SavedItinerary(
-            id=row.id,
-            title=body.title,
-            notes=body.notes,
-            body=stored,
-            request=saved_request,
-            plan_format=PLAN_CHECKED,
-            created_at=row.created_at,
-            updated_at=row.created_at,
+            id=row.id, plan_format=PLAN_CHECKED, created_at=row.created_at, updated_at=row.created_at, **save
         )
     response.headers["Location"] = f"/v1/itineraries/{row.id}"
     return to_response(session, row)
