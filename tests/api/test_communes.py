@@ -93,3 +93,36 @@ def test_bad_event_queries_name_the_field(client: TestClient, params: dict[str, 
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert field in answer.text
+
+
+def test_a_commune_stories_plan_tells_the_stories_in_vietnamese(client: TestClient) -> None:
+    body = {
+        "start": "hoan-kiem-lake",
+        "date": "2027-03-02",
+        "window": "08:00-19:00",
+        "interests": {"heritage": 1.0, "craft_village": 1.0},
+        "theme": "commune-stories",
+    }
+    answer = client.post("/v1/plans", json=body, params={"lang": "vi"})
+    assert answer.status_code == 200, answer.text
+    stories = {
+        unit["id"]: client.get(f"/v1/communes/{unit['id']}", params={"lang": "vi"}).json()["story"]
+        for unit in client.get("/v1/communes").json()["communes"]
+        if unit["status"] == "verified"
+    }
+    told = set()
+    for day in answer.json()["itinerary"]["days"]:
+        for visit in day["visits"]:
+            place = client.get(f"/v1/places/{visit['place_id']}").json()
+            story = stories.get(place["ward"])
+            if story is not None and visit["kind"] == "visit":
+                assert any(story["history_vi"] in reason for reason in visit["why"]["reasons"])
+                told.add(place["ward"])
+    assert len(told) >= 3, told
+
+
+def test_an_unknown_theme_is_refused_naming_the_field(client: TestClient) -> None:
+    answer = client.post("/v1/plans", json={"start": "hoan-kiem-lake", "date": "2027-03-02", "theme": "ghosts"})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert "theme" in answer.text
