@@ -15,9 +15,17 @@ from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from api.store import repositories
-from api.store.db import alembic_config, make_engine, migrate, session_factory
+from api.store.db import (
+    ANSWER_MARGIN_S,
+    DatabaseTimeouts,
+    DeadlineConnection,
+    alembic_config,
+    make_engine,
+    migrate,
+    session_factory,
+)
 from api.store.models import Base, FeedbackEvent, SavedItinerary
-from tests.api.conftest import ClientFactory, sign_in
+from tests.api.conftest import ClientFactory, fresh_postgres_database, sign_in
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
@@ -297,3 +305,21 @@ def test_timestamps_come_back_in_utc_with_their_offset(database_url: str) -> Non
         assert stored == dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
         assert stored.utcoffset() == dt.timedelta(0)
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_checkout_gets_the_statement_timeout_as_its_budget(postgres_server: str) -> None:
+    """Issue 14, finding 4: the pool wait is bounded by the statement timeout, and a checkout's budget (what every
+    wait until the checkin spends from) starts below it; a returned connection has none. Configured values, no
+    timings: bench/db_hang.py measures the times."""
+    with fresh_postgres_database(postgres_server) as url:
+        engine = make_engine(url, timeouts=DatabaseTimeouts(statement_s=2.0, pool_s=30.0))
+        assert engine.pool.timeout() == 2.0
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert isinstance(raw, DeadlineConnection)
+            assert raw.budget_left_s is not None
+            assert 0 < raw.budget_left_s <= 2.0 - ANSWER_MARGIN_S
+            assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "2s"
+        assert raw.budget_left_s is None
+        engine.dispose()
