@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from recommender.catalogue import Catalogue, Place
@@ -26,7 +27,7 @@ from recommender.trip.itinerary import Itinerary, PlannedVisit, clock
 from recommender.trip.request import THEMES, TripRequest
 
 if TYPE_CHECKING:
-    from recommender.communes.events import Occurrence
+    from recommender.communes.events import Occurrence  # a type only: events.py imports recommender.trip
 
 __all__ = ["COMMUNE_STORIES", "Occasions", "annotate", "boosted", "prepare"]
 
@@ -52,9 +53,7 @@ class Occasions:
 def prepare(catalogue: Catalogue, request: TripRequest) -> tuple[Catalogue, TripRequest, Occasions]:
     """The catalogue and request to plan with, and what to tell afterwards (unchanged when nothing applies)."""
     last = request.day_date(request.days - 1)
-    found = tuple(
-        o for o in calendar.occurrences(calendar.default_events(), request.date, last) if o.event.place_id in catalogue
-    )
+    found = tuple(o for o in _shipped_occurrences(request.date, last) if o.event.place_id in catalogue)
     stories = _signature_places(catalogue) if request.theme == COMMUNE_STORIES else None
     if not found and stories is None:
         return catalogue, request, Occasions()
@@ -102,6 +101,12 @@ def annotate(itinerary: Itinerary, occasions: Occasions) -> Itinerary:
             visits.append(replace(visit, reasons=(*visit.reasons, *extra)) if extra else visit)
         days.append(replace(day, visits=tuple(visits)))
     return replace(itinerary, days=tuple(days), events=tuple(attended))
+
+
+@lru_cache(maxsize=256)
+def _shipped_occurrences(first: dt.date, last: dt.date) -> tuple[Occurrence, ...]:
+    """The shipped events' occurrences over a trip's dates (cached: plans ask for few distinct date ranges)."""
+    return tuple(calendar.occurrences(calendar.default_events(), first, last))
 
 
 def _signature_places(catalogue: Catalogue) -> dict[str, tuple[str, Story]]:
