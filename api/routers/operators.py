@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import tempfile
 import threading
 import zipfile
 from pathlib import Path as FilePath
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response, status
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 
@@ -37,7 +38,8 @@ from recommender.operators import LineProposal, propose_line, terminal
 from routing.errors import RoutingError
 from routing.graph.frozen import FrozenGraph
 from routing.operators import DesignOptions, LineDesignError, line_geojson
-from routing.operators.gtfs import gtfs_tables
+from routing.operators.gtfs import gtfs_tables, read_gtfs_line
+from routing.operators.isochrones import line_isochrones
 
 router = APIRouter(prefix="/v1/operators", tags=["operators"], dependencies=[Depends(known_query)])
 Responses = dict[int | str, dict[str, Any]]
@@ -205,6 +207,42 @@ def get_line_geojson(line_id: LineId, operator: OperatorDep, session: SessionDep
 
 
 @router.get(
+    "/lines/{line_id}/isochrones",
+    response_class=GeoJSONResponse,
+    responses={**AUTH, **NOT_FOUND, **responses("unknown-place", "line-error")},
+)
+def get_line_isochrones(  # noqa: PLR0917 (FastAPI parameters)
+    line_id: LineId,
+    operator: OperatorDep,
+    session: SessionDep,
+    city: CityDep,
+    place_id: Annotated[Text, Query(max_length=200, description="The site the areas start from.")],
+    minutes: Annotated[float, Query(gt=0, le=120, description="Travel budget, minutes.")] = 30.0,
+    depart: Annotated[str, Query(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Departure, HH:MM.")] = "10:00",
+) -> Response:
+    """Before/after areas reachable by bus and on foot from a site within ``minutes`` (GeoJSON, two features)."""
+    row = _stored(session, line_id, operator)
+    try:
+        place = city.catalogue.get(place_id)
+    except UnknownPlaceError as exc:
+        raise _unknown("place_id", exc) from exc
+    with tempfile.TemporaryDirectory() as folder:
+        path = FilePath(folder) / "line.zip"
+        path.write_bytes(row.gtfs_zip)
+        schedule = read_gtfs_line(path)
+    hours, mins = (int(part) for part in depart.split(":"))
+    try:
+        areas = line_isochrones(
+            city.bundle, schedule, place.lat, place.lon, minutes=minutes, depart_s=hours * 3600 + mins * 60
+        )
+    except RoutingError as exc:
+        raise ApiProblemError(
+            422, "Cannot draw the areas", str(exc), kind="line-error", errors=[field_error("place_id", str(exc))]
+        ) from exc
+    return GeoJSONResponse(orjson.dumps(areas))
+
+
+@router.get(
     "/network",
     response_class=Response,
     responses={
@@ -256,6 +294,7 @@ def _options(body: OperatorLineRequest) -> DesignOptions:
         line_id=body.line_id,
         name=body.name,
         max_fleet=body.max_fleet,
+        kind="loop" if body.loop else body.kind,
         search_time_s=body.search_time_s,
         vnd_per_vehicle_km=body.vnd_per_vehicle_km,
         vnd_per_vehicle_hour=body.vnd_per_vehicle_hour,
@@ -324,7 +363,7 @@ def _to_response(row: OperatorLine) -> OperatorLineResponse:
 
 def _network(city: City) -> OperatorNetworkResponse:
     drive = city.bundle.drive
-    roads = _main_roads(drive)
+    roads, names = _main_roads(drive)
     places = [
         NetworkPlace(
             id=place.id,
@@ -342,16 +381,23 @@ def _network(city: City) -> OperatorNetworkResponse:
         round(float(drive.node_lat.max()), 5),
     ]
     return OperatorNetworkResponse(
-        bundle=city.bundle.name, bbox=bbox, classes=list(MAIN_ROADS), roads=roads, places=places
+        bundle=city.bundle.name,
+        bbox=bbox,
+        classes=list(MAIN_ROADS),
+        roads=roads,
+        road_names=list(drive.names),
+        road_name_index=names,
+        places=places,
     )
 
 
-def _main_roads(drive: FrozenGraph) -> list[list[float]]:
-    """One ``[class, lon, lat, ...]`` polyline per main road edge (both directions of a street drawn once)."""
+def _main_roads(drive: FrozenGraph) -> tuple[list[list[float]], list[int]]:
+    """One ``[class, lon, lat, ...]`` polyline per main road edge (both directions drawn once), and its name index."""
     wanted = {drive.highways.index(name): MAIN_ROADS.index(name) for name in MAIN_ROADS if name in drive.highways}
     tails = drive.tail()
     seen: set[tuple[int, int]] = set()
     roads: list[list[float]] = []
+    names: list[int] = []
     for edge in np.flatnonzero(np.isin(drive.highway_index, list(wanted))):
         tail, head = int(tails[edge]), int(drive.head[edge])
         key = (min(tail, head), max(tail, head))
@@ -366,7 +412,8 @@ def _main_roads(drive: FrozenGraph) -> list[list[float]]:
                 line.extend(point)
                 previous = point
         roads.append(line)
-    return roads
+        names.append(int(drive.name_index[edge]))
+    return roads, names
 
 
 STATIC_DIR = FilePath(__file__).resolve().parent.parent / "static" / "operators"

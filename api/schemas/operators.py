@@ -41,6 +41,9 @@ class OperatorLineRequest(InputModel):
     layover_min: StrictFloat = Field(default=5.0, ge=0, le=120, description="Layover at each terminal, minutes.")
     max_stops: StrictInt = Field(default=16, ge=2, le=40, description="Most candidate stops the search considers.")
     max_fleet: StrictInt | None = Field(default=None, ge=1, le=200, description="Most buses the line may use.")
+    kind: Literal["any", "loop", "line"] = Field(
+        default="any", description="Line shapes the search tries: loops, two-way lines, or both."
+    )
     objective: Literal["visitors", "residents"] = Field(
         default="visitors",
         description="visitors: site to site, weighted by popularity; residents: wards' populations to the sites.",
@@ -175,6 +178,7 @@ class Alternative(ResponseModel):
     """One line of the Pareto set: fewer buses or more benefit than any other scored line."""
 
     chosen: bool
+    pareto: bool = Field(description="On the Pareto front; the chosen line (best benefit per vehicle-hour) may not be.")
     kind: Literal["loop", "line"]
     stops: list[str]
     sites: list[str]
@@ -282,6 +286,8 @@ class OperatorNetworkResponse(ResponseModel):
     bbox: list[float] = Field(min_length=4, max_length=4, description="west, south, east, north")
     classes: list[str]
     roads: list[list[float]]
+    road_names: list[str] = Field(description="Street names; ``road_name_index[i]`` names ``roads[i]`` (-1: none).")
+    road_name_index: list[int]
     places: list[NetworkPlace]
     attribution: str = ATTRIBUTION
 

@@ -22,7 +22,7 @@ import itertools
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -101,6 +101,8 @@ class DesignOptions:
     max_snap_m: float = 250.0
     line_id: str = "heritage"
     name: str = "Heritage line"
+    kind: Literal["any", "loop", "line"] = "any"
+    """The search's line shapes: loops, two-way lines, or both."""
     max_fleet: int | None = None
     """Most buses the operator can put on the line (None: no cap)."""
     min_stops: int = 4

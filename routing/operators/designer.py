@@ -105,7 +105,13 @@ def design_line(
         options=options,
         skipped_sites=tuple(site for site, _ in plan.skipped),
         skipped_reasons=tuple((site.place_id, why) for site, why in plan.skipped),
-        alternatives=tuple(_alternative(c, chosen=c is best) for c in result.pareto),
+        alternatives=tuple(
+            _alternative(c, chosen=c is best, pareto=c in result.pareto)
+            for c in sorted(
+                {id(c): c for c in (*result.pareto, best)}.values(),
+                key=lambda c: (c.metrics.fleet_size, c.score.benefit_min),
+            )
+        ),
         search={
             "objective": objective,
             "candidate_stops": len(plan.stops),
@@ -121,10 +127,11 @@ def design_line(
     )
 
 
-def _alternative(candidate: Candidate, *, chosen: bool) -> dict[str, object]:
+def _alternative(candidate: Candidate, *, chosen: bool, pareto: bool) -> dict[str, object]:
     metrics, score = candidate.metrics, candidate.score
     return {
         "chosen": chosen,
+        "pareto": pareto,
         "kind": "loop" if candidate.loop else "line",
         "stops": [stop.name for stop in candidate.schedule.stops],
         "sites": sorted({p for stop in candidate.schedule.stops for p in stop.sites}),

@@ -75,8 +75,10 @@ def search_lines(
     """
     started = clock()
     kinds = (False,) if plan.end_index is not None else (True, False)
-    if plan.start_index is not None and plan.end_index is None:
+    if (plan.start_index is not None and plan.end_index is None) or options.kind == "loop":
         kinds = (True,)
+    elif options.kind == "line":
+        kinds = (False,)
     fixed = tuple(sorted(plan.explicit))
     ranked = [i for i in sorted(range(len(plan.stops)), key=lambda i: (-weights[i], i)) if i not in plan.explicit]
     scored: dict[tuple[tuple[int, ...], bool], Candidate | None] = {}

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 PICKED_PLACE = "temple-of-literature"
+ARTEFACTS = ROOT / "build" / "test-artefacts"
+"""Where the browser test keeps its screenshot (``HERITAGE_TEST_ARTEFACTS`` overrides; CI uploads the folder)."""
 
 
 def _browser_or_skip() -> tuple[str, str]:
@@ -108,7 +110,9 @@ def browser() -> Iterator[Any]:
 
     options = Options()
     options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
+    # No network but the loopback: every other host name fails to resolve, so the page must work offline.
+    offline = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000", offline):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     try:
@@ -126,7 +130,9 @@ def test_an_operator_picks_places_proposes_a_line_and_sees_it(
     from selenium.webdriver.support.ui import WebDriverWait
 
     api, key = server
-    screenshot = tmp_path / "operator-page.png"
+    folder = Path(os.environ.get("HERITAGE_TEST_ARTEFACTS", str(ARTEFACTS)))
+    folder.mkdir(parents=True, exist_ok=True)
+    screenshot = folder / "operator-page.png"
     browser.get(f"{api}/operators/")
     body = browser.find_element(By.TAG_NAME, "body")
     WebDriverWait(browser, 60).until(lambda _: body.get_attribute("data-ready"))
@@ -149,6 +155,9 @@ def test_an_operator_picks_places_proposes_a_line_and_sees_it(
     assert picked == [PICKED_PLACE]
     browser.find_element(By.ID, "headway").clear()
     browser.find_element(By.ID, "headway").send_keys("12")
+    labels = browser.execute_script("return window.operatorMap.labels()")
+    assert PICKED_PLACE in labels["places"], labels  # place names drawn on the map
+    assert labels["streets"], "no street name drawn"
 
     browser.find_element(By.ID, "propose").click()
     try:
@@ -167,7 +176,17 @@ def test_an_operator_picks_places_proposes_a_line_and_sees_it(
         assert metrics.get(name), f"metric {name} missing: {metrics} {where}"
     assert int(metrics["stops"]) >= 2, where
     assert metrics["fleet"].endswith("buses"), where
-    assert int(metrics["sites-served"]) >= 10, where
+    assert int(metrics["sites-served"]) >= 3, where
+    assert "saved on average" in metrics["touched"], where
+    assert metrics["cost"].endswith("VND"), where
+    assert browser.find_element(By.ID, "verdict").text, where
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#savings-chart svg rect")) >= 10, where
+    alternatives = browser.find_elements(By.CSS_SELECTOR, "#alternatives tbody tr")
+    assert len(alternatives) >= 1, where
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#alternatives tr.chosen")) == 1, where
+    wards = browser.find_elements(By.CSS_SELECTOR, "#wards tbody tr")
+    assert len(wards) == 10, where
+    assert all(row.find_elements(By.TAG_NAME, "td")[1].text[0].isdigit() for row in wards), where
     assert "→" in metrics["mean"], where
     assert len(browser.find_elements(By.CSS_SELECTOR, "#top-sites li")) == 5, where
 
@@ -204,4 +223,22 @@ def test_an_operator_picks_places_proposes_a_line_and_sees_it(
     )
     assert head[0] > 1000, where
     assert bytes(head[1:]) == b"PK", f"the GTFS download is not a zip {where}"
+
+    # Before/after isochrones from a site of the line: the "after" area is drawn in green.
+    browser.find_element(By.ID, "iso-draw").click()
+    WebDriverWait(browser, 120).until(lambda _: body.get_attribute("data-areas"))
+    green = browser.execute_script(
+        """
+        const canvas = document.getElementById('map');
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 1] > data[i] + 25 && data[i + 1] > data[i + 2] + 25) count++;
+        }
+        return count;
+        """
+    )
+    browser.save_screenshot(str(screenshot))
+    assert green > 2000, f"no isochrone drawn ({green} green pixels) {where}"
+    assert "places before" in browser.find_element(By.ID, "status").text, where
     assert screenshot.stat().st_size > 10_000, where

@@ -13,7 +13,7 @@
   const canvas = $("map");
   const context = canvas.getContext("2d");
   const state = {
-    network: null, places: [], byId: new Map(), picked: [], line: null, geojson: null, objectUrls: [],
+    network: null, places: [], byId: new Map(), picked: [], line: null, geojson: null, objectUrls: [], areas: null,
     view: { lon: 105.85, lat: 21.03, scale: 20000 }, // scale: pixels per degree of longitude
     hover: null,
   };
@@ -63,10 +63,119 @@
     context.clearRect(0, 0, width, height);
     context.fillStyle = "#efe9dc";
     context.fillRect(0, 0, width, height);
+    if (state.areas) drawAreas();
     if (state.network) drawRoads();
+    if (state.network) drawStreetLabels();
     if (state.geojson) drawLine();
     drawPlaces();
+    drawPlaceLabels();
     if (state.geojson) drawStops();
+  }
+
+  // Before/after isochrones: the "after" area filled green, the "before" outlined grey on top.
+  function drawAreas() {
+    const styles = { after: ["rgba(46,125,50,0.25)", "#2e7d32"], before: ["rgba(97,97,97,0.12)", "#616161"] };
+    for (const label of ["after", "before"]) {
+      const feature = state.areas.features.find((f) => f.properties.network === label);
+      if (!feature) continue;
+      const polygons = feature.geometry.type === "Polygon" ? [feature.geometry.coordinates] : feature.geometry.coordinates;
+      context.beginPath();
+      for (const polygon of polygons) {
+        for (const ring of polygon) {
+          ring.forEach(([lon, lat], index) => {
+            const [x, y] = toScreen(lon, lat);
+            if (index === 0) context.moveTo(x, y); else context.lineTo(x, y);
+          });
+          context.closePath();
+        }
+      }
+      context.fillStyle = styles[label][0];
+      context.fill("evenodd");
+      context.strokeStyle = styles[label][1];
+      context.lineWidth = 1.5;
+      context.stroke();
+    }
+  }
+
+  // Labels that do not overlap: a label is drawn only if its box is free (a coarse occupancy grid).
+  function labelGrid() {
+    const cells = new Set();
+    return (x, y, width, height) => {
+      const keys = [];
+      for (let gx = Math.floor((x - width / 2) / 20); gx <= Math.floor((x + width / 2) / 20); gx += 1) {
+        for (let gy = Math.floor((y - height / 2) / 14); gy <= Math.floor((y + height / 2) / 14); gy += 1) {
+          keys.push(`${gx}:${gy}`);
+        }
+      }
+      if (keys.some((key) => cells.has(key))) return false;
+      keys.forEach((key) => cells.add(key));
+      return true;
+    };
+  }
+  let placeGrid = null;
+  const drawnPlaceLabels = new Set(), drawnStreetLabels = new Set();
+
+  function drawStreetLabels() {
+    if (state.view.scale < 12000 || !state.network.road_names) return;
+    const names = state.network.road_names, index = state.network.road_name_index;
+    const free = labelGrid();
+    const done = new Set();
+    drawnStreetLabels.clear();
+    context.font = "italic 11px system-ui, sans-serif";
+    context.fillStyle = "#5d4037";
+    context.textAlign = "center";
+    context.textBaseline = "middle";
+    state.network.roads.forEach((road, i) => {
+      const name = index[i] >= 0 ? names[index[i]] : "";
+      if (!name || road.length < 5) return;
+      const [x1, y1] = toScreen(road[1], road[2]);
+      const [x2, y2] = toScreen(road[road.length - 2], road[road.length - 1]);
+      const length = Math.hypot(x2 - x1, y2 - y1);
+      const width = context.measureText(name).width;
+      if (length < width + 10) return;
+      const x = (x1 + x2) / 2, y = (y1 + y2) / 2;
+      if (x < 0 || y < 0 || x > canvas.clientWidth || y > canvas.clientHeight) return;
+      const key = `${name}:${Math.floor(x / 250)}:${Math.floor(y / 250)}`;
+      if (done.has(key) || !free(x, y, width, 12)) return;
+      done.add(key);
+      drawnStreetLabels.add(name);
+      let angle = Math.atan2(y2 - y1, x2 - x1);
+      if (angle > Math.PI / 2) angle -= Math.PI; else if (angle < -Math.PI / 2) angle += Math.PI;
+      context.save();
+      context.translate(x, y);
+      context.rotate(angle);
+      context.strokeStyle = "rgba(255,255,255,0.85)";
+      context.lineWidth = 3;
+      context.strokeText(name, 0, 0);
+      context.fillText(name, 0, 0);
+      context.restore();
+    });
+  }
+
+  function drawPlaceLabels() {
+    placeGrid = labelGrid();
+    drawnPlaceLabels.clear();
+    const themed = new Set(selectedThemes());
+    const picked = new Set(state.picked);
+    const served = new Set(state.line ? state.line.proposal.designed_for : []);
+    context.font = "600 11px system-ui, sans-serif";
+    context.textAlign = "left";
+    context.textBaseline = "middle";
+    const ranked = state.places
+      .filter((p) => picked.has(p.id) || served.has(p.id) || (state.view.scale > 15000 && (isFeatured(p) || p.categories.some((c) => themed.has(c)))))
+      .sort((a, b) => Number(picked.has(b.id) || served.has(b.id)) - Number(picked.has(a.id) || served.has(a.id)));
+    for (const place of ranked) {
+      const [x, y] = toScreen(place.lon, place.lat);
+      if (x < 0 || y < 0 || x > canvas.clientWidth || y > canvas.clientHeight) continue;
+      const width = context.measureText(place.name).width;
+      if (!placeGrid(x + 8 + width / 2, y, width, 12)) continue;
+      context.strokeStyle = "rgba(255,255,255,0.9)";
+      context.lineWidth = 3;
+      context.strokeText(place.name, x + 8, y);
+      context.fillStyle = "#212121";
+      context.fillText(place.name, x + 8, y);
+      drawnPlaceLabels.add(place.id);
+    }
   }
 
   function drawRoads() {
@@ -301,11 +410,20 @@
       interests,
       place_ids: state.picked,
       headway_min: Number($("headway").value),
+      objective: $("objective").value,
+      vnd_per_vehicle_km: Number($("cost-km").value),
+      vnd_per_vehicle_hour: Number($("cost-hour").value),
       service_hours: `${$("hours-start").value}-${$("hours-end").value}`,
       max_stops: Number($("max-stops").value),
       name: $("line-name").value.trim() || "Heritage line",
       evaluate: $("evaluate").checked,
     };
+    if ($("max-fleet").value) body.max_fleet = Number($("max-fleet").value);
+    await design(body, key);
+  }
+
+  // Design (or re-design through an alternative's sites), fetch the GeoJSON and the GTFS, show everything.
+  async function design(body, key) {
     const button = $("propose");
     button.disabled = true;
     setStatus(body.evaluate ? "Designing the line and measuring what it changes…" : "Designing the line…");
@@ -314,11 +432,13 @@
       const created = await (await call(`${API}/lines`, { method: "POST", headers, body: JSON.stringify(body) })).json();
       const auth = { headers: { "X-API-Key": key } };
       state.line = created;
+      state.areas = null;
       state.geojson = await (await call(created.links.geojson, auth)).json();
       const gtfs = await (await call(created.links.gtfs, auth)).blob();
       showResults(created, gtfs);
       fitLine();
       setStatus(`Line ${created.id} proposed.`);
+      state.lastBody = body;
     } catch (error) {
       setStatus(error.message, true);
     } finally {
@@ -347,8 +467,17 @@
         ["Median time, before → after",
           `${minutes(summary.median_before_min)} → ${minutes(summary.median_after_min)}`, "median"],
         ["Pairs faster", `${(summary.share_improved * 100).toFixed(1)} %`, "share-improved"],
+        [`Pairs the line touches (${summary.touched_pairs})`,
+          `${minutes(summary.touched_mean_saving_min)} saved on average, median ${minutes(summary.touched_median_saving_min)}`,
+          "touched"],
+        ["Touched pairs faster by ≥ 1 min", `${((summary.touched_share_improved || 0) * 100).toFixed(1)} %`,
+          "touched-share"],
       );
     }
+    if (proposal.operating_cost) {
+      rows.push(["Operating cost a day (estimated)", `${proposal.operating_cost.vnd_per_day.toLocaleString("en")} VND`, "cost"]);
+    }
+    (proposal.walked_last_legs || []).forEach((leg) => rows.push([`Walk from ${leg.name}`, `${leg.walk_m} m`, "walk"]));
     const body = $("metrics").tBodies[0];
     body.replaceChildren(...rows.map(([label, value, id]) => {
       const row = document.createElement("tr");
@@ -367,6 +496,16 @@
       return item;
     }));
     $("result-title").textContent = `${proposal.name} (${proposal.kind})`;
+    showVerdict(summary);
+    showChart(proposal.evaluation ? proposal.evaluation.savings_histogram : null);
+    showAlternatives(proposal.alternatives || []);
+    showResidents(proposal.residents);
+    $("iso-site").replaceChildren(...proposal.designed_for.map((id) => {
+      const option = document.createElement("option");
+      option.value = id;
+      option.textContent = state.byId.get(id)?.name || id;
+      return option;
+    }));
     state.objectUrls.forEach((url) => URL.revokeObjectURL(url));
     const gtfsUrl = URL.createObjectURL(gtfs);
     const geojsonUrl = URL.createObjectURL(new Blob([JSON.stringify(state.geojson)], { type: "application/geo+json" }));
@@ -380,6 +519,104 @@
     document.body.dataset.lineId = created.id;
   }
 
+  function showVerdict(summary) {
+    const verdict = $("verdict");
+    if (!summary) { verdict.textContent = ""; return; }
+    const touched = summary.touched_mean_saving_min || 0;
+    const weak = touched < 5 || (summary.touched_share_improved || 0) < 0.3;
+    verdict.classList.toggle("weak", weak);
+    verdict.textContent = weak
+      ? `This line barely helps: ${touched.toFixed(1)} min saved on average for the pairs it serves.`
+      : `This line saves ${touched.toFixed(1)} min on average for the pairs it serves.`;
+  }
+
+  // The savings distribution as an inline SVG bar chart (pairs per bin, touched pairs in blue).
+  function showChart(histogram) {
+    const holder = $("savings-chart");
+    if (!histogram) { holder.replaceChildren(); return; }
+    const edges = histogram.edges_min;
+    const labels = [`< ${edges[0]}`, ...edges.slice(0, -1).map((e, i) => `${e}–${edges[i + 1]}`), `> ${edges[edges.length - 1]}`];
+    const top = Math.max(1, ...histogram.all);
+    const width = 320, height = 140, bar = width / labels.length;
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", `0 0 ${width} ${height + 30}`);
+    svg.setAttribute("role", "img");
+    const add = (name, attributes, text) => {
+      const element = document.createElementNS(ns, name);
+      Object.entries(attributes).forEach(([k, v]) => element.setAttribute(k, String(v)));
+      if (text !== undefined) element.textContent = text;
+      svg.append(element);
+    };
+    labels.forEach((label, i) => {
+      const scale = (n) => (Math.log1p(n) / Math.log1p(top)) * height;
+      add("rect", { x: i * bar + 2, y: height - scale(histogram.all[i]), width: bar - 4, height: scale(histogram.all[i]), fill: "#bdbdbd" },);
+      add("rect", { x: i * bar + 5, y: height - scale(histogram.touched[i]), width: bar - 10, height: scale(histogram.touched[i]), fill: "#1565c0", "data-bin": i });
+      add("text", { x: i * bar + bar / 2, y: height + 12, "text-anchor": "middle", "font-size": 8 }, label);
+      add("text", { x: i * bar + bar / 2, y: height - scale(histogram.all[i]) - 2, "text-anchor": "middle", "font-size": 8 }, histogram.all[i]);
+    });
+    add("text", { x: width / 2, y: height + 26, "text-anchor": "middle", "font-size": 9 }, "minutes saved (grey: all pairs, blue: pairs the line serves; log scale)");
+    holder.replaceChildren(svg);
+  }
+
+  function showAlternatives(alternatives) {
+    const body = $("alternatives").tBodies[0];
+    body.replaceChildren(...alternatives.map((alternative) => {
+      const row = document.createElement("tr");
+      row.classList.toggle("chosen", alternative.chosen);
+      const pick = document.createElement("button");
+      pick.type = "button";
+      pick.textContent = alternative.chosen ? "chosen" : "pick";
+      pick.disabled = alternative.chosen;
+      pick.addEventListener("click", () => {
+        const body = { ...state.lastBody, interests: [], place_ids: alternative.sites.slice(0, 40), kind: alternative.kind };
+        design(body, keyInput.value.trim());
+      });
+      const cells = [alternative.fleet_size, alternative.kind, alternative.stops.length,
+        `${alternative.benefit_min.toFixed(2)} min`, alternative.vehicle_hours_per_day];
+      const first = document.createElement("td");
+      first.append(pick);
+      row.append(first, ...cells.map((value) => { const cell = document.createElement("td"); cell.textContent = String(value); return cell; }));
+      row.title = alternative.stops.join(" → ");
+      return row;
+    }));
+  }
+
+  function showResidents(residents) {
+    const body = $("wards").tBodies[0];
+    if (!residents) { body.replaceChildren(); $("residents-summary").textContent = ""; return; }
+    const gains = residents.residents_gaining_access;
+    $("residents-summary").textContent = `Residents gaining a site within 30 / 45 / 60 min: ${gains["30"].toLocaleString("en")} / `
+      + `${gains["45"].toLocaleString("en")} / ${gains["60"].toLocaleString("en")}`
+      + (residents.population_estimated_units ? ` (${residents.population_estimated_units} units weighted by area: no population figure)` : "");
+    body.replaceChildren(...residents.wards.slice(0, 10).map((ward) => {
+      const row = document.createElement("tr");
+      row.dataset.wardId = ward.ward_id;
+      const cells = [ward.name, `${ward.population.toLocaleString("en")}${ward.population_estimated ? " (est.)" : ""}`,
+        `${ward.nearest_site_before_min ?? "–"} → ${ward.nearest_site_after_min ?? "–"}`];
+      row.append(...cells.map((value) => { const cell = document.createElement("td"); cell.textContent = value; return cell; }));
+      return row;
+    }));
+  }
+
+  async function drawIsochrones() {
+    if (!state.line) return;
+    const key = keyInput.value.trim();
+    const place = $("iso-site").value, minutesValue = Number($("iso-minutes").value);
+    setStatus("Drawing the areas reachable before and after…");
+    try {
+      const url = `${state.line.links.self}/isochrones?place_id=${encodeURIComponent(place)}&minutes=${minutesValue}`;
+      state.areas = await (await call(url, { headers: { "X-API-Key": key } })).json();
+      const [before, after] = ["before", "after"].map((n) => state.areas.features.find((f) => f.properties.network === n));
+      setStatus(`Within ${minutesValue} min: ${before.properties.places} places before, ${after.properties.places} after.`);
+      document.body.dataset.areas = "true";
+      draw();
+    } catch (error) {
+      setStatus(error.message, true);
+    }
+  }
+  $("iso-draw").addEventListener("click", drawIsochrones);
+
   // --- start -----------------------------------------------------------------------------------------------------
   async function start() {
     resize();
@@ -389,11 +626,12 @@
       state.network = network;
       state.places = network.places;
       state.byId = new Map(network.places.map((place) => [place.id, place]));
-      const featured = network.places.filter(isFeatured).map((p) => [p.lon, p.lat]);
-      // Frame the city centre: the featured places within the middle 80 % of their spread.
-      const lons = featured.map((p) => p[0]).sort((a, b) => a - b), lats = featured.map((p) => p[1]).sort((a, b) => a - b);
+      // Centre on the network: the middle 60 % of the main roads' points (the dense city, not the province).
+      const lons = [], lats = [];
+      for (const road of network.roads) { lons.push(road[1]); lats.push(road[2]); }
+      lons.sort((a, b) => a - b); lats.sort((a, b) => a - b);
       const cut = (values, q) => values[Math.min(values.length - 1, Math.floor(q * values.length))];
-      fit([[cut(lons, 0.1), cut(lats, 0.1)], [cut(lons, 0.9), cut(lats, 0.9)]], 20);
+      fit([[cut(lons, 0.2), cut(lats, 0.2)], [cut(lons, 0.8), cut(lats, 0.8)]], 20);
       setStatus(`${network.roads.length} road segments, ${network.places.length} places.`);
       document.body.dataset.ready = "true";
     } catch (error) {
@@ -407,6 +645,7 @@
       const place = state.byId.get(placeId);
       return place ? toScreen(place.lon, place.lat) : null;
     },
+    labels() { return { places: [...drawnPlaceLabels], streets: [...drawnStreetLabels] }; },
     centreOn(placeId) {
       const place = state.byId.get(placeId);
       if (place) { state.view.lon = place.lon; state.view.lat = place.lat; render(); }
