@@ -1,139 +1,205 @@
-"""Benchmark the heritage bus line design and its before/after evaluation on the Hanoi bundle.
+"""Benchmark line design on the Hanoi bundle: design time, and the designed line's benefit against two others.
 
-* design: ``design_line`` for ``--interests heritage,ci_centre`` (sites, stops, OR-Tools order, road paths);
-* evaluation: ``evaluate_line`` over every ordered pair of heritage places and CI centres, door to door, today's
-  network and with the line, averaged over six departures (one one-to-all RAPTOR run per origin and departure,
-  both networks), including building the network with the line (timetable, transfers, planner);
-* baseline in the same run: the same evaluation done naively, one ``BusPlanner.plan`` per pair, departure and
-  network, on a random sample of pairs; its time per pair is extrapolated to all pairs for the ratio, and its
-  door-to-door times are compared with the fast evaluation's on the sampled pairs.
+In one run, for each case (the heritage/CI line at 15 min with at most 6 buses; the craft-village line through
+Bát Tràng at 30 min):
 
-Usage: ``python -m bench.design [--bundle DIR] [--sample 40] [--seed 0] --json``. Prints one JSON object.
+* **designed**: :func:`routing.operators.design_line` (candidate lines scored before/after by RAPTOR, a local
+  search for the best benefit per vehicle-hour under the fleet cap), timed ``--runs`` times (p50 reported);
+* **current proposal**: the design code at ``--baseline`` (default: the commit this work started from), run in a
+  subprocess from a ``git archive`` of that commit on ``PYTHONPATH``, its line handed over as GTFS;
+* **nearest neighbour**: the designed line's stops in the order a person would draw them (from the first stop
+  to the nearest unvisited, same loop or two-way kind, same headway).
+
+All three lines are measured by the same :func:`routing.operators.evaluate_line` (every ordered pair of the
+theme's places, door to door, six departures over an hour), here, in this process.
+
+Usage: ``python -m bench.design [--bundle DIR] [--runs 3] [--baseline COMMIT] --json``. Prints one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from bench.measure import bundle_argument, open_bundle
 from routing.bundle.load import CityBundle
-from routing.errors import RoutingError
-from routing.operators import Site, add_line, design_line, evaluate_line
-from routing.operators.evaluate import PAIR_CATEGORIES, LineEvaluation
-from routing.raptor import BusPlanner
+from routing.operators import (
+    DesignedLine,
+    DesignOptions,
+    LineSchedule,
+    Site,
+    design_line,
+    evaluate_line,
+    line_metrics,
+    nearest_neighbour_order,
+    plan_stops,
+)
+from routing.operators.design import route_schedule
+from routing.operators.gtfs import read_gtfs_line
+
+BASELINE_COMMIT = "4f8241c97a34d146a7cbbdf333854a47f52ee864"
+"""The commit issue 16's work started from: its ``design_line`` is the current proposal."""
+ROOT = Path(__file__).resolve().parent.parent
+CASES: dict[str, dict[str, Any]] = {
+    "heritage_ci": {"interests": ("heritage", "ci_centre"), "place_ids": (), "headway_s": 900, "max_fleet": 6},
+    "craft_villages": {
+        "interests": ("craft_village",),
+        "place_ids": ("bat-trang-ceramic-village",),
+        "headway_s": 1800,
+        "max_fleet": None,
+    },
+}
+_BASELINE_SCRIPT = """
+import sys, datetime
+from pathlib import Path
+from routing.bundle.load import load_bundle
+from routing.operators import DesignOptions, Site, design_line
+from routing.operators.gtfs import write_gtfs
+bundle = load_bundle(Path(sys.argv[1]), verify_hashes=False)
+sites = [Site.from_record(r) for r in bundle.places]
+interests = tuple(filter(None, sys.argv[3].split(",")))
+places = tuple(filter(None, sys.argv[4].split(",")))
+line = design_line(bundle.drive, bundle.bus, sites, interests=interests, place_ids=places,
+                   options=DesignOptions(headway_s=int(sys.argv[5])))
+write_gtfs(line.schedule, Path(sys.argv[2]), start_date=datetime.date(2026, 1, 1))
+"""
 
 
-def _naive(
-    bundle: CityBundle, planner: BusPlanner, evaluation: LineEvaluation, pairs: list[tuple[int, int]]
-) -> tuple[float, list[float]]:
-    """Seconds spent and mean door-to-door seconds per pair, one ``plan`` call per pair and departure."""
-    places = {str(p["id"]): p for p in bundle.places}
-    means: list[float] = []
+def _baseline_line(bundle: CityBundle, commit: str, case: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    """The current proposal: the code at ``commit`` designs the line in a subprocess; read back from its GTFS."""
+    source = workdir / "source"
+    if not source.exists():
+        source.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit, "routing"], check=True, capture_output=True
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(source, filter="data")
+    out = workdir / f"baseline-{case['headway_s']}-{'-'.join(case['interests'])}.zip"
     started = time.perf_counter()
-    for origin, destination in pairs:
-        a = places[evaluation.place_ids[origin]]
-        b = places[evaluation.place_ids[destination]]
-        access = [bundle.place_access[str(p["id"])] for p in (a, b)]
-        lists = [planner.access_list(r["access_stops"]) if r["off_network"] else None for r in access]
-        times: list[float] = []
-        for depart in evaluation.departures_s:
-            try:
-                plan = planner.plan(
-                    float(a["lat"]),
-                    float(a["lon"]),
-                    float(b["lat"]),
-                    float(b["lon"]),
-                    depart_s=depart,
-                    from_access=lists[0],
-                    to_access=lists[1],
-                )
-                times.append(float(plan.best.arrive_s - depart))
-            except RoutingError:
-                times.append(float("nan"))
-        means.append(float(np.mean(times)))
-    return time.perf_counter() - started, means
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _BASELINE_SCRIPT,
+            str(bundle.path),
+            str(out),
+            ",".join(case["interests"]),
+            ",".join(case["place_ids"]),
+            str(case["headway_s"]),
+        ],
+        cwd=source,  # the archived code first on sys.path, not this checkout's
+        env={**os.environ, "PYTHONPATH": str(source)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        return {"error": result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed"}
+    return {"schedule": read_gtfs_line(out), "time_s": elapsed}
 
 
-def bench_design(bundle: CityBundle, *, sample: int = 40, seed: int = 0) -> dict[str, Any]:
-    """Time the design, the fast evaluation and the naive baseline; returns the report."""
-    sites = [Site.from_record(record) for record in bundle.places]
-    started = time.perf_counter()
-    line = design_line(bundle.drive, bundle.bus, sites, interests=PAIR_CATEGORIES)
-    design_s = time.perf_counter() - started
+def _nearest_neighbour(bundle: CityBundle, sites: list[Site], case: dict[str, Any], line: DesignedLine) -> Any:
+    """The designed line's stops in nearest-neighbour order (same kind and headway)."""
+    options = line.options
+    plan = plan_stops(
+        bundle.drive,
+        bundle.bus,
+        sites,
+        interests=case["interests"],
+        place_ids=case["place_ids"],
+        options=DesignOptions(
+            headway_s=options.headway_s, cluster_m=options.pool_cluster_m, pool_radius_m=options.pool_radius_m
+        ),
+        spread=False,
+    )
+    index = {stop.stop_id: i for i, stop in enumerate(plan.stops)}
+    designed = [index[stop.stop_id] for stop in line.schedule.stops]
+    order = nearest_neighbour_order(plan.distance_m, designed)
+    schedule, metrics = route_schedule(
+        bundle.drive, bundle.bus, plan, order, loop=line.schedule.kind == "loop", options=options
+    )
+    return schedule, metrics
 
-    started = time.perf_counter()
-    evaluation = evaluate_line(bundle, line.schedule)
-    evaluation_s = time.perf_counter() - started
-    count = len(evaluation.place_ids)
-    pair_count = count * (count - 1)
 
-    rng = np.random.default_rng(seed)
-    all_pairs = [(i, j) for i in range(count) for j in range(count) if i != j]
-    chosen = rng.choice(len(all_pairs), size=min(sample, len(all_pairs)), replace=False)
-    pairs = [all_pairs[int(k)] for k in chosen]
-    started = time.perf_counter()
-    before_planner = BusPlanner(bundle.bus, bundle.timetable, bundle.transfers, bundle.walk, bundle.stop_access)
-    extended = add_line(bundle.bus, bundle.timetable, bundle.walk, bundle.stop_access, line.schedule)
-    after_planner = BusPlanner(extended.bus, extended.timetable, extended.transfers, bundle.walk, extended.stop_access)
-    naive_setup_s = time.perf_counter() - started
-    before_s, before_means = _naive(bundle, before_planner, evaluation, pairs)
-    after_s, after_means = _naive(bundle, after_planner, evaluation, pairs)
-    per_pair_s = (before_s + after_s) / len(pairs)
-    naive_total_s = naive_setup_s + per_pair_s * pair_count
-
-    fast_before = np.array([evaluation.before_s[i, j] for i, j in pairs])
-    fast_after = np.array([evaluation.after_s[i, j] for i, j in pairs])
-    difference = np.abs(np.concatenate((fast_before - before_means, fast_after - after_means)))
-    difference = difference[np.isfinite(difference)]
-    metrics = line.metrics
+def _measure(bundle: CityBundle, schedule: LineSchedule, case: dict[str, Any], fleet: int) -> dict[str, Any]:
+    evaluation = evaluate_line(bundle, schedule, categories=case["interests"], place_ids=case["place_ids"])
+    summary = evaluation.summary()
+    keys = (
+        "places",
+        "pairs_compared",
+        "mean_saving_min",
+        "median_saving_min",
+        "share_improved",
+        "touched_pairs",
+        "touched_mean_saving_min",
+        "touched_median_saving_min",
+        "touched_share_improved",
+    )
     return {
-        "bundle": bundle.name,
-        "line": {
-            "kind": line.schedule.kind,
-            "stops": len(line.schedule.stops),
-            "sites_designed_for": len(line.sites),
-            "sites_served_400m": len(evaluation.served),
-            "round_trip_min": round(metrics.round_trip_s / 60, 1),
-            "fleet_size_15min": metrics.fleet_size,
-            "vehicle_km_per_day": round(metrics.vehicle_km_per_day, 1),
-            "vehicle_hours_per_day": round(metrics.vehicle_hours_per_day, 1),
-        },
-        "design_s": round(design_s, 3),
-        "evaluation": {
-            "places": count,
-            "pairs": pair_count,
-            "departures_per_pair": len(evaluation.departures_s),
-            "time_s": round(evaluation_s, 3),
-            "parts_s": {key: round(value, 3) for key, value in evaluation.timings_s.items()},
-            "summary": evaluation.summary(),
-        },
-        "baseline_plan_per_pair": {
-            "sampled_pairs": len(pairs),
-            "setup_s": round(naive_setup_s, 3),
-            "time_s": round(before_s + after_s, 3),
-            "per_pair_s": round(per_pair_s, 4),
-            "extrapolated_all_pairs_s": round(naive_total_s, 1),
-            "speedup": round(naive_total_s / evaluation_s, 1),
-            "median_abs_difference_s": round(float(np.median(difference)), 1) if difference.size else None,
-            "p90_abs_difference_s": round(float(np.percentile(difference, 90)), 1) if difference.size else None,
-        },
-        "within_60_s": evaluation_s <= 60.0,
+        "stops": [stop.name for stop in schedule.stops],
+        "kind": schedule.kind,
+        "fleet_size": fleet,
+        "sites_served_400m": len(evaluation.served),
+        **{key: summary.get(key) for key in keys},
     }
+
+
+def bench_design(bundle: CityBundle, *, runs: int = 3, baseline: str = BASELINE_COMMIT) -> dict[str, Any]:
+    """Design each case ``runs`` times, measure the three lines; returns the report."""
+    sites = [Site.from_record(record) for record in bundle.places]
+    report: dict[str, Any] = {"bundle": bundle.name, "baseline_commit": baseline, "runs": runs, "cases": {}}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, case in CASES.items():
+            options = DesignOptions(headway_s=case["headway_s"], max_fleet=case["max_fleet"])
+            times: list[float] = []
+            line: DesignedLine | None = None
+            for _ in range(runs):
+                started = time.perf_counter()
+                line = design_line(
+                    bundle, sites, interests=case["interests"], place_ids=case["place_ids"], options=options
+                )
+                times.append(time.perf_counter() - started)
+            assert line is not None
+            nn_schedule, nn_metrics = _nearest_neighbour(bundle, sites, case, line)
+            entry: dict[str, Any] = {
+                "design_time_s": {"p50": round(statistics.median(times), 1), "runs": [round(t, 1) for t in times]},
+                "lines_scored": line.search.get("lines_scored"),
+                "designed": _measure(bundle, line.schedule, case, line.metrics.fleet_size),
+                "nearest_neighbour": _measure(bundle, nn_schedule, case, nn_metrics.fleet_size),
+            }
+            old = _baseline_line(bundle, baseline, case, Path(folder))
+            if "schedule" in old:
+                metrics = line_metrics(old["schedule"], layover_s=300.0, dwell_s=0.0)
+                entry["current_proposal"] = {
+                    "design_time_s": round(old["time_s"], 1),
+                    **_measure(bundle, old["schedule"], case, metrics.fleet_size),
+                }
+            else:
+                entry["current_proposal"] = old
+            report["cases"][name] = entry
+    return report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     bundle_argument(parser)
-    parser.add_argument("--sample", type=int, default=40, help="pairs timed with the naive baseline")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=3, help="design runs per case (p50 of their times)")
+    parser.add_argument("--baseline", default=BASELINE_COMMIT, help="commit whose design is the current proposal")
     args = parser.parse_args()
     bundle = open_bundle(args.bundle)
-    print(json.dumps(bench_design(bundle, sample=args.sample, seed=args.seed), ensure_ascii=False, indent=2))
+    print(json.dumps(bench_design(bundle, runs=args.runs, baseline=args.baseline), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
