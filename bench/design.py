@@ -1,7 +1,7 @@
 """Benchmark line design on the Hanoi bundle: design time, and the designed line's benefit against two others.
 
-In one run, for each case (the heritage/CI line at 15 min with at most 6 buses; the craft-village line through
-Bát Tràng at 30 min):
+In one run, for each case (the heritage/CI line at 15 min with at most 6 buses, loops or two-way lines, and two-way
+lines only; the craft-village line through Bát Tràng at 30 min):
 
 * **designed**: :func:`routing.operators.design_line` (candidate lines scored before/after by RAPTOR, a local
   search for the best benefit per vehicle-hour under the fleet cap), timed ``--runs`` times (p50 reported);
@@ -52,6 +52,13 @@ BASELINE_COMMIT = "4f8241c97a34d146a7cbbdf333854a47f52ee864"
 ROOT = Path(__file__).resolve().parent.parent
 CASES: dict[str, dict[str, Any]] = {
     "heritage_ci": {"interests": ("heritage", "ci_centre"), "place_ids": (), "headway_s": 900, "max_fleet": 6},
+    "heritage_ci_two_way": {
+        "interests": ("heritage", "ci_centre"),
+        "place_ids": (),
+        "headway_s": 900,
+        "max_fleet": 6,
+        "kind": "line",
+    },
     "craft_villages": {
         "interests": ("craft_village",),
         "place_ids": ("bat-trang-ceramic-village",),
@@ -162,7 +169,9 @@ def bench_design(bundle: CityBundle, *, runs: int = 3, baseline: str = BASELINE_
     report: dict[str, Any] = {"bundle": bundle.name, "baseline_commit": baseline, "runs": runs, "cases": {}}
     with tempfile.TemporaryDirectory() as folder:
         for name, case in CASES.items():
-            options = DesignOptions(headway_s=case["headway_s"], max_fleet=case["max_fleet"])
+            options = DesignOptions(
+                headway_s=case["headway_s"], max_fleet=case["max_fleet"], kind=case.get("kind", "any")
+            )
             times: list[float] = []
             line: DesignedLine | None = None
             for _ in range(runs):

@@ -64,7 +64,7 @@ def design_line(
         str | None, typer.Option("--from", help='Start terminal: a place id or name, or "lat,lon".')
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="End terminal (makes a two-way line).")] = None,
-    loop: Annotated[bool, typer.Option("--loop", help="A loop (the default without --to).")] = False,
+    loop: Annotated[bool, typer.Option("--loop", help="Loops only (as --kind loop).")] = False,
     hours: Annotated[str, typer.Option(help="Service hours HH:MM-HH:MM.")] = "06:00-20:00",
     layover: Annotated[float, typer.Option(help="Layover at each terminal, minutes.")] = 5.0,
     max_stops: Annotated[int, typer.Option(min=2, help="Most candidate stops the search considers.")] = 16,
@@ -75,6 +75,7 @@ def design_line(
         str, typer.Option(help="visitors (site to site, by popularity) or residents (wards to sites).")
     ] = "visitors",
     search_time: Annotated[float, typer.Option(help="Seconds the line search may take.")] = 40.0,
+    kind: Annotated[str, typer.Option(help="Line shapes the search tries: any, loop or line (two-way).")] = "any",
     vnd_per_vehicle_km: Annotated[
         float, typer.Option(help="Operating cost per vehicle-km, VND (estimated default: docs/DATA.md).")
     ] = DesignOptions.vnd_per_vehicle_km,
@@ -84,7 +85,8 @@ def design_line(
     name: Annotated[str, typer.Option(help="The line's name.")] = "Heritage line",
     line_id: Annotated[str, typer.Option(help="The line's id (GTFS route_id, prefix of new stop ids).")] = "heritage",
     evaluate: Annotated[
-        bool, typer.Option(help="Measure door-to-door times between heritage places and CI centres before/after.")
+        bool,
+        typer.Option(help="Measure door-to-door times between the theme's places and from the wards, before/after."),
     ] = True,
     bundle: Annotated[Path | None, typer.Option(help="A bundle directory (default: current).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the proposal as JSON.")] = False,
@@ -99,6 +101,8 @@ def design_line(
         fail(f"--headway {headway:g}: give minutes between buses, more than 0 and at most {MAX_HEADWAY_MIN}")
     if max_fleet is not None and max_fleet < 1:
         fail(f"--max-fleet {max_fleet}: give at least one bus")
+    if kind not in ("any", "loop", "line"):
+        fail(f"--kind {kind!r}: give any, loop or line")
     if objective not in ("visitors", "residents"):
         fail(f"--objective {objective!r}: give visitors or residents")
     if not (vnd_per_vehicle_km >= 0 and vnd_per_vehicle_hour >= 0 and search_time > 0):
@@ -125,6 +129,7 @@ def design_line(
         line_id=line_id,
         name=name,
         max_fleet=max_fleet,
+        kind="loop" if loop or kind == "loop" else "line" if kind == "line" else "any",
         search_time_s=search_time,
         vnd_per_vehicle_km=vnd_per_vehicle_km,
         vnd_per_vehicle_hour=vnd_per_vehicle_hour,
