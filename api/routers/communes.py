@@ -132,6 +132,16 @@ def _check_may_edit(session: SessionDep, user: UserDep, unit_id: str) -> store.C
     return role
 
 
+def editable_unit(commune_id: Annotated[str, Path(max_length=100)], user: UserDep, session: SessionDep) -> str:
+    """The id of the unit in the path, when the caller may see and change it (else 404 or 403)."""
+    unit_id = _unit(commune_id)
+    _check_may_edit(session, user, unit_id)
+    return unit_id
+
+
+EditableUnit = Annotated[str, Depends(editable_unit)]
+
+
 def _revision_response(row: store.CommuneRevision) -> RevisionResponse:
     return RevisionResponse.model_validate(row, from_attributes=True)
 
@@ -157,7 +167,7 @@ def _check_places(body: RevisionCreate, unit_id: str, city: CityDep) -> None:
     responses={**EDITING, **responses("invalid-request", "idempotency-key-reused")},
 )
 def propose_revision(  # noqa: PLR0917 - FastAPI parameters
-    commune_id: Annotated[str, Path(max_length=100)],
+    unit_id: EditableUnit,
     body: RevisionCreate,
     user: UserDep,
     session: SessionDep,
@@ -170,8 +180,6 @@ def propose_revision(  # noqa: PLR0917 - FastAPI parameters
     A repeat with the same ``Idempotency-Key`` and body answers 200 with the first revision
     (``Idempotent-Replayed: true``); with another body, 422 ``idempotency-key-reused``.
     """
-    unit_id = _unit(commune_id)
-    _check_may_edit(session, user, unit_id)
     _check_places(body, unit_id, city)
     kind: Literal["story", "event"] = "story" if body.story is not None else "event"
     proposed = body.story if body.story is not None else body.event
@@ -199,22 +207,14 @@ def propose_revision(  # noqa: PLR0917 - FastAPI parameters
 
 
 @router.get("/{commune_id}/revisions", response_model=RevisionListResponse, responses=EDITING)
-def list_revisions(
-    commune_id: Annotated[str, Path(max_length=100)], user: UserDep, session: SessionDep
-) -> RevisionListResponse:
+def list_revisions(unit_id: EditableUnit, session: SessionDep) -> RevisionListResponse:
     """The unit's revisions, newest first (its editor and moderators only)."""
-    unit_id = _unit(commune_id)
-    _check_may_edit(session, user, unit_id)
     return RevisionListResponse(revisions=[_revision_response(row) for row in store.revisions(session, unit_id)])
 
 
 @router.get("/{commune_id}/changes", response_model=ChangeLogResponse, responses=EDITING)
-def change_log(
-    commune_id: Annotated[str, Path(max_length=100)], user: UserDep, session: SessionDep
-) -> ChangeLogResponse:
+def change_log(unit_id: EditableUnit, session: SessionDep) -> ChangeLogResponse:
     """Every proposal and decision for the unit, oldest first: who, when, what (its editor and moderators only)."""
-    unit_id = _unit(commune_id)
-    _check_may_edit(session, user, unit_id)
     return ChangeLogResponse(
         changes=[ChangeResponse.model_validate(row, from_attributes=True) for row in store.changes(session, unit_id)]
     )

@@ -3,25 +3,10 @@ centre, events by dates and ward, and bad input answered as problem+json naming 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
-from recommender.city import City
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, city: City) -> Iterator[TestClient]:
-    folder: Path = tmp_path_factory.mktemp("communes")
-    settings = Settings(sqlite_path=folder / "api.sqlite3", database_url=None, redis_url=None)
-    with TestClient(create_app(city=city, settings=settings)) as test_client:
-        yield test_client
 
 
 def test_the_list_has_the_126_units_and_every_story_cites_sources(client: TestClient) -> None:

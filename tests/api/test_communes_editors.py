@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.store import communes as store
 from recommender.communes.text import STORY_MAX_CHARS
 from tests.api.conftest import ClientFactory
+from tests.recommender.test_lunar import sample_event
 
 pytestmark = pytest.mark.slow
 UNIT = "xa-bat-trang"
@@ -131,30 +132,14 @@ def test_a_traveller_changes_nothing(client: TestClient) -> None:
 
 
 def _event(**fields: Any) -> dict[str, Any]:
-    event = {
-        "id": "bat-trang-pottery-fair",
-        "name_vi": "Hội chợ gốm",
-        "name_en": "Pottery fair",
-        "kind": "market",
-        "place_id": "bat-trang-ceramic-village",
-        "ward": UNIT,
-        "calendar": "lunar",
-        "year": 2027,
-        "start": {"month": 2, "day": 14},
-        "end": {"month": 2, "day": 16},
-        "hours": "08:00-17:00",
-        "description_en": "A fair of the village's potters.",
-        "description_vi": "Hội chợ của thợ gốm trong làng.",
-        "sources": ["https://example.org/fair"],
-        **fields,
-    }
-    return {"event": event}
+    place = {"place_id": "bat-trang-ceramic-village", "ward": UNIT, "id": "bat-trang-pottery-fair", "kind": "market"}
+    return {"event": sample_event(**{**place, **fields})}
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        (_event(end={"month": 2, "day": 1}), "end"),
+        (_event(end={"month": 1, "day": 2}), "end"),
         (_event(start={"month": 3, "day": 30}, end={"month": 3, "day": 30}), "start"),
         (_story(history_en="x" * (STORY_MAX_CHARS + 1)), "history_en"),
         (_story(history_vi="Làng gốm <script>alert('x')</script>"), "history_vi"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -59,19 +58,14 @@ def test_an_unknown_bundle_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.fixture
-def sqlite_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    path = tmp_path / "store.sqlite3"
-    monkeypatch.setenv("HERITAGE_SQLITE_PATH", str(path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("HERITAGE_DATABASE_URL", raising=False)
+def test_grant_makes_an_editor_of_one_unit_and_refuses_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DATABASE_URL", "HERITAGE_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HERITAGE_SQLITE_PATH", str(tmp_path / "store.sqlite3"))
     get_settings.cache_clear()
-    yield f"sqlite:///{path}"
-    get_settings.cache_clear()
-
-
-def test_grant_makes_an_editor_of_one_unit_and_refuses_bad_input(sqlite_store: str) -> None:
-    engine = make_engine(sqlite_store)
+    engine = make_engine(get_settings().resolved_database_url)
     migrate(engine)
     with session_factory(engine)() as session:
         user = repositories.create_user(session, email="editor@example.org", password_hash="x")
@@ -100,3 +94,4 @@ def test_grant_makes_an_editor_of_one_unit_and_refuses_bad_input(sqlite_store: s
         assert role is not None
         assert role.unit_id == "xa-bat-trang"  # the refused calls changed nothing
     engine.dispose()
+    get_settings.cache_clear()

@@ -28,14 +28,11 @@ CO_LOA_DAY = lunar_to_solar(LunarDay(2027, 1, 6))
 
 
 @pytest.fixture(scope="module")
-def city() -> City:
-    settings_ = get_settings()
-    return load_city(build_city(current_spec(settings_), settings_.bundle_dir))
-
-
-@pytest.fixture(scope="module")
-def router(city: City) -> CityRouter:
-    return CityRouter(city.bundle)
+def hanoi() -> tuple[City, CityRouter]:
+    """The real Hanoi city (the bundle of the current inputs) and its router."""
+    settings = get_settings()
+    city = load_city(build_city(current_spec(settings), settings.bundle_dir))
+    return city, CityRouter(city.bundle)
 
 
 def _heritage_by_bus(date: dt.date, *, interests: tuple[str, ...] = ("heritage",), **fields: object) -> TripRequest:
@@ -54,8 +51,8 @@ def test_the_sixth_day_of_the_first_lunar_month_2027_is_11_february() -> None:
     assert dt.date(2027, 2, 11) == CO_LOA_DAY
 
 
-def test_a_heritage_plan_on_the_co_loa_festival_day_goes_to_the_festival(city: City, router: CityRouter) -> None:
-    itinerary = plan_trip(city, router, _heritage_by_bus(CO_LOA_DAY))
+def test_a_heritage_plan_on_the_co_loa_festival_day_goes_to_the_festival(hanoi: tuple[City, CityRouter]) -> None:
+    itinerary = plan_trip(*hanoi, _heritage_by_bus(CO_LOA_DAY))
     events = [event for event in itinerary.events if event["id"] == "co-loa-festival"]
     assert len(events) == 1
     assert events[0]["date"] == "2027-02-11"
@@ -67,17 +64,18 @@ def test_a_heritage_plan_on_the_co_loa_festival_day_goes_to_the_festival(city: C
     assert [event["id"] for event in payload["events"]].count("co-loa-festival") == 1
 
 
-def test_the_same_plan_a_week_later_does_not(city: City, router: CityRouter) -> None:
-    itinerary = plan_trip(city, router, _heritage_by_bus(CO_LOA_DAY + dt.timedelta(days=7)))
+def test_the_same_plan_a_week_later_does_not(hanoi: tuple[City, CityRouter]) -> None:
+    itinerary = plan_trip(*hanoi, _heritage_by_bus(CO_LOA_DAY + dt.timedelta(days=7)))
     assert all(event["id"] != "co-loa-festival" for event in itinerary.events)
     for visit in itinerary.visits:
         assert not any("Festival" in reason for reason in visit.reasons)
 
 
-def test_a_commune_stories_day_tells_three_communes_stories(city: City, router: CityRouter) -> None:
-    itinerary = plan_trip(city, router, _heritage_by_bus(
-        dt.date(2027, 3, 2), interests=("heritage", "craft_village"), theme="commune-stories"
-    ))
+def test_a_commune_stories_day_tells_three_communes_stories(hanoi: tuple[City, CityRouter]) -> None:
+    itinerary = plan_trip(
+        *hanoi,
+        _heritage_by_bus(dt.date(2027, 3, 2), interests=("heritage", "craft_village"), theme="commune-stories"),
+    )
     stories = default_stories()
     told: set[str] = set()
     for visit in itinerary.visits:

@@ -64,7 +64,8 @@ def test_a_leap_month_the_year_lacks_is_refused() -> None:
         lunar_to_solar(LunarDay(2027, 5, 1, leap=True))
 
 
-def _event(**fields: object) -> dict[str, object]:
+def sample_event(**fields: object) -> dict[str, object]:
+    """A valid lunar event of 2027 at Cổ Loa, with ``fields`` changed (the tests' one example event)."""
     return {
         "id": "test-festival",
         "name_vi": "Hội thử",
@@ -96,4 +97,4 @@ def _event(**fields: object) -> dict[str, object]:
 )
 def test_bad_events_are_refused_naming_the_field(fields: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError, match=field):
-        Event.model_validate(_event(**fields))
+        Event.model_validate(sample_event(**fields))
