@@ -8,6 +8,7 @@ the key that made them; strict types where the schema says so; a 405 lists every
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -303,6 +304,20 @@ def test_every_router_refuses_unknown_query_parameters(
     if path in {"/v1/routes", "/v1/isochrones"}:
         assert "did you mean 'mode'" in problem["detail"]
     assert store_client.get(path, params={**params, "lang": "vi"}).status_code == 200
+
+
+def test_every_operation_refuses_an_unknown_query_parameter(client: TestClient) -> None:
+    """One mechanism for all (``api.errors.known_query``): every operation of the OpenAPI document, a new one too."""
+    paths = client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    operations = [(method, path) for path, item in paths.items() for method in item if method != "parameters"]
+    assert len(operations) >= 25
+    accepted = []
+    for method, path in operations:
+        url = re.sub(r"\{[^}]+\}", "x", path)
+        response = client.request(method.upper(), url, params={"zzunknown": "1"})
+        if response.status_code != 422 or "query.zzunknown" not in response.text:
+            accepted.append(f"{method.upper()} {path}: {response.status_code}")
+    assert accepted == []
 
 
 def test_the_refusals_are_written_in_vietnamese_too(store_client: TestClient) -> None:
