@@ -53,9 +53,13 @@ def _summary(commune: Commune, lang: str) -> dict[str, object]:
 
 
 @router.get("", response_model=CommuneListResponse)
-def list_communes(lang: LanguageDep) -> CommuneListResponse:
-    """All 126 wards and communes of 2025, each with its story status (``verified``, ``draft``, ``none yet``)."""
-    found = list(communes(default_wards(), default_stories()))
+def list_communes(lang: LanguageDep, session: SessionDep) -> CommuneListResponse:
+    """All 126 wards and communes of 2025, each with its story status (``verified``, ``draft``, ``none yet``).
+
+    A story that editors changed and a moderator approved is the one shown.
+    """
+    edited = {unit: Story.model_validate(body) for unit, body in store.live_stories(session).items()}
+    found = list(communes(default_wards(), {**default_stories(), **edited}))
     counts = {status: sum(c.status == status for c in found) for status in ("verified", "draft", "none yet")}
     return CommuneListResponse(
         communes=[CommuneSummary.model_validate(_summary(c, lang)) for c in found], counts=counts

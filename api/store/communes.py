@@ -169,6 +169,14 @@ def live(session: Session, unit_id: str) -> tuple[dict[str, Any] | None, dict[st
     return story, events
 
 
+def live_stories(session: Session) -> dict[str, dict[str, Any]]:
+    """The newest approved story of every unit that has one, by unit id."""
+    query = select(CommuneRevision).where(CommuneRevision.kind == "story", CommuneRevision.status == APPROVED)
+    return {
+        row.unit_id: row.body for row in session.scalars(query.order_by(CommuneRevision.decided_at, CommuneRevision.id))
+    }
+
+
 def changes(session: Session, unit_id: str) -> list[CommuneChange]:
     """The unit's change log, oldest first."""
     query = select(CommuneChange).where(CommuneChange.unit_id == unit_id)

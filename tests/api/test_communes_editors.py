@@ -79,6 +79,8 @@ def test_an_editors_change_is_pending_until_approved_then_live_and_logged(client
     reused = client.post(f"/v1/communes/{UNIT}/revisions", json=other_body, headers={**editor, "Idempotency-Key": "k1"})
     _problem(reused, 422, "idempotency-key-reused")
     assert client.get(f"/v1/communes/{UNIT}").json()["story"]["product_en"] == before  # pending: not live
+    listed = {unit["id"]: unit for unit in client.get("/v1/communes").json()["communes"]}
+    assert listed[UNIT]["product"] == before
     listed = client.get(f"/v1/communes/{UNIT}/revisions", headers=editor).json()["revisions"]
     assert [row["id"] for row in listed] == [revision["id"]]
 
@@ -93,6 +95,8 @@ def test_an_editors_change_is_pending_until_approved_then_live_and_logged(client
     assert approved.json()["status"] == "approved"
     live = client.get(f"/v1/communes/{UNIT}").json()
     assert live["story"]["product_en"] == "Bát Tràng ceramics, told by the commune"
+    listed = {unit["id"]: unit for unit in client.get("/v1/communes").json()["communes"]}
+    assert listed[UNIT]["product"] == "Bát Tràng ceramics, told by the commune"
 
     log = client.get(f"/v1/communes/{UNIT}/changes", headers=editor).json()["changes"]
     assert [(line["action"], line["revision_id"]) for line in log] == [
