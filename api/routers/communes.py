@@ -147,7 +147,8 @@ EditableUnit = Annotated[str, Depends(editable_unit)]
 
 
 def _revision_response(row: store.CommuneRevision) -> RevisionResponse:
-    return RevisionResponse.model_validate(row, from_attributes=True)
+    fields = ("id", "unit_id", "kind", "target_id", "status", "author_id", "created_at", "decided_by", "decided_at")
+    return RevisionResponse.model_validate({name: getattr(row, name) for name in fields} | {row.kind: row.body})
 
 
 def _check_places(body: RevisionCreate, unit_id: str, city: CityDep) -> None:

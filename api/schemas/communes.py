@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field, StrictBool, model_validator
 
@@ -119,7 +119,8 @@ class RevisionResponse(ResponseModel):
     created_at: AwareDatetime
     decided_by: str | None
     decided_at: AwareDatetime | None
-    body: dict[str, Any]
+    story: Story | None = Field(None, description="The proposed story, for a story revision.")
+    event: Event | None = Field(None, description="The proposed event, for an event revision.")
 
 
 class RevisionListResponse(ResponseModel):
