@@ -1,7 +1,8 @@
 """Design a line worth running: a local search over candidate lines scored before/after by RAPTOR.
 
 Candidates are subsets of the planned stops (explicit places and terminals always kept), each ordered by
-:func:`~routing.operators.ordering.quick_order`, as a loop or a two-way line, at the operator's headway. A
+:func:`~routing.operators.ordering.quick_order`, as a loop (both ways round) or a two-way line, at the operator's
+headway. A
 candidate whose fleet exceeds the cap is not scored. Each scored candidate's benefit is the weighted mean of
 minutes saved over the objective's pairs (:class:`~routing.operators.scoring.LineScorer`); the search keeps
 the candidate with the most benefit per vehicle-hour among those with at least ``min_stops`` stops, moving by
@@ -99,16 +100,22 @@ def search_lines(
         elif plan.start_index is not None:
             stops = [plan.start_index, *(i for i in stops if i != plan.start_index)]
         order = quick_order(plan.distance_m, stops, closed=loop, fixed_ends=plan.end_index is not None)
-        try:
-            schedule, metrics = route_schedule(drive, bus, plan, order, loop=loop, options=options)
-        except NoRouteError:
-            return None
-        if options.max_fleet is not None and metrics.fleet_size > options.max_fleet:
-            over_fleet += 1
-            return None
-        candidate = Candidate(key[0], loop, schedule, metrics, scorer.score(schedule))
-        scored[key] = candidate
-        return candidate
+        # A loop runs one way round: both ways are scored (riders gain on different pairs), the better kept.
+        orders = [order, [order[0], *order[:0:-1]]] if loop and len(order) > 2 else [order]
+        best_here: Candidate | None = None
+        for sequence in orders:
+            try:
+                schedule, metrics = route_schedule(drive, bus, plan, sequence, loop=loop, options=options)
+            except NoRouteError:
+                continue
+            if options.max_fleet is not None and metrics.fleet_size > options.max_fleet:
+                over_fleet += 1
+                continue
+            candidate = Candidate(key[0], loop, schedule, metrics, scorer.score(schedule))
+            if best_here is None or candidate.benefit_per_vehicle_hour > best_here.benefit_per_vehicle_hour:
+                best_here = candidate
+        scored[key] = best_here
+        return best_here
 
     def better(a: Candidate | None, b: Candidate | None) -> bool:
         if a is None:
