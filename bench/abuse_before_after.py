@@ -93,8 +93,29 @@ def copy_tests(source: Path, target: Path) -> None:
             shutil.copy2(origin, target / relative)
 
 
+def furnish(tree: Path, bundle_dir: Path) -> None:
+    """What a checkout has beside its tracked files: ``bundles`` and a ``.venv`` (this one's, linked), whose
+    ``heritage`` runs the tree's code: the Dockerfile test runs it with the image's environment only."""
+    (tree / "bundles").symlink_to(bundle_dir, target_is_directory=True)
+    venv, bin_dir = Path(sys.prefix), Path(sys.executable).parent
+    (tree / ".venv" / "bin").mkdir(parents=True)
+    for entry in venv.iterdir():
+        if entry.name != "bin":
+            (tree / ".venv" / entry.name).symlink_to(entry)
+    for entry in bin_dir.iterdir():
+        if entry.name != "heritage":
+            (tree / ".venv" / "bin" / entry.name).symlink_to(entry)
+    heritage = tree / ".venv" / "bin" / "heritage"
+    heritage.write_text(
+        f"#!/bin/sh\nPYTHONPATH={tree} exec {sys.executable} -c "
+        '\'import sys; from cli.main import app; sys.argv[0] = "heritage"; sys.exit(app())\' "$@"\n'
+    )
+    heritage.chmod(0o755)
+
+
 def run_tests(tree: Path, bundle_dir: Path, timeout_s: float) -> dict[str, Outcome]:
     """Run the tests in ``tree`` with this interpreter; each test case's outcome by ``file::function``."""
+    furnish(tree, bundle_dir)
     report = tree / "junit.xml"
     targets = list(TESTS)
     # PYTHONPATH: the tree's code before the checkout's (editable install); PATH: this venv's ``heritage``, which
