@@ -201,6 +201,7 @@ class WardAccess(ResponseModel):
     nearest_site_before_min: float | None
     nearest_site_after_min: float | None
     saving_min: float
+    mean_site_saving_min: float = Field(description="Mean minutes saved to the theme's sites.")
     gains_access_within_min: list[int]
 
 

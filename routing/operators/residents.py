@@ -1,5 +1,8 @@
 """Residents' access to a theme's sites before and after a line: per ward or commune, ranked by access gained.
 
+Units are ranked by thresholds gained, then residents x minutes saved to the nearest site, then residents x
+the mean minutes saved over all the theme's sites (``mean_site_saving_min``).
+
 Each ward or commune is one weighted origin (its population; units without a population figure are weighted
 by area and flagged ``population_estimated``). Its time to the theme is the door-to-door time to the nearest
 of the sites (mean over departures spread over one headway), computed with the scoring's RAPTOR on today's
@@ -48,9 +51,16 @@ def resident_access(
     score = scorer.score(schedule)
     before = np.nanmin(np.where(np.isfinite(scorer.before_s), scorer.before_s, np.inf), axis=1) / 60
     after = np.nanmin(np.where(np.isfinite(score.after_s), score.after_s, np.inf), axis=1) / 60
+    # The mean over the sites: how much nearer the theme as a whole comes (the nearest site often does not move).
+    reachable = np.isfinite(scorer.before_s) & np.isfinite(score.after_s)
+    mean_saving = (
+        np.where(reachable, scorer.before_s - score.after_s, 0.0).sum(axis=1)
+        / np.maximum(reachable.sum(axis=1), 1)
+        / 60
+    )
     rows: list[dict[str, Any]] = []
     gains_of: dict[str, list[int]] = {}
-    for origin, b, a in zip(scorer.origins, before.tolist(), after.tolist(), strict=True):
+    for origin, b, a, m in zip(scorer.origins, before.tolist(), after.tolist(), mean_saving.tolist(), strict=True):
         gains = [t for t in THRESHOLDS_MIN if b > t >= a]
         gains_of[origin.origin_id] = gains
         rows.append(
@@ -62,17 +72,22 @@ def resident_access(
                 "nearest_site_before_min": round(b, 1) if np.isfinite(b) else None,
                 "nearest_site_after_min": round(a, 1) if np.isfinite(a) else None,
                 "saving_min": round(b - a, 1) if np.isfinite(b) and np.isfinite(a) else 0.0,
+                "mean_site_saving_min": round(m, 2),
                 "gains_access_within_min": gains,
             }
         )
     population = {o.origin_id: o.weight for o in scorer.origins}
     saving = {
-        o.origin_id: (b - a if np.isfinite(b - a) else 0.0)
-        for o, b, a in zip(scorer.origins, before, after, strict=True)
+        o.origin_id: (b - a if np.isfinite(b - a) else 0.0, m)
+        for o, b, a, m in zip(scorer.origins, before, after, mean_saving, strict=True)
     }
-    rows.sort(
-        key=lambda r: (-len(gains_of[r["ward_id"]]), -saving[r["ward_id"]] * population[r["ward_id"]], r["ward_id"])
-    )
+
+    def rank(row: dict[str, Any]) -> tuple[float, float, float, str]:
+        ward = row["ward_id"]
+        nearest, mean = saving[ward]
+        return (-len(gains_of[ward]), -nearest * population[ward], -mean * population[ward], ward)
+
+    rows.sort(key=rank)
     return {
         "units": len(rows),
         "units_off_network": [o.origin_id for o in scorer.skipped_origins],

@@ -593,7 +593,8 @@
       const row = document.createElement("tr");
       row.dataset.wardId = ward.ward_id;
       const cells = [ward.name, `${ward.population.toLocaleString("en")}${ward.population_estimated ? " (est.)" : ""}`,
-        `${ward.nearest_site_before_min ?? "–"} → ${ward.nearest_site_after_min ?? "–"}`];
+        `${ward.nearest_site_before_min ?? "–"} → ${ward.nearest_site_after_min ?? "–"}`,
+        `${ward.mean_site_saving_min.toFixed(1)}`];
       row.append(...cells.map((value) => { const cell = document.createElement("td"); cell.textContent = value; return cell; }));
       return row;
     }));
