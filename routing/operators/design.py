@@ -22,7 +22,7 @@ import itertools
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,6 +84,15 @@ class Terminal:
     lat: float
     lon: float
     name: str
+
+
+class LineAsk(TypedDict, total=False):
+    """What the operator asks a line to serve: a theme (categories), places, terminals (all optional)."""
+
+    interests: Collection[str]
+    place_ids: Sequence[str]
+    start: Terminal | None
+    end: Terminal | None
 
 
 @dataclass(frozen=True)
@@ -421,12 +430,9 @@ def plan_stops(
     bus: BusNetwork,
     sites: Sequence[Site],
     *,
-    interests: Collection[str] = (),
-    place_ids: Sequence[str] = (),
-    start: Terminal | None = None,
-    end: Terminal | None = None,
     options: DesignOptions,
     spread: bool = True,
+    **ask: Unpack[LineAsk],
 ) -> StopPlan:
     """Choose the sites (:func:`select_sites`), place a stop for each group and the terminals, measure the roads.
 
@@ -436,6 +442,8 @@ def plan_stops(
         For an unknown place, an empty theme, terminals off the network or sharing a stop, explicit places the
         bus cannot reach, or fewer than two distinct stops (naming the places that block the line).
     """
+    interests, place_ids = ask.get("interests", ()), ask.get("place_ids", ())
+    start, end = ask.get("start"), ask.get("end")
     check_service(options.headway_s, options.start_s, options.end_s)
     if options.headway_s != int(options.headway_s):
         raise LineDesignError("headway_min", "the headway must be a whole number of seconds")
@@ -612,11 +620,8 @@ def draft_line(
     bus: BusNetwork,
     sites: Sequence[Site],
     *,
-    interests: Collection[str] = (),
-    place_ids: Sequence[str] = (),
-    start: Terminal | None = None,
-    end: Terminal | None = None,
     options: DesignOptions | None = None,
+    **ask: Unpack[LineAsk],
 ) -> DesignedLine:
     """A loop (no ``end``) or a line from ``start`` to ``end`` through every chosen site, shortest road order.
 
@@ -629,9 +634,7 @@ def draft_line(
         As :func:`plan_stops`; NoRouteError if the stops cannot be joined on the drive network.
     """
     options = options or DesignOptions()
-    plan = plan_stops(
-        drive, bus, sites, interests=interests, place_ids=place_ids, start=start, end=end, options=options
-    )
+    plan = plan_stops(drive, bus, sites, options=options, **ask)
     first = plan.start_index if plan.start_index is not None else 0
     order = order_stops(plan.distance_m, start=first, end=plan.end_index)
     schedule, metrics = route_schedule(drive, bus, plan, order, loop=plan.end_index is None, options=options)

@@ -8,11 +8,11 @@ origins, to the theme's sites weighted by popularity). Both are scored by :mod:`
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, Unpack
 
 from routing.bundle.load import CityBundle
-from routing.operators.design import DesignedLine, DesignOptions, Site, Terminal, plan_stops
+from routing.operators.design import DesignedLine, DesignOptions, LineAsk, Site, plan_stops
 from routing.operators.errors import LineDesignError
 from routing.operators.scoring import LineScorer, Origin, spread_departures
 from routing.operators.search import Candidate, search_lines
@@ -25,13 +25,10 @@ def design_line(
     bundle: CityBundle,
     sites: Sequence[Site],
     *,
-    interests: Collection[str] = (),
-    place_ids: Sequence[str] = (),
-    start: Terminal | None = None,
-    end: Terminal | None = None,
     options: DesignOptions | None = None,
     objective: Objective = "visitors",
     residents: Sequence[Origin] = (),
+    **ask: Unpack[LineAsk],
 ) -> DesignedLine:
     """The line with the most benefit per vehicle-hour under the fleet cap, and the Pareto alternatives.
 
@@ -41,8 +38,9 @@ def design_line(
         The city (drive graph, today's network, walk graph, places and their access records).
     sites
         Every place the line may serve (plain records; ``popularity`` weights them).
-    interests, place_ids, start, end, options
-        As :func:`~routing.operators.design.plan_stops`; ``options.max_stops`` bounds the stops considered.
+    options, ask
+        As :func:`~routing.operators.design.plan_stops` (``interests``, ``place_ids``, ``start``, ``end``);
+        ``options.max_stops`` bounds the stops considered.
     objective
         ``visitors`` or ``residents``.
     residents
@@ -61,12 +59,9 @@ def design_line(
         bundle.drive,
         bundle.bus,
         sites,
-        interests=interests,
-        place_ids=place_ids,
-        start=start,
-        end=end,
         options=dataclasses.replace(options, cluster_m=options.pool_cluster_m),
         spread=False,
+        **ask,
     )
     popularity = {site.place_id: site.popularity for site in sites}
     records = {str(p["id"]): p for p in bundle.places}
