@@ -133,6 +133,8 @@ def search_lines(
     both_ways = plan.distance_m[anchor] + plan.distance_m[:, anchor]
     nearby = [i for i in sorted(range(len(plan.stops)), key=lambda i: (both_ways[i], i)) if i not in plan.explicit]
     for size in SEED_SIZES:
+        if best is not None and clock() - started >= options.search_time_s:
+            break  # out of time: the seeds scored so far stand
         for pool in (ranked, nearby):
             members = [*fixed, *pool[: max(size - len(fixed), 0)]]
             if len(set(members)) < min(size, len(plan.stops)):
