@@ -1,19 +1,24 @@
 """Benchmark line design on the Hanoi bundle: design time, and the designed line's benefit against two others.
 
-In one run, for each case (the heritage/CI line at 15 min with at most 6 buses, loops or two-way lines, and two-way
-lines only; the craft-village line through Bát Tràng at 30 min):
+In one run, for each case of ``CASES`` (heritage/CI at 15 min with at most 6 buses, default search and loops only;
+heritage/CI at 30 min with at most 4 buses; craft villages at 30 min with and without Bát Tràng named; cuisine at
+15 min with at most 6 buses; six named places at 20 min):
 
 * **designed**: :func:`routing.operators.design_line` (candidate lines scored before/after by RAPTOR, a local
   search for the best benefit per vehicle-hour under the fleet cap), timed ``--runs`` times (p50 reported);
 * **current proposal**: the design code at ``--baseline`` (default: the commit this work started from), run in a
   subprocess from a ``git archive`` of that commit on ``PYTHONPATH``, its line handed over as GTFS;
-* **nearest neighbour**: the designed line's stops in the order a person would draw them (from the first stop
-  to the nearest unvisited, same loop or two-way kind, same headway).
+* **nearest neighbour**, two readings of "the same sites in the order a person would draw them" (same loop or
+  two-way kind, same headway, from the first stop to the nearest unvisited): the designed line's own stops
+  (``same_stops``), and as many stops as the designed line has taken from the theme's most popular sites
+  (``popular_sites``: what a person drawing by hand would pick; the fairer baseline, since choosing the stops
+  is most of the design).
 
 All three lines are measured by the same :func:`routing.operators.evaluate_line` (every ordered pair of the
 theme's places, door to door, six departures over an hour), here, in this process.
 
-Usage: ``python -m bench.design [--bundle DIR] [--runs 3] [--baseline COMMIT] --json``. Prints one JSON object.
+Usage: ``python -m bench.design [--bundle DIR] [--runs 3] [--baseline COMMIT] [--case NAME ...] --json``. Prints
+one JSON object.
 """
 
 from __future__ import annotations
@@ -50,19 +55,36 @@ from routing.operators.gtfs import read_gtfs_line
 BASELINE_COMMIT = "4f8241c97a34d146a7cbbdf333854a47f52ee864"
 """The commit issue 16's work started from: its ``design_line`` is the current proposal."""
 ROOT = Path(__file__).resolve().parent.parent
+HERITAGE_CI = ("heritage", "ci_centre")
 CASES: dict[str, dict[str, Any]] = {
-    "heritage_ci": {"interests": ("heritage", "ci_centre"), "place_ids": (), "headway_s": 900, "max_fleet": 6},
-    "heritage_ci_two_way": {
-        "interests": ("heritage", "ci_centre"),
+    "heritage_ci": {"interests": HERITAGE_CI, "place_ids": (), "headway_s": 900, "max_fleet": 6},
+    "heritage_ci_loops_only": {
+        "interests": HERITAGE_CI,
         "place_ids": (),
         "headway_s": 900,
         "max_fleet": 6,
-        "kind": "line",
+        "kind": "loop",
     },
-    "craft_villages": {
+    "heritage_ci_30min": {"interests": HERITAGE_CI, "place_ids": (), "headway_s": 1800, "max_fleet": 4},
+    "craft_villages_bat_trang": {
         "interests": ("craft_village",),
         "place_ids": ("bat-trang-ceramic-village",),
         "headway_s": 1800,
+        "max_fleet": None,
+    },
+    "craft_villages": {"interests": ("craft_village",), "place_ids": (), "headway_s": 1800, "max_fleet": None},
+    "cuisine": {"interests": ("cuisine",), "place_ids": (), "headway_s": 900, "max_fleet": 6},
+    "given_places": {
+        "interests": (),
+        "place_ids": (
+            "temple-of-literature",
+            "hoa-lo-prison",
+            "tran-quoc-pagoda",
+            "long-bien-bridge",
+            "ho-chi-minh-mausoleum",
+            "hanoi-opera-house",
+        ),
+        "headway_s": 1200,
         "max_fleet": None,
     },
 }
@@ -117,8 +139,14 @@ def _baseline_line(bundle: CityBundle, commit: str, case: dict[str, Any], workdi
     return {"schedule": read_gtfs_line(out), "time_s": elapsed}
 
 
-def _nearest_neighbour(bundle: CityBundle, sites: list[Site], case: dict[str, Any], line: DesignedLine) -> Any:
-    """The designed line's stops in nearest-neighbour order (same kind and headway)."""
+def _nearest_neighbour(
+    bundle: CityBundle, sites: list[Site], case: dict[str, Any], line: DesignedLine, *, popular: bool
+) -> tuple[LineSchedule, Any]:
+    """A line a person would draw, same kind and headway, nearest-neighbour order.
+
+    ``popular=False``: the designed line's own stops. ``popular=True``: as many of the theme's candidate stops as
+    the designed line has, the most popular first (explicit places kept), from the most popular one.
+    """
     options = line.options
     plan = plan_stops(
         bundle.drive,
@@ -131,13 +159,15 @@ def _nearest_neighbour(bundle: CityBundle, sites: list[Site], case: dict[str, An
         ),
         spread=False,
     )
-    index = {stop.stop_id: i for i, stop in enumerate(plan.stops)}
-    designed = [index[stop.stop_id] for stop in line.schedule.stops]
-    order = nearest_neighbour_order(plan.distance_m, designed)
-    schedule, metrics = route_schedule(
-        bundle.drive, bundle.bus, plan, order, loop=line.schedule.kind == "loop", options=options
-    )
-    return schedule, metrics
+    if popular:
+        weight = {site.place_id: site.popularity for site in sites}
+        ranked = sorted(range(len(plan.stops)), key=lambda i: (i not in plan.explicit, -plan.weight(i, weight), i))
+        chosen = ranked[: len(line.schedule.stops)]
+    else:
+        index = {stop.stop_id: i for i, stop in enumerate(plan.stops)}
+        chosen = [index[stop.stop_id] for stop in line.schedule.stops]
+    order = nearest_neighbour_order(plan.distance_m, chosen)
+    return route_schedule(bundle.drive, bundle.bus, plan, order, loop=line.schedule.kind == "loop", options=options)
 
 
 def _measure(bundle: CityBundle, schedule: LineSchedule, case: dict[str, Any], fleet: int) -> dict[str, Any]:
@@ -163,12 +193,15 @@ def _measure(bundle: CityBundle, schedule: LineSchedule, case: dict[str, Any], f
     }
 
 
-def bench_design(bundle: CityBundle, *, runs: int = 3, baseline: str = BASELINE_COMMIT) -> dict[str, Any]:
-    """Design each case ``runs`` times, measure the three lines; returns the report."""
+def bench_design(
+    bundle: CityBundle, *, runs: int = 3, baseline: str = BASELINE_COMMIT, cases: list[str] | None = None
+) -> dict[str, Any]:
+    """Design each case (all by default) ``runs`` times, measure the four lines; returns the report."""
     sites = [Site.from_record(record) for record in bundle.places]
     report: dict[str, Any] = {"bundle": bundle.name, "baseline_commit": baseline, "runs": runs, "cases": {}}
     with tempfile.TemporaryDirectory() as folder:
-        for name, case in CASES.items():
+        for name in cases or list(CASES):
+            case = CASES[name]
             options = DesignOptions(
                 headway_s=case["headway_s"], max_fleet=case["max_fleet"], kind=case.get("kind", "any")
             )
@@ -181,12 +214,14 @@ def bench_design(bundle: CityBundle, *, runs: int = 3, baseline: str = BASELINE_
                 )
                 times.append(time.perf_counter() - started)
             assert line is not None
-            nn_schedule, nn_metrics = _nearest_neighbour(bundle, sites, case, line)
+            nn_schedule, nn_metrics = _nearest_neighbour(bundle, sites, case, line, popular=False)
+            drawn_schedule, drawn_metrics = _nearest_neighbour(bundle, sites, case, line, popular=True)
             entry: dict[str, Any] = {
                 "design_time_s": {"p50": round(statistics.median(times), 1), "runs": [round(t, 1) for t in times]},
                 "lines_scored": line.search.get("lines_scored"),
                 "designed": _measure(bundle, line.schedule, case, line.metrics.fleet_size),
-                "nearest_neighbour": _measure(bundle, nn_schedule, case, nn_metrics.fleet_size),
+                "nearest_neighbour_same_stops": _measure(bundle, nn_schedule, case, nn_metrics.fleet_size),
+                "nearest_neighbour_popular_sites": _measure(bundle, drawn_schedule, case, drawn_metrics.fleet_size),
             }
             old = _baseline_line(bundle, baseline, case, Path(folder))
             if "schedule" in old:
@@ -206,9 +241,11 @@ def main() -> None:
     bundle_argument(parser)
     parser.add_argument("--runs", type=int, default=3, help="design runs per case (p50 of their times)")
     parser.add_argument("--baseline", default=BASELINE_COMMIT, help="commit whose design is the current proposal")
+    parser.add_argument("--case", action="append", choices=list(CASES), help="run only this case (repeatable)")
     args = parser.parse_args()
     bundle = open_bundle(args.bundle)
-    print(json.dumps(bench_design(bundle, runs=args.runs, baseline=args.baseline), ensure_ascii=False, indent=2))
+    report = bench_design(bundle, runs=args.runs, baseline=args.baseline, cases=args.case)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

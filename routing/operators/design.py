@@ -111,7 +111,8 @@ class DesignOptions:
     line_id: str = "heritage"
     name: str = "Heritage line"
     kind: Literal["any", "loop", "line"] = "any"
-    """The search's line shapes: loops, two-way lines, or both."""
+    """The search's line shapes: loops, two-way lines, or both (``any``: both scored, the line returned is two-way,
+    a loop only if no two-way line fits the fleet cap; see :mod:`routing.operators.search`)."""
     max_fleet: int | None = None
     """Most buses the operator can put on the line (None: no cap)."""
     min_stops: int = 4

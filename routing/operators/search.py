@@ -8,6 +8,13 @@ minutes saved over the objective's pairs (:class:`~routing.operators.scoring.Lin
 the candidate with the most benefit per vehicle-hour among those with at least ``min_stops`` stops, moving by
 adding, dropping or swapping one stop, or switching loop / two-way, until no move improves or the time budget
 ends. Every scored candidate enters the Pareto set (fewest buses for the most benefit).
+
+Service rule (``kind="any"``): the line returned serves every pair of its stops both ways, i.e. it is a two-way
+line. A one-way loop serves each pair one way round: the ride back goes round the rest of the loop, so it helps
+at most one direction of most pairs it touches, while the benefit per vehicle-hour (a mean over all pairs) barely
+sees it; route-design practice says the same ("routes should avoid loops: the inbound trip should follow the
+outbound path in reverse"). Loops are still scored and shown among the alternatives; ``kind="loop"``, or a line
+with one terminal, returns one.
 """
 
 from __future__ import annotations
@@ -124,8 +131,11 @@ def search_lines(
             return True
         return a.benefit_per_vehicle_hour > b.benefit_per_vehicle_hour + 1e-12
 
+    # The service rule of the module docstring: with both shapes allowed, the best serves pairs both ways.
+    best_kinds = {False} if len(kinds) > 1 else set(kinds)
+
     def eligible(c: Candidate | None) -> bool:
-        return c is not None and len(c.stops) >= min(options.min_stops, len(plan.stops))
+        return c is not None and c.loop in best_kinds and len(c.stops) >= min(options.min_stops, len(plan.stops))
 
     best: Candidate | None = None
     # Seeds: the k most popular stops, and the k stops nearest (by road, both ways) the most popular one.
@@ -173,7 +183,7 @@ def search_lines(
                 f"no line through these places runs with {options.max_fleet} buses every "
                 f"{options.headway_s / 60:g} min; allow more buses or a longer headway",
             )
-        best = max(done, key=lambda c: c.benefit_per_vehicle_hour)
+        best = max(done, key=lambda c: (c.loop in best_kinds, c.benefit_per_vehicle_hour))
     return SearchResult(
         best=best, pareto=pareto_set(done), scored=len(done), over_fleet=over_fleet, time_s=clock() - started
     )
