@@ -9,16 +9,20 @@ from __future__ import annotations
 import html
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import folium
 
 from recommender.city import City
+from recommender.communes.access import Getting, getting_there
+from recommender.communes.stories import Story, communes
 from recommender.locate import resolve_location
 from recommender.scoring import Interests
 from recommender.wards import Wards, default_wards
+from routing.city_router import CityRouter
+from routing.errors import RoutingError
 from routing.operators import (
     DesignedLine,
     DesignOptions,
@@ -174,7 +178,63 @@ def propose_line(
     return LineProposal(line=line, evaluation=evaluation, residents=residents)
 
 
-__all__ = ["LineProposal", "city_sites", "line_map", "parse_interests", "propose_line", "ward_origins"]
+def commune_coverage(
+    city: City,
+    router: CityRouter,
+    stories: Mapping[str, Story],
+    *,
+    journeys: MutableMapping[str, Getting] | None = None,
+) -> list[dict[str, Any]]:
+    """Per ward and commune (issue 17): a verified story or not, and its signature place by bus from Hoàn Kiếm.
+
+    The signature place is the story's first linked catalogue place; its journey is the router's own answer at
+    09:00 (:func:`recommender.communes.access.getting_there`). ``journeys`` keeps the answers by place between
+    calls (they depend on the bundle only, not on the stories); a place the router cannot reach has ``status``
+    and ``message`` and no duration.
+    """
+    known = journeys if journeys is not None else {}
+    rows: list[dict[str, Any]] = []
+    for unit in communes(default_wards(), stories):
+        linked = [p for p in (unit.story.place_ids if unit.story else ()) if p in city.catalogue]
+        place = city.catalogue.get(linked[0]) if linked else None
+        if place is not None and place.id not in known:
+            try:
+                known[place.id] = getting_there(router, city.catalogue, place.id)
+            except RoutingError as exc:
+                known[place.id] = Getting(place.id, "no_route", None, None, (), str(exc))
+        rows.append(
+            {
+                "id": unit.ward.id,
+                "name": unit.ward.name,
+                "name_en": unit.ward.name_en,
+                "kind": unit.ward.kind,
+                "population": unit.ward.population,
+                "status": unit.status,
+                "verified_story": unit.status == "verified",
+                "signature_place": None
+                if place is None
+                else {
+                    "id": place.id,
+                    "name": place.name_en,
+                    "name_vi": place.name_vi,
+                    "lat": place.lat,
+                    "lon": place.lon,
+                },
+                "transit_from_hoan_kiem": None if place is None else known[place.id].to_dict(),
+            }
+        )
+    return rows
+
+
+__all__ = [
+    "LineProposal",
+    "city_sites",
+    "commune_coverage",
+    "line_map",
+    "parse_interests",
+    "propose_line",
+    "ward_origins",
+]
 
 
 def line_map(proposal: LineProposal, city: City) -> folium.Map:

@@ -22,19 +22,22 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, R
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 
-from api.deps import CityDep, SessionDep
+from api.deps import CityDep, RouterDep, SessionDep
 from api.errors import ApiProblemError, field_error, invalid, known_query, unknown_place
 from api.problems import responses
 from api.schemas import ATTRIBUTION, OperatorLineRequest, OperatorLineResponse, OperatorNetworkResponse
 from api.schemas.common import Text
-from api.schemas.operators import LineFeatureCollection, NetworkPlace
+from api.schemas.operators import CommuneCoverageResponse, LineFeatureCollection, NetworkPlace
 from api.security import InvalidTokenError, decode_token
+from api.store import communes as commune_store
 from api.store import repositories
 from api.store.models import ApiKey, OperatorLine
 from recommender.catalogue import UnknownPlaceError
 from recommender.city import City
+from recommender.communes.access import Getting
+from recommender.communes.stories import Story, default_stories
 from recommender.errors import RecommenderError
-from recommender.operators import LineProposal, propose_line, terminal
+from recommender.operators import LineProposal, commune_coverage, propose_line, terminal
 from routing.errors import RoutingError
 from routing.graph.frozen import FrozenGraph
 from routing.operators import DesignOptions, LineDesignError, line_geojson
@@ -72,6 +75,9 @@ class GeoJSONResponse(Response):
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An operator key (heritage operator-key).")
 _network_lock = threading.Lock()
 _network_cache: dict[str, bytes] = {}
+_journeys_lock = threading.Lock()
+_journeys: dict[str, dict[str, Getting]] = {}
+"""Journeys from Hoàn Kiếm to signature places, by bundle then place (they change with the bundle only)."""
 
 
 def get_operator(
@@ -260,6 +266,31 @@ def get_network(city: CityDep) -> Response:
             _network_cache.clear()
             _network_cache[name] = cached
     return Response(cached, media_type="application/json")
+
+
+@router.get("/communes", response_model=CommuneCoverageResponse, responses=responses("rate-limited"))
+def get_commune_coverage(city: CityDep, city_router: RouterDep, session: SessionDep) -> CommuneCoverageResponse:
+    """Per ward and commune: a verified story or not, and its signature place by bus from Hoàn Kiếm at 09:00.
+
+    Public, like the network: the operator page's coverage table and map layer. Stories are the live ones (as
+    ``GET /v1/communes``: an approved edit replaces the shipped story).
+    """
+    edited = {unit: Story.model_validate(body) for unit, body in commune_store.live_stories(session).items()}
+    with _journeys_lock:
+        journeys = _journeys.setdefault(city.bundle.name, {})
+        rows = commune_coverage(city, city_router, {**default_stories(), **edited}, journeys=journeys)
+    return CommuneCoverageResponse.model_validate(
+        {
+            "bundle": city.bundle.name,
+            "units": rows,
+            "verified": sum(row["verified_story"] for row in rows),
+            "reached": sum(
+                1
+                for row in rows
+                if row["transit_from_hoan_kiem"] and row["transit_from_hoan_kiem"]["duration_min"] is not None
+            ),
+        }
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------

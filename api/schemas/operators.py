@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from api.schemas.common import ATTRIBUTION, InputModel, LineString, Position, ResponseModel
+from api.schemas.communes import GettingThere
 
 
 class OperatorLineRequest(InputModel):
@@ -42,7 +43,9 @@ class OperatorLineRequest(InputModel):
     max_stops: StrictInt = Field(default=16, ge=2, le=40, description="Most candidate stops the search considers.")
     max_fleet: StrictInt | None = Field(default=None, ge=1, le=200, description="Most buses the line may use.")
     kind: Literal["any", "loop", "line"] = Field(
-        default="any", description="Line shapes the search tries: loops, two-way lines, or both."
+        default="any",
+        description="Line shapes the search tries: loops, two-way lines, or both (any: the line returned is two-way, "
+        "serving each pair of stops both ways; loops stay among the alternatives).",
     )
     objective: Literal["visitors", "residents"] = Field(
         default="visitors",
@@ -344,3 +347,39 @@ class LineFeatureCollection(ResponseModel):
 
     type: Literal["FeatureCollection"]
     features: list[LineRouteFeature | LineStopFeature]
+
+
+class SignaturePlace(ResponseModel):
+    """A unit's signature place: the first catalogue place its story links."""
+
+    id: str
+    name: str
+    name_vi: str
+    lat: float
+    lon: float
+
+
+class CommuneCoverage(ResponseModel):
+    """One ward or commune: whether its story is verified, and its signature place by bus from Hoàn Kiếm."""
+
+    id: str
+    name: str
+    name_en: str | None
+    kind: Literal["ward", "commune"]
+    population: int | None
+    status: Literal["verified", "draft", "none yet"]
+    verified_story: bool
+    signature_place: SignaturePlace | None = Field(description="None when the unit has no story with a place.")
+    transit_from_hoan_kiem: GettingThere | None = Field(
+        description="The fastest bus (and metro) journey from Hoàn Kiếm Lake at 09:00; None without a place."
+    )
+
+
+class CommuneCoverageResponse(ResponseModel):
+    """Story coverage of the 126 wards and communes for operators and researchers (issue 17, item 5)."""
+
+    bundle: str
+    units: list[CommuneCoverage]
+    verified: int = Field(description="Units with a verified story.")
+    reached: int = Field(description="Units whose signature place the router reaches from Hoàn Kiếm at 09:00.")
+    attribution: str = ATTRIBUTION

@@ -216,6 +216,31 @@ def test_the_network_is_main_roads_and_places(client: TestClient) -> None:
     assert client.get("/v1/operators/network").json() == network
 
 
+def test_commune_coverage_has_every_unit_its_story_status_and_bus_time(client: TestClient) -> None:
+    response = client.get("/v1/operators/communes")
+    assert response.status_code == 200, response.text
+    coverage = response.json()
+    units = {unit["id"]: unit for unit in coverage["units"]}
+    listed = {unit["id"]: unit for unit in client.get("/v1/communes").json()["communes"]}
+    assert len(units) == 126
+    assert units.keys() == listed.keys()
+    assert {key: unit["status"] for key, unit in units.items()} == {key: u["status"] for key, u in listed.items()}
+    assert coverage["verified"] == sum(unit["status"] == "verified" for unit in listed.values()) > 0
+    for key, unit in units.items():
+        assert unit["verified_story"] is (unit["status"] == "verified")
+        place = unit["signature_place"]
+        assert (place["id"] if place else None) == (listed[key]["place_ids"] or [None])[0]
+        assert (unit["transit_from_hoan_kiem"] is None) is (place is None)
+    reached = [unit for unit in units.values() if (unit["transit_from_hoan_kiem"] or {}).get("duration_min")]
+    assert coverage["reached"] == len(reached) >= 30
+    # The same journey as the unit's own page (the router's answer at 09:00), e.g. Bát Tràng's.
+    far = units["xa-bat-trang"]
+    own = client.get("/v1/communes/xa-bat-trang").json()["getting_there"]
+    assert far["transit_from_hoan_kiem"] == own
+    assert own["duration_min"] > 30
+    assert client.get("/v1/operators/communes").json() == coverage
+
+
 def test_the_operator_page_is_served_without_external_urls(client: TestClient) -> None:
     page = client.get("/operators/")
     assert page.status_code == 200
