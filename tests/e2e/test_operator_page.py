@@ -121,6 +121,12 @@ def browser() -> Iterator[Any]:
         driver.quit()
 
 
+def _artefact(name: str) -> Path:
+    folder = Path(os.environ.get("HERITAGE_TEST_ARTEFACTS", str(ARTEFACTS)))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
 def test_an_operator_picks_places_proposes_a_line_and_sees_it(
     server: tuple[str, str], browser: Any, tmp_path: Path
 ) -> None:
@@ -130,9 +136,7 @@ def test_an_operator_picks_places_proposes_a_line_and_sees_it(
     from selenium.webdriver.support.ui import WebDriverWait
 
     api, key = server
-    folder = Path(os.environ.get("HERITAGE_TEST_ARTEFACTS", str(ARTEFACTS)))
-    folder.mkdir(parents=True, exist_ok=True)
-    screenshot = folder / "operator-page.png"
+    screenshot = _artefact("operator-page.png")
     browser.get(f"{api}/operators/")
     body = browser.find_element(By.TAG_NAME, "body")
     WebDriverWait(browser, 60).until(lambda _: body.get_attribute("data-ready"))
@@ -241,4 +245,62 @@ def test_an_operator_picks_places_proposes_a_line_and_sees_it(
     browser.save_screenshot(str(screenshot))
     assert green > 2000, f"no isochrone drawn ({green} green pixels) {where}"
     assert "places before" in browser.find_element(By.ID, "status").text, where
+    assert screenshot.stat().st_size > 10_000, where
+
+
+def test_the_page_shows_every_ward_and_commune_with_its_story_and_bus_time(
+    server: tuple[str, str], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    api, _ = server
+    screenshot = _artefact("operator-communes.png")
+    browser.get(f"{api}/operators/")
+    body = browser.find_element(By.TAG_NAME, "body")
+    try:
+        WebDriverWait(browser, 120).until(lambda _: body.get_attribute("data-coverage"))
+    finally:
+        browser.save_screenshot(str(screenshot))
+    where = f"(screenshot: {screenshot})"
+    coverage = {unit["id"]: unit for unit in httpx.get(f"{api}/v1/operators/communes", timeout=60).json()["units"]}
+    listed = httpx.get(f"{api}/v1/communes", timeout=30).json()["communes"]
+    verified = sum(unit["status"] == "verified" for unit in listed)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#coverage tbody tr")
+    assert len(rows) == 126 == len(listed), where
+    shown = {
+        row.get_attribute("data-unit-id"): [
+            cell.get_attribute("textContent") for cell in row.find_elements(By.TAG_NAME, "td")
+        ]
+        for row in rows
+    }
+    assert shown.keys() == {unit["id"] for unit in listed}, where
+    assert sum(cells[1] == "✓ verified" for cells in shown.values()) == verified, where
+    assert browser.find_element(By.ID, "coverage-summary").text.startswith(f"{verified} of 126 units"), where
+    for unit_id, (_, _, place, minutes) in shown.items():
+        unit = coverage[unit_id]
+        transit = unit["transit_from_hoan_kiem"]
+        assert place == (unit["signature_place"]["name"] if unit["signature_place"] else "–"), unit_id
+        expected = (
+            "–"
+            if transit is None
+            else "no bus"
+            if transit["duration_min"] is None
+            else f"{transit['duration_min']:g}"
+        )
+        assert minutes == expected, (unit_id, minutes, transit)
+    assert float(shown["xa-bat-trang"][3]) > 30, shown["xa-bat-trang"]
+
+    # A row centres the map on its signature place and shows the layer: diamonds labelled "Unit · N min".
+    row = browser.find_element(By.CSS_SELECTOR, "#coverage tr[data-unit-id='xa-bat-trang']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+    row.click()
+    assert browser.find_element(By.ID, "coverage-layer").is_selected(), where
+    browser.find_element(By.ID, "zoom-out").click()
+    WebDriverWait(browser, 10).until(
+        lambda _: "xa-bat-trang" in browser.execute_script("return window.operatorMap.labels()")["units"]
+    )
+    labels = browser.execute_script("return window.operatorMap.labels()")
+    assert len(labels["units"]) >= 3, labels
+    browser.save_screenshot(str(screenshot))
     assert screenshot.stat().st_size > 10_000, where

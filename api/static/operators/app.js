@@ -15,7 +15,7 @@
   const state = {
     network: null, places: [], byId: new Map(), picked: [], line: null, geojson: null, objectUrls: [], areas: null,
     view: { lon: 105.85, lat: 21.03, scale: 20000 }, // scale: pixels per degree of longitude
-    hover: null,
+    hover: null, coverage: null,
   };
 
   // --- projection ------------------------------------------------------------------------------------------------
@@ -69,6 +69,7 @@
     if (state.geojson) drawLine();
     drawPlaces();
     drawPlaceLabels();
+    if (state.coverage && $("coverage-layer").checked) drawCoverage();
     if (state.geojson) drawStops();
   }
 
@@ -113,7 +114,7 @@
     };
   }
   let placeGrid = null;
-  const drawnPlaceLabels = new Set(), drawnStreetLabels = new Set();
+  const drawnPlaceLabels = new Set(), drawnStreetLabels = new Set(), drawnUnitLabels = new Set();
 
   function drawStreetLabels() {
     if (state.view.scale < 12000 || !state.network.road_names) return;
@@ -268,6 +269,91 @@
       context.stroke();
       context.fillStyle = "#111";
       context.fillText(String((feature.properties.order ?? 0) + 1), x, y + 0.5);
+    }
+  }
+
+  // --- wards and communes: story coverage and the bus from Hoàn Kiếm at 09:00 (issue 17) -------------------------
+  const COVERAGE_BANDS = [[30, "#2e7d32"], [60, "#f9a825"], [90, "#ef6c00"], [Infinity, "#c62828"]];
+  function busMinutes(unit) { return unit.transit_from_hoan_kiem ? unit.transit_from_hoan_kiem.duration_min : null; }
+  function coverageColour(unit) {
+    const value = busMinutes(unit);
+    return value === null ? "#757575" : COVERAGE_BANDS.find(([limit]) => value < limit)[1];
+  }
+  function shortName(unit) { return unit.name.replace(/^(Phường|Xã) /, ""); }
+
+  // Each unit's signature place as a diamond coloured by its bus time, labelled "Unit · N min" where room allows.
+  function drawCoverage() {
+    drawnUnitLabels.clear();
+    context.font = "600 11px system-ui, sans-serif";
+    context.textAlign = "left";
+    context.textBaseline = "middle";
+    const units = state.coverage.units.filter((unit) => unit.signature_place)
+      .sort((a, b) => Number(b.verified_story) - Number(a.verified_story));
+    for (const unit of units) {
+      const [x, y] = toScreen(unit.signature_place.lon, unit.signature_place.lat);
+      if (x < -10 || y < -10 || x > canvas.clientWidth + 10 || y > canvas.clientHeight + 10) continue;
+      context.beginPath();
+      context.moveTo(x, y - 7); context.lineTo(x + 7, y); context.lineTo(x, y + 7); context.lineTo(x - 7, y);
+      context.closePath();
+      context.fillStyle = coverageColour(unit);
+      context.fill();
+      context.lineWidth = unit.verified_story ? 2 : 1;
+      context.strokeStyle = unit.verified_story ? "#000" : "#fff";
+      context.stroke();
+      const value = busMinutes(unit);
+      const text = `${shortName(unit)} · ${value === null ? "no bus" : `${Math.round(value)} min`}`;
+      const width = context.measureText(text).width;
+      if (!placeGrid || !placeGrid(x + 10 + width / 2, y, width, 12)) continue;
+      context.strokeStyle = "rgba(255,255,255,0.9)";
+      context.lineWidth = 3;
+      context.strokeText(text, x + 10, y);
+      context.fillStyle = "#0d47a1";
+      context.fillText(text, x + 10, y);
+      drawnUnitLabels.add(unit.id);
+    }
+  }
+
+  function showCoverage(coverage) {
+    const units = coverage.units;
+    $("coverage-summary").textContent = `${coverage.verified} of ${units.length} units with a verified story; `
+      + `${coverage.reached} signature places reached by bus from Hoàn Kiếm at 09:00.`;
+    $("coverage").tBodies[0].replaceChildren(...units.map((unit) => {
+      const row = document.createElement("tr");
+      row.dataset.unitId = unit.id;
+      row.dataset.status = unit.status;
+      const value = busMinutes(unit);
+      const transit = unit.transit_from_hoan_kiem;
+      const cells = [
+        shortName(unit),
+        unit.verified_story ? "✓ verified" : unit.status,
+        unit.signature_place ? unit.signature_place.name : "–",
+        value === null ? (transit ? "no bus" : "–") : String(value),
+      ];
+      row.append(...cells.map((text) => { const cell = document.createElement("td"); cell.textContent = text; return cell; }));
+      row.cells[0].title = `${unit.name} (${unit.kind === "ward" ? "phường / ward" : "xã / commune"})`;
+      row.cells[3].style.color = coverageColour(unit);
+      if (transit) row.cells[3].title = transit.lines.length ? `lines ${transit.lines.join(", ")}` : transit.message;
+      if (unit.signature_place) {
+        row.classList.add("placed");
+        row.addEventListener("click", () => {
+          $("coverage-layer").checked = true;
+          state.view.lon = unit.signature_place.lon; state.view.lat = unit.signature_place.lat;
+          draw();
+        });
+      }
+      return row;
+    }));
+    document.body.dataset.coverage = String(units.length);
+  }
+  $("coverage-layer").addEventListener("change", draw);
+
+  async function loadCoverage() {
+    try {
+      state.coverage = await (await call(`${API}/communes`, {})).json();
+      showCoverage(state.coverage);
+      draw();
+    } catch (error) {
+      $("coverage-summary").textContent = `Cannot load the wards and communes: ${error.message}`;
     }
   }
 
@@ -638,6 +724,7 @@
     } catch (error) {
       setStatus(`Cannot load the network: ${error.message}`, true);
     }
+    await loadCoverage();
   }
 
   // For tests and the console: where a place is drawn (CSS pixels within the canvas).
@@ -646,7 +733,7 @@
       const place = state.byId.get(placeId);
       return place ? toScreen(place.lon, place.lat) : null;
     },
-    labels() { return { places: [...drawnPlaceLabels], streets: [...drawnStreetLabels] }; },
+    labels() { return { places: [...drawnPlaceLabels], streets: [...drawnStreetLabels], units: [...drawnUnitLabels] }; },
     centreOn(placeId) {
       const place = state.byId.get(placeId);
       if (place) { state.view.lon = place.lon; state.view.lat = place.lat; render(); }
