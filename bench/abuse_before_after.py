@@ -119,7 +119,7 @@ def run_tests(tree: Path, bundle_dir: Path, timeout_s: float) -> dict[str, Outco
 
     A target still running after ``timeout_s`` (on the old code a write to a stopped PostgreSQL blocks for good,
     and an image that starts with a weak secret serves instead of exiting) is interrupted with SIGINT, so its
-    fixtures clean up; its tests that did not finish are ``hung``.
+    fixtures clean up (a cluster it left stopped is resumed and stopped); its tests that did not pass are ``hung``.
     """
     furnish(tree, bundle_dir)
     # PYTHONPATH: the tree's code before the checkout's (editable install); PATH: this venv's ``heritage``, which
@@ -130,6 +130,7 @@ def run_tests(tree: Path, bundle_dir: Path, timeout_s: float) -> dict[str, Outco
     for index, target in enumerate(TESTS):
         report = tree / f"junit-{index}.xml"
         command = [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+        existing = clusters()
         process = subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         hung = False
         try:
@@ -138,19 +139,48 @@ def run_tests(tree: Path, bundle_dir: Path, timeout_s: float) -> dict[str, Outco
             hung = True
             process.send_signal(signal.SIGINT)
             try:
-                process.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # blocked on a stopped cluster: resume and stop it, then wait
+                stop_stray_clusters(existing)
+                try:
+                    process.wait(timeout=120)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
         found = read_report(report) if report.exists() else {}
         outcomes.update(found)
         if hung:
             path_part, _, only = target.partition("::")
             for name in tests_in(tree / path_part):
                 key = f"{path_part}::{name}"
-                if (not only or name == only) and (key not in found or found[key].status == "skipped"):
+                if (not only or name == only) and (key not in found or found[key].status != "passed"):
                     outcomes[key] = Outcome("hung", f"did not finish within {timeout_s:g} s")
     return outcomes
+
+
+def clusters() -> set[Path]:
+    """The data directories of the private PostgreSQL clusters the fault tests start (``heritage-pg-*``)."""
+    return set(Path(tempfile.gettempdir()).glob("heritage-pg-*/data"))
+
+
+def stop_stray_clusters(before: set[Path]) -> None:
+    """Resume and stop the clusters an interrupted hung test left stopped: new since ``before`` and in state T."""
+    from bench.db_hang import PG_BIN, cluster_signal
+
+    for data in clusters() - before:
+        pid_file = data / "postmaster.pid"
+        try:
+            postmaster = int(pid_file.read_text().split()[0])
+            state = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, ValueError, IndexError):
+            continue
+        if state != "T":
+            continue
+        cluster_signal(data, signal.SIGCONT)
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        stop = [*prefix, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+        subprocess.run(stop, check=False, capture_output=True)
+        shutil.rmtree(data.parent, ignore_errors=True)
 
 
 def tests_in(path: Path) -> list[str]:
