@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
@@ -220,6 +220,21 @@ class ResidentAccess(ResponseModel):
     method: str
 
 
+class LineSearch(ResponseModel):
+    """How the search found the line (docs/OPERATORS.md)."""
+
+    objective: Literal["visitors", "residents"]
+    candidate_stops: int
+    lines_scored: int
+    over_fleet_cap: int = Field(description="Candidates not scored: their fleet exceeds the cap.")
+    time_s: float
+    departures_per_score: int
+    origins: int
+    origins_off_network: list[str]
+    best_benefit_min: float = Field(description="The chosen line's weighted mean minutes saved over all pairs.")
+    best_benefit_per_vehicle_hour: float
+
+
 class LineProposalModel(ResponseModel):
     """A designed line: stops, directions, round trip, fleet for the headway, vehicle-km, and what it changes."""
 
@@ -243,7 +258,7 @@ class LineProposalModel(ResponseModel):
     skipped_sites: list[str]
     skipped_reasons: list[SkippedSite] = Field(default_factory=list)
     alternatives: list[Alternative] = Field(default_factory=list, description="The Pareto set (fleet vs benefit).")
-    search: dict[str, Any] = Field(default_factory=dict, description="How the line was found.")
+    search: LineSearch | None = Field(None, description="How the line was found (none for a drawn line).")
     residents: ResidentAccess | None = None
     sites_served: list[SiteServed] | None = None
     sites_served_count: int | None = None

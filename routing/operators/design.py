@@ -200,7 +200,7 @@ class DesignedLine:
             "skipped_sites": [site.place_id for site in self.skipped_sites],
             "skipped_reasons": [{"place_id": p, "reason": why} for p, why in self.skipped_reasons],
             "alternatives": list(self.alternatives),
-            "search": dict(self.search),
+            "search": dict(self.search) or None,
         }
 
 

@@ -60,7 +60,9 @@ def proposal(bundle_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
 
 def test_done_when_line(proposal: tuple[dict[str, Any], Path]) -> None:
     payload, _ = proposal
-    assert payload["kind"] in {"loop", "line"}
+    # The service rule: with loops and two-way lines both searched, the line returned serves each pair both ways.
+    assert payload["kind"] == "line"
+    assert len(payload["directions"]) == 2
     assert payload["sites_served_count"] >= 5
     assert len(payload["stops"]) >= 4  # min_stops
     assert payload["fleet_size"] <= 6  # the cap
@@ -124,7 +126,7 @@ def test_outputs_written(proposal: tuple[dict[str, Any], Path]) -> None:
     assert payload["name"] in page
     collection = orjson.loads((out / "line.geojson").read_bytes())
     kinds = [feature["properties"]["kind"] for feature in collection["features"]]
-    assert kinds.count("route") == 1
+    assert kinds.count("route") == len(payload["directions"])  # one route feature per direction
     assert kinds.count("stop") == len(payload["stops"])
     assert sorted(path.name for path in out.iterdir()) == ["line.geojson", "line.html", "line.zip"]
 
