@@ -282,11 +282,7 @@ def test_the_page_shows_every_ward_and_commune_with_its_story_and_bus_time(
         transit = unit["transit_from_hoan_kiem"]
         assert place == (unit["signature_place"]["name"] if unit["signature_place"] else "–"), unit_id
         expected = (
-            "–"
-            if transit is None
-            else "no bus"
-            if transit["duration_min"] is None
-            else f"{transit['duration_min']:g}"
+            "–" if transit is None else "no bus" if transit["duration_min"] is None else f"{transit['duration_min']:g}"
         )
         assert minutes == expected, (unit_id, minutes, transit)
     assert float(shown["xa-bat-trang"][3]) > 30, shown["xa-bat-trang"]
