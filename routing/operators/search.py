@@ -12,8 +12,8 @@ ends. Every scored candidate enters the Pareto set (fewest buses for the most be
 Service rule (``kind="any"``): the line returned serves every pair of its stops both ways, i.e. it is a two-way
 line. A one-way loop serves each pair one way round: the ride back goes round the rest of the loop, so it helps
 at most one direction of most pairs it touches, while the benefit per vehicle-hour (a mean over all pairs) barely
-sees it; route-design practice says the same ("routes should avoid loops: the inbound trip should follow the
-outbound path in reverse"). Loops are still scored and shown among the alternatives; ``kind="loop"``, or a line
+sees it; route-design practice says the same (avoid loops: the way back follows the way out in reverse;
+docs/OPERATORS.md cites it). Loops are still scored and shown among the alternatives; ``kind="loop"``, or a line
 with one terminal, returns one.
 """
 
