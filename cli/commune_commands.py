@@ -16,9 +16,8 @@ from rich.table import Table
 from api.city import open_city
 from cli.console import err_console, fail, print_json
 from cli.errors import domain_errors
-from recommender.communes.access import getting_there
-from recommender.communes.stories import communes as all_communes
 from recommender.communes.stories import default_stories
+from recommender.operators import commune_coverage
 from recommender.wards import default_wards
 from routing.city_router import CityRouter
 
@@ -41,25 +40,9 @@ def communes(
     """Coverage of the 126 wards and communes: verified story or not, and the bus time from Hoàn Kiếm at 09:00."""
     if ctx.invoked_subcommand is not None:
         return
-    rows: list[dict[str, object]] = []
     with domain_errors():
         city = open_city(bundle)
-        router = CityRouter(city.bundle)
-        for commune in all_communes(default_wards(), default_stories()):
-            story = commune.story
-            places = [p for p in (story.place_ids if story else ()) if p in city.catalogue]
-            access = getting_there(router, city.catalogue, places[0]).to_dict() if places else None
-            rows.append(
-                {
-                    "id": commune.ward.id,
-                    "name": commune.ward.name,
-                    "kind": commune.ward.kind,
-                    "status": commune.status,
-                    "verified_story": commune.status == "verified",
-                    "signature_place": places[0] if places else None,
-                    "transit_from_hoan_kiem": access,
-                }
-            )
+        rows = commune_coverage(city, CityRouter(city.bundle), default_stories())
     if json_output:
         print_json(rows)
         return
@@ -71,7 +54,8 @@ def communes(
     for row in rows:
         transit = row["transit_from_hoan_kiem"]
         time = "-" if not isinstance(transit, dict) else f"{transit['duration_min'] or '-'} min ({transit['status']})"
-        table.add_row(str(row["name"]), str(row["status"]), str(row["signature_place"] or "-"), time)
+        place = row["signature_place"]
+        table.add_row(str(row["name"]), str(row["status"]), place["name"] if place else "-", time)
     err_console.print(table)
 
 

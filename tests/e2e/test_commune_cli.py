@@ -41,12 +41,12 @@ def test_communes_json_covers_the_126_units(bundle: Path) -> None:
             continue
         assert transit["from_place"] == "hoan-kiem-lake"
         assert transit["depart"] == "09:00"
-        assert transit["place_id"] == row["signature_place"]
+        assert transit["place_id"] == row["signature_place"]["id"]
         if transit["status"] == "ok":
             assert transit["duration_min"] > 0
             assert transit["lines"]
     co_loa = next(row for row in rows if row["id"] == "xa-dong-anh")
-    assert co_loa["signature_place"] == "co-loa-citadel"
+    assert co_loa["signature_place"]["id"] == "co-loa-citadel"
     assert co_loa["transit_from_hoan_kiem"]["status"] == "ok"
 
 
