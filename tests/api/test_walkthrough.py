@@ -6,16 +6,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from recommender.city import City
 from tests.conftest import ROOT
-from tests.e2e.test_serve import free_port
+from tests.heritage_process import free_port, heritage_command, local_store_env, serving, wait_until_ok
 
 pytestmark = pytest.mark.slow
 API_MD = ROOT / "docs" / "API.md"
@@ -35,29 +32,10 @@ def test_the_api_walkthrough_runs_from_registration_to_a_rated_itinerary(tmp_pat
     if shutil.which("jq") is None or shutil.which("curl") is None:
         pytest.skip("the walk-through needs curl and jq")
     port = free_port()
-    env = {
-        **os.environ,
-        "HERITAGE_SQLITE_PATH": str(tmp_path / "walkthrough.sqlite3"),
-        "HERITAGE_LOG_JSON": "false",
-    }
-    for name in ("DATABASE_URL", "HERITAGE_DATABASE_URL", "REDIS_URL", "HERITAGE_REDIS_URL"):
-        env.pop(name, None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     api = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if httpx.get(f"{api}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    env = local_store_env(tmp_path / "walkthrough.sqlite3")
+    with serving(heritage_command("serve", "--port", str(port)), env=env) as server:
+        wait_until_ok(f"{api}/ready", server, timeout_s=90)
         result = subprocess.run(
             ["bash", "-c", walkthrough_script()],
             cwd=tmp_path,
@@ -67,9 +45,6 @@ def test_the_api_walkthrough_runs_from_registration_to_a_rated_itinerary(tmp_pat
             timeout=120,
             check=False,
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert result.returncode == 0, result.stderr + result.stdout
     lines = result.stdout.splitlines()
     assert lines[0] == "Văn Miếu – Quốc Tử Giám"

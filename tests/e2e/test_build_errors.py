@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import osmium
 import pytest
 
-from tests.conftest import CATALOGUE, HANOI_PBF, ROOT
-
-
-def run_build(tmp_path: Path, *args: str, catalogue: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HERITAGE_BUNDLE_DIR": str(tmp_path / "bundles"), "COLUMNS": "200"}
-    if catalogue is not None:
-        env["HERITAGE_CATALOGUE_PATH"] = str(catalogue)
-    return subprocess.run(
-        [sys.executable, "-m", "cli.main", "build", "--quiet", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.conftest import CATALOGUE, HANOI_PBF
+from tests.heritage_process import run_build
 
 
 def assert_nothing_left(tmp_path: Path) -> None:

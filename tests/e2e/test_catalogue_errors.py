@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CATALOGUE, ROOT
-
-
-def _build(tmp_path: Path, catalogue: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "HERITAGE_BUNDLE_DIR": str(tmp_path / "bundles"),
-        "HERITAGE_CATALOGUE_PATH": str(catalogue),
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "cli.main", "build", "--quiet"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.conftest import CATALOGUE
+from tests.heritage_process import run_build
 
 
 def _spoiled(tmp_path: Path, place_id: str, column: str, value: str) -> tuple[Path, int]:
@@ -56,7 +36,7 @@ def test_bad_catalogue_row_stops_the_build(
     tmp_path: Path, place_id: str, column: str, value: str, message: str
 ) -> None:
     path, line = _spoiled(tmp_path, place_id, column, value)
-    result = _build(tmp_path, path)
+    result = run_build(tmp_path, catalogue=path)
     assert result.returncode == 1, result.stderr
     stderr = " ".join(result.stderr.split())
     assert f"spoiled-catalogue.csv, line {line}" in stderr

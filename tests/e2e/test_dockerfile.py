@@ -13,27 +13,19 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.city import current_spec
 from api.settings import Settings
 from recommender.city import build_city
 from tests.conftest import ROOT
+from tests.heritage_process import free_port, serving, wait_until_ok
 
 DOCKERFILE = ROOT / "Dockerfile"
 VENV_BIN = ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def runtime_stage(dockerfile: Path) -> tuple[dict[str, str], list[str]]:
@@ -122,20 +114,8 @@ def test_the_image_starts_with_a_strong_secret(tmp_path: Path) -> None:
     secret = secrets.token_urlsafe(48)
     env["HERITAGE_SECRET_KEY"] = secret
     log = tmp_path / "server.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(_command(env), env=env, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 120
-            health = None
-            while time.monotonic() < deadline and process.poll() is None:
-                try:
-                    health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.3)
-            assert health is not None, f"the server did not come up:\n{log.read_text()[-2000:]}"
-            assert health.status_code == 200
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with log.open("w") as output, serving(_command(env), env=env, output=output, cwd=tmp_path) as process:
+        health = wait_until_ok(f"http://127.0.0.1:{port}/health", process, timeout_s=120)
+        assert health is not None, f"the server did not come up:\n{log.read_text()[-2000:]}"
+        assert health.status_code == 200
     assert secret not in log.read_text(), "the secret was logged"

@@ -6,11 +6,7 @@ without them the test is skipped with a warning that says what to install.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +18,7 @@ import pytest
 from api.city import current_spec
 from api.settings import get_settings
 from recommender.city import build_city
-from tests.conftest import ROOT
-from tests.e2e.test_serve import free_port
+from tests.heritage_process import free_port, heritage_command, local_store_env, run_heritage, serving, wait_until_ok
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
@@ -60,44 +55,19 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A real `heritage serve` on a free loopback port with its own SQLite file; yields (base URL, operator key)."""
     settings = get_settings()
     build_city(current_spec(settings), settings.bundle_dir)  # no-op when the bundle exists
-    env = {**os.environ, "HERITAGE_SQLITE_PATH": str(tmp_path / "operators.sqlite3"), "HERITAGE_LOG_JSON": "false"}
-    for name in ("DATABASE_URL", "HERITAGE_DATABASE_URL", "REDIS_URL", "HERITAGE_REDIS_URL"):
-        env.pop(name, None)
-    created = subprocess.run(
-        [sys.executable, "-m", "cli.main", "operator-key", "create", "--name", "browser test"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = local_store_env(tmp_path / "operators.sqlite3")
+    created = run_heritage("operator-key", "create", "--name", "browser test", env=env)
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip()
     port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     api = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        ready = False
-        while time.monotonic() < deadline and process.poll() is None and not ready:
-            try:
-                ready = httpx.get(f"{api}/ready", timeout=2).status_code == 200
-            except httpx.TransportError:
-                time.sleep(0.3)
-        assert ready, f"server did not come up; see {tmp_path / 'server.log'}"
+    with (
+        (tmp_path / "server.log").open("w") as log,
+        serving(heritage_command("serve", "--port", str(port)), env=env, output=log) as process,
+    ):
+        ready = wait_until_ok(f"{api}/ready", process, timeout_s=90)
+        assert ready is not None, f"server did not come up; see {tmp_path / 'server.log'}"
         yield api, key
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.conftest import ROOT, VAN_MIEU_OSM
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.heritage_process import free_port, heritage_command, run_heritage, wait_until_ok
 
 
 def test_serve_answers_health_names_itself_and_stops_on_sigterm(server_env: dict[str, str]) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+        heritage_command("serve", "--port", str(port)),
         cwd=ROOT,
         env={**server_env, "HERITAGE_SERVER_ID": "replica-7"},
         stdout=subprocess.PIPE,
@@ -32,14 +24,7 @@ def test_serve_answers_health_names_itself_and_stops_on_sigterm(server_env: dict
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        response = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.3)
+        response = wait_until_ok(f"http://127.0.0.1:{port}/health", process, timeout_s=60)
         assert response is not None, "server did not come up"
         assert response.status_code == 200
         assert response.json()["status"] == "ok"
@@ -59,15 +44,7 @@ def test_serve_answers_health_names_itself_and_stops_on_sigterm(server_env: dict
 
 def test_serve_without_bundle_says_what_to_do(tmp_path: Path) -> None:
     env = {**os.environ, "HERITAGE_BUNDLE_DIR": str(tmp_path / "empty"), "HERITAGE_OSM_PATH": str(VAN_MIEU_OSM)}
-    result = subprocess.run(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(free_port())],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_heritage("serve", "--port", str(free_port()), env=env)
     assert result.returncode == 1
     assert "heritage build" in result.stderr
 
@@ -75,14 +52,8 @@ def test_serve_without_bundle_says_what_to_do(tmp_path: Path) -> None:
 def test_serve_refuses_an_unreadable_preference_model(server_env: dict[str, str], tmp_path: Path) -> None:
     broken = tmp_path / "best_model.npz"
     broken.write_bytes(b"not a model")
-    result = subprocess.run(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(free_port())],
-        cwd=ROOT,
-        env={**server_env, "HERITAGE_PREFERENCE_MODEL_PATH": str(broken)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_heritage(
+        "serve", "--port", str(free_port()), env={**server_env, "HERITAGE_PREFERENCE_MODEL_PATH": str(broken)}
     )
     assert result.returncode == 1
     assert "HERITAGE_PREFERENCE_MODEL_PATH" in result.stderr

@@ -17,13 +17,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.app import create_app
@@ -31,7 +28,7 @@ from api.city import current_spec
 from api.settings import get_settings
 from recommender.city import build_city
 from tests.conftest import ROOT
-from tests.e2e.test_serve import free_port
+from tests.heritage_process import free_port, heritage_command, local_store_env, serving, wait_until_ok
 
 pytestmark = pytest.mark.slow
 CLIENT = ROOT / "clients" / "typescript"
@@ -104,37 +101,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = get_settings()
     build_city(current_spec(settings), settings.bundle_dir)  # a no-op when the bundle is there
     database = tmp_path_factory.mktemp("typescript-client") / "heritage.sqlite3"
-    env = {**os.environ, "HERITAGE_SQLITE_PATH": str(database), "HERITAGE_LOG_JSON": "false"}
-    for name in ("DATABASE_URL", "HERITAGE_DATABASE_URL", "REDIS_URL", "HERITAGE_REDIS_URL"):
-        env.pop(name, None)
     port = free_port()
     log = database.with_suffix(".log")
-    with log.open("w", encoding="utf-8") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
+    command = heritage_command("serve", "--port", str(port))
+    with (
+        log.open("w", encoding="utf-8") as output,
+        serving(command, env=local_store_env(database), output=output) as server,
+    ):
+        url = f"http://127.0.0.1:{port}"
         # generous: a first start on a fresh checkout compiles the numba kernels (cached afterwards)
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        else:
+        if wait_until_ok(f"{url}/ready", server, timeout_s=600) is None:
             state = "still starting" if server.poll() is None else f"exited with {server.returncode}"
             pytest.fail(f"heritage serve did not become ready ({state}):\n{log.read_text(encoding='utf-8')}")
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_generated_client_type_checks_and_drives_the_traveller_flow(generated_client: Path, live_server: str) -> None:
