@@ -1,13 +1,21 @@
-"""Shared fixtures: paths to the shipped data and a way to point the settings elsewhere."""
+"""Shared fixtures: paths to the shipped data, the default city (built and loaded once), a way to point the settings
+elsewhere.
+
+The city's modules are imported inside its fixtures so that suites which never ask for it do not pay for the import.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from api.settings import get_settings
+
+if TYPE_CHECKING:
+    from recommender.city import City
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -16,6 +24,36 @@ VAN_MIEU_OSM = FIXTURES / "van-mieu-full-2023.osm"
 HANOI_PBF = DATA / "osm" / "hanoi-merged-2025.osm.pbf"
 TRANSIT = DATA / "transit"
 CATALOGUE = DATA / "places" / "catalogue.csv"
+NAMED_PLACES = (
+    "co-loa-citadel",
+    "vong-green-rice-village",
+    "hang-dau-water-tower",
+    "gia-lam-locomotive-factory",
+    "villa-46-hang-bai",
+    "red-river-sandbank",
+    "temple-of-literature",
+    "hoan-kiem-lake",
+    "ngoc-son-temple",
+)
+"""Places the city's plans name, by id: the catalogue must hold each of them."""
+
+
+@pytest.fixture(scope="session")
+def bundle_path() -> Path:
+    """The default city's bundle from the settings, built once when it is not there yet."""
+    from api.city import current_spec
+    from recommender.city import build_city
+
+    settings = get_settings()
+    return build_city(current_spec(settings), settings.bundle_dir)
+
+
+@pytest.fixture(scope="session")
+def city(bundle_path: Path) -> City:
+    """The default (Hanoi) city, loaded once for every test that reads it."""
+    from recommender.city import load_city
+
+    return load_city(bundle_path)
 
 
 @pytest.fixture

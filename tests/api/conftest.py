@@ -14,20 +14,12 @@ import redis
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.city import current_spec
-from api.settings import Settings, get_settings
-from recommender.city import City, build_city, load_city
+from api.settings import Settings
+from recommender.city import City
 from tests.conftest import POSTGRES_HOST, POSTGRES_PORT, REDIS_HOST, REDIS_PORT, server_reachable
 
 REDIS_TEST_DB = 13
 ClientFactory = Callable[..., AbstractContextManager[TestClient]]
-
-
-@pytest.fixture(scope="session")
-def city() -> City:
-    """The real Hanoi city, loaded once for every API test."""
-    settings = get_settings()
-    return load_city(build_city(current_spec(settings), settings.bundle_dir))
 
 
 @pytest.fixture(scope="session")
@@ -92,20 +84,19 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     client.close()
 
 
+def local_settings(folder: Path, **overrides: Any) -> Settings:
+    """Settings for an app on its own SQLite file in folder and the in-process cache, with overrides."""
+    values: dict[str, Any] = {"sqlite_path": folder / "api.sqlite3", "database_url": None, "redis_url": None}
+    return Settings(**{**values, **overrides})
+
+
 @pytest.fixture
 def make_client(city: City, tmp_path: Path) -> ClientFactory:
     """Start the app on the real city with settings overrides (SQLite under tmp_path unless a URL is given)."""
 
     @contextmanager
     def factory(**overrides: Any) -> Iterator[TestClient]:
-        values: dict[str, Any] = {
-            "sqlite_path": tmp_path / "api.sqlite3",
-            "database_url": None,
-            "redis_url": None,
-            "log_json": True,
-            **overrides,
-        }
-        settings = Settings(**values)
+        settings = local_settings(tmp_path, **{"log_json": True, **overrides})
         with TestClient(create_app(city=city, settings=settings)) as client:
             yield client
 

@@ -12,22 +12,13 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from api.city import current_spec
-from api.settings import get_settings
 from cli.main import app as cli_app
-from recommender.city import build_city
 from routing.bundle.load import CityBundle, load_bundle
 from routing.operators import add_line
 from routing.operators.gtfs import read_gtfs_line, validate_gtfs
 from routing.raptor import BusLeg, BusPlanner
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def bundle_path() -> Path:
-    settings = get_settings()
-    return build_city(current_spec(settings), settings.bundle_dir)
 
 
 @pytest.fixture(scope="module")

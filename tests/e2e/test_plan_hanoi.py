@@ -10,9 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.city import current_spec
-from api.settings import get_settings
-from recommender.city import City, build_city, load_city
+from recommender.city import City
 from recommender.feedback import SyntheticSettings, synthetic_events
 from recommender.locate import Location, resolve_location
 from recommender.preference import PreferenceModel
@@ -36,12 +34,6 @@ pytestmark = pytest.mark.slow
 HOTEL = Location(21.0313, 105.8516)  # Hàng Bạc, in the Old Quarter
 MONDAY = dt.date(2026, 11, 23)
 TUESDAY = dt.date(2026, 11, 24)
-
-
-@pytest.fixture(scope="module")
-def city() -> City:
-    settings_ = get_settings()
-    return load_city(build_city(current_spec(settings_), settings_.bundle_dir))
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,8 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from api.city import current_spec
-from api.settings import get_settings
 from cli.main import app as cli_app
-from recommender.city import City, build_city, load_city
+from recommender.city import City
 from recommender.locate import resolve_location
 from recommender.scoring import Interests
 from recommender.trip import Itinerary, TravelMode, TripRequest, plan_trip
@@ -22,17 +20,6 @@ from routing.city_router import CityRouter
 pytestmark = pytest.mark.slow
 MAX_PLAN_BYTES = 64 * 1024
 MAX_DAY_BYTES = 25 * 1024
-
-
-@pytest.fixture(scope="module")
-def bundle() -> Path:
-    settings = get_settings()
-    return build_city(current_spec(settings), settings.bundle_dir)
-
-
-@pytest.fixture(scope="module")
-def city(bundle: Path) -> City:
-    return load_city(bundle)
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +98,8 @@ def test_geojson_on_request_gives_linestrings(three_days: Itinerary) -> None:
         assert 20.5 < lat < 21.5
 
 
-def test_the_cli_prints_polylines_or_geojson(bundle: Path) -> None:
-    args = ["plan", "--bundle", str(bundle), "--start", "hoan-kiem-lake", "--date", "2026-12-15", "--json"]
+def test_the_cli_prints_polylines_or_geojson(bundle_path: Path) -> None:
+    args = ["plan", "--bundle", str(bundle_path), "--start", "hoan-kiem-lake", "--date", "2026-12-15", "--json"]
     for geometry, kind in (("polyline", str), ("geojson", dict)):
         result = CliRunner().invoke(cli_app, [*args, "--geometry", geometry])
         assert result.exit_code == 0, result.stderr

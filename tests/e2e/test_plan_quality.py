@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 
-from api.city import current_spec
-from api.settings import get_settings
 from bench.plan_quality import Measure, load_suite, measure_rows, part_of_map
 from bench.plan_quality_runner import plan_personas
-from recommender.city import City, build_city, load_city
+from recommender.city import City
 from routing.city_router import CityRouter
 
 pytestmark = pytest.mark.slow
@@ -28,12 +26,6 @@ PERSONAS = (
     "nightlife-old-quarter",
     "first-two-days-monday",
 )
-
-
-@pytest.fixture(scope="module")
-def city() -> City:
-    settings = get_settings()
-    return load_city(build_city(current_spec(settings), settings.bundle_dir))
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from api.city import current_spec
-from api.settings import get_settings
 from cli.main import app as cli_app
-from recommender.city import build_city
 from routing.bundle.load import CityBundle, load_bundle
 from routing.errors import RoutingError
 from routing.raptor import BusPlanner, Timetable
@@ -27,12 +24,6 @@ CAT_LINH = (21.02862, 105.82746)
 THAI_HA = (21.01442, 105.82011)
 """A point beside Thái Hà station on line 2A."""
 ID_LIKE = re.compile(r"(^Điểm dừng)|(^OSM \d+)|(\d+_\d+_S\d+)|(^(osm|gtfs):)")
-
-
-@pytest.fixture(scope="module")
-def bundle_path() -> Path:
-    settings = get_settings()
-    return build_city(current_spec(settings), settings.bundle_dir)
 
 
 @pytest.fixture(scope="module")

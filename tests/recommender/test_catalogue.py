@@ -25,6 +25,7 @@ from recommender.catalogue import (
 )
 from recommender.errors import RecommenderError
 from recommender.taxonomy import HANOI_BBOX, Category, Dish, District
+from tests.conftest import NAMED_PLACES
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACES_DIR = ROOT / "data" / "places"
@@ -32,18 +33,6 @@ FOOD_CSV = PLACES_DIR / "osm-food-hoankiem-2024" / "food_places.csv"
 POI_GEOJSON = PLACES_DIR / "osm-pois-from-merged-extract.geojson"
 PBF = ROOT / "data" / "osm" / "hanoi-merged-2025.osm.pbf"
 
-# Places the city's plans name, by id.
-NAMED_PLACES = (
-    "co-loa-citadel",
-    "vong-green-rice-village",
-    "hang-dau-water-tower",
-    "gia-lam-locomotive-factory",
-    "villa-46-hang-bai",
-    "red-river-sandbank",
-    "temple-of-literature",
-    "hoan-kiem-lake",
-    "ngoc-son-temple",
-)
 MAJOR_SIGHTS = (
     "vietnam-museum-of-ethnology",
     "hoa-lo-prison",

@@ -6,9 +6,7 @@ import datetime as dt
 
 import pytest
 
-from api.city import current_spec
-from api.settings import get_settings
-from recommender.city import City, build_city, load_city
+from recommender.city import City
 from recommender.locate import Location
 from recommender.scoring import Interests
 from recommender.trip import Itinerary, TravelMode, TripError, TripRequest, plan_trip
@@ -16,12 +14,6 @@ from recommender.trip.edit import EditedVisit, VisitDoesNotFitError, retime_trip
 from routing.city_router import CityRouter
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def city() -> City:
-    settings = get_settings()
-    return load_city(build_city(current_spec(settings), settings.bundle_dir))
 
 
 @pytest.fixture(scope="module")
