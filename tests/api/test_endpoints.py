@@ -11,9 +11,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.schemas import ATTRIBUTION
-from api.settings import Settings
 from recommender.city import City
-from tests.api.conftest import ClientFactory, sign_in
+from tests.api.conftest import ClientFactory, local_settings, sign_in
 
 pytestmark = pytest.mark.slow
 PROBLEM = "application/problem+json"
@@ -23,12 +22,7 @@ PLAN = {"start": "21.0313,105.8516", "date": "2026-11-24", "window": "09:00-17:0
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory, city: City) -> Iterator[TestClient]:
     """One app for the read-only tests of this module."""
-    settings = Settings(
-        sqlite_path=tmp_path_factory.mktemp("endpoints") / "api.sqlite3",
-        database_url=None,
-        redis_url=None,
-        cors_origins=["https://app.example"],
-    )
+    settings = local_settings(tmp_path_factory.mktemp("endpoints"), cors_origins=["https://app.example"])
     with TestClient(create_app(city=city, settings=settings)) as client:
         yield client
 

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.problems import PROBLEM_TYPES
 from api.schemas import BusRoute, IsochroneResponse, PlanResponse, RouteResponse
-from api.settings import Settings
 from recommender.city import City
+from tests.api.conftest import local_settings
 
 Schema = dict[str, Any]
 COMBINATORS = ("anyOf", "oneOf", "allOf")
@@ -92,9 +92,7 @@ def answers(document: Schema) -> Iterator[tuple[str, str, str, Schema | None]]:
 
 @pytest.fixture(scope="module")
 def document(tmp_path_factory: pytest.TempPathFactory, city: City) -> Schema:
-    settings = Settings(
-        sqlite_path=tmp_path_factory.mktemp("openapi") / "api.sqlite3", database_url=None, redis_url=None
-    )
+    settings = local_settings(tmp_path_factory.mktemp("openapi"))
     return create_app(city=city, settings=settings).openapi()
 
 

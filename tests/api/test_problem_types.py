@@ -17,10 +17,10 @@ import routing
 from api.app import create_app
 from api.errors import install_error_handlers
 from api.problems import PROBLEM_BASE, PROBLEM_TYPES, domain_slug
-from api.settings import Settings
 from recommender.city import City
 from recommender.errors import RecommenderError
 from routing.errors import NoRouteError, NoServiceError, OutsideAreaError, RoutingError, TooFarFromStreetError
+from tests.api.conftest import local_settings
 
 API_MD = Path(__file__).resolve().parents[2] / "docs" / "API.md"
 PLAN = {"start": "hoan-kiem-lake", "date": "2026-11-24", "interests": {"heritage": 1.0}}
@@ -29,9 +29,7 @@ NOT_IMPORTED_BY_THE_SERVICE = ("recommender.experiment_plots",)
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, city: City) -> Iterator[TestClient]:
-    settings = Settings(
-        sqlite_path=tmp_path_factory.mktemp("problems") / "api.sqlite3", database_url=None, redis_url=None
-    )
+    settings = local_settings(tmp_path_factory.mktemp("problems"))
     with TestClient(create_app(city=city, settings=settings)) as test_client:
         yield test_client
 

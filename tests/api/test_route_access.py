@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from recommender.city import City
 from routing.access import MAX_WALK_M, TAXI_LAST_LEG_MAX_M
+from tests.api.conftest import local_settings
 
 pytestmark = pytest.mark.slow
 FAR_SIGHTS = ["perfume-pagoda", "thay-pagoda", "uoc-le-gio-cha-village"]
@@ -19,9 +19,7 @@ FAR_SIGHTS = ["perfume-pagoda", "thay-pagoda", "uoc-le-gio-cha-village"]
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, city: City) -> Iterator[TestClient]:
-    settings = Settings(
-        sqlite_path=tmp_path_factory.mktemp("route-access") / "api.sqlite3", database_url=None, redis_url=None
-    )
+    settings = local_settings(tmp_path_factory.mktemp("route-access"))
     with TestClient(create_app(city=city, settings=settings)) as test_client:
         yield test_client
 

@@ -13,11 +13,11 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
 
 from api.app import create_app
-from api.settings import Settings
 from recommender.city import City
+from tests.api.conftest import local_settings
+from tests.api.generated_requests import check_generated_requests
 
 pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("HERITAGE_SCHEMA_EXAMPLES", "70"))
@@ -32,10 +32,8 @@ def served_app(city: City, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """The app after start-up (city, router, database in app.state), and a valid access token."""
     app = create_app(
         city=city,
-        settings=Settings(
-            sqlite_path=tmp_path_factory.mktemp("schema") / "api.sqlite3",
-            database_url=None,
-            redis_url=None,
+        settings=local_settings(
+            tmp_path_factory.mktemp("schema"),
             rate_limit_ip_per_min=1_000_000,
             rate_limit_token_per_min=1_000_000,
             log_json=True,
@@ -52,23 +50,14 @@ def test_every_operation_answers_as_documented(served_app: tuple[FastAPI, str]) 
     operations = [result.ok() for result in schema.get_all_operations()]
     failures: dict[str, str] = {}
     for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        def check(case: schemathesis.Case) -> None:
-            headers = dict(case.headers or {})
-            headers.setdefault("Authorization", f"Bearer {token}")
-            REQUESTS.append(case.operation.label)
-            case.call_and_validate(headers=headers, excluded_checks=SEMANTIC)
-
         try:
-            check()
+            check_generated_requests(
+                operation,
+                examples=EXAMPLES,
+                headers={"Authorization": f"Bearer {token}"},
+                excluded_checks=SEMANTIC,
+                seen=REQUESTS.append,
+            )
         except Exception as exc:
             failures[operation.label] = f"{type(exc).__name__}: {exc}"[:2000]
     assert not failures, "\n\n".join(f"{label}: {message}" for label, message in failures.items())
