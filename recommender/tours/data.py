@@ -96,8 +96,7 @@ def discover_cities(data_dir: Path | str) -> tuple[str, ...]:
     TourDataError
         If the folder does not exist or cannot be listed.
     """
-    folder = _data_folder(data_dir)
-    poi_codes, traj_codes = _codes_with(folder, _POI_PREFIX), _codes_with(folder, _TRAJ_PREFIX)
+    poi_codes, traj_codes = _file_codes(data_dir)
     return tuple(sorted(poi_codes & traj_codes))
 
 
@@ -109,8 +108,7 @@ def unpaired_files(data_dir: Path | str) -> tuple[str, ...]:
     TourDataError
         If the folder does not exist or cannot be listed.
     """
-    folder = _data_folder(data_dir)
-    poi_codes, traj_codes = _codes_with(folder, _POI_PREFIX), _codes_with(folder, _TRAJ_PREFIX)
+    poi_codes, traj_codes = _file_codes(data_dir)
     lonely = [f"{_POI_PREFIX}{code}{_SUFFIX}" for code in poi_codes - traj_codes]
     lonely += [f"{_TRAJ_PREFIX}{code}{_SUFFIX}" for code in traj_codes - poi_codes]
     return tuple(sorted(lonely))
@@ -159,11 +157,17 @@ def _data_folder(data_dir: Path | str) -> Path:
     return folder
 
 
-def _codes_with(folder: Path, prefix: str) -> set[str]:
+def _file_codes(data_dir: Path | str) -> tuple[set[str], set[str]]:
+    """The city codes of the folder's ``poi-X.csv`` files and those of its ``traj-X.csv`` files (one listing)."""
+    folder = _data_folder(data_dir)
     try:
         names = [path.name for path in folder.iterdir() if path.is_file()]
     except OSError as exc:
         raise TourDataError(f"{folder}: cannot list: {exc}") from exc
+    return _codes_with(names, _POI_PREFIX), _codes_with(names, _TRAJ_PREFIX)
+
+
+def _codes_with(names: list[str], prefix: str) -> set[str]:
     return {
         name[len(prefix) : -len(_SUFFIX)]
         for name in names

@@ -18,12 +18,7 @@ def f1_points(truth: Sequence[int], predicted: Sequence[int]) -> float:
     """
     if not truth or not predicted:
         raise ValueError("both sequences must be non-empty")
-    hits = len(set(truth) & set(predicted))
-    if hits == 0:
-        return 0.0
-    precision = hits / len(predicted)
-    recall = hits / len(truth)
-    return 2 * precision * recall / (precision + recall)
+    return _f1(len(set(truth) & set(predicted)), len(predicted), len(truth))
 
 
 def f1_inner(truth: Sequence[int], predicted: Sequence[int]) -> float:
@@ -40,12 +35,7 @@ def f1_inner(truth: Sequence[int], predicted: Sequence[int]) -> float:
     inner_predicted = set(predicted[1:-1])
     if not inner_truth and not inner_predicted:
         return 1.0
-    hits = len(inner_truth & inner_predicted)
-    if hits == 0:
-        return 0.0
-    precision = hits / len(inner_predicted)
-    recall = hits / len(inner_truth)
-    return 2 * precision * recall / (precision + recall)
+    return _f1(len(inner_truth & inner_predicted), len(inner_predicted), len(inner_truth))
 
 
 def pairs_f1(truth: Sequence[int], predicted: Sequence[int]) -> float:
@@ -66,8 +56,13 @@ def pairs_f1(truth: Sequence[int], predicted: Sequence[int]) -> float:
     position = {poi: index for index, poi in enumerate(truth)}
     placed = [position[poi] for poi in predicted if poi in position]
     right = sum(1 for i, first in enumerate(placed) for second in placed[i + 1 :] if first < second)
+    return _f1(right, len(predicted) * (len(predicted) - 1) / 2, len(truth) * (len(truth) - 1) / 2)
+
+
+def _f1(right: float, proposed: float, expected: float) -> float:
+    """The harmonic mean of precision (right of proposed) and recall (right of expected); 0.0 when none is right."""
     if right == 0:
         return 0.0
-    precision = right / (len(predicted) * (len(predicted) - 1) / 2)
-    recall = right / (len(truth) * (len(truth) - 1) / 2)
+    precision = right / proposed
+    recall = right / expected
     return 2 * precision * recall / (precision + recall)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -63,23 +64,15 @@ def test_held_out_trajectory_does_not_reach_its_answer_on_real_data() -> None:
     for query in list(queries(city))[:6]:
         held = city.trajectories[query.held_out]
         others = [poi for poi in range(city.n_pois) if poi not in held.pois][: len(held.pois) - 2]
-        scrambled = type(held)(
-            traj_id=held.traj_id,
+        scrambled = replace(
+            held,
             user_id="nobody",
             pois=(held.pois[0], *others, held.pois[-1]),
             durations_s=tuple(1e5 for _ in held.pois),
         )
         trajectories = list(city.trajectories)
         trajectories[query.held_out] = scrambled
-        changed = type(city)(
-            code=city.code,
-            poi_ids=city.poi_ids,
-            categories=city.categories,
-            category_of_poi=city.category_of_poi,
-            lat=city.lat,
-            lon=city.lon,
-            trajectories=tuple(trajectories),
-        )
+        changed = replace(city, trajectories=tuple(trajectories))
         same_query = TourQuery(held_out=query.held_out, start=query.start, end=query.end, length=query.length)
         assert model.recommend(same_query) == LearnedTourModel(changed).recommend(same_query)
 
