@@ -325,9 +325,7 @@ def two_opt(  # noqa: PLR0917 (compiled kernels take their arrays positionally)
             for index in range(count):
                 buffer[index] = seq[last - index]
             if stretch_feasible(arrays, routes, route, first - 1, buffer, count, last + 1):
-                for index in range(count):
-                    seq[first + index] = buffer[index]
-                refresh(arrays, routes, route)
+                _write_stretch(arrays, routes, route, buffer, count, first)
                 return True
     return False
 
@@ -358,11 +356,20 @@ def or_opt(arrays: Arrays, routes: Routes, route: int, buffer: IntArray) -> bool
                     ok = stretch_feasible(arrays, routes, route, first - 1, buffer, count, gap + 1)
                     low = first
                 if ok:
-                    for index in range(count):
-                        seq[low + index] = buffer[index]
-                    refresh(arrays, routes, route)
+                    _write_stretch(arrays, routes, route, buffer, count, low)
                     return True
     return False
+
+
+@jit
+def _write_stretch(  # noqa: PLR0917 (compiled kernels take their arrays positionally)
+    arrays: Arrays, routes: Routes, route: int, buffer: IntArray, count: int, first: int
+) -> None:
+    """Put the stretch a move checked (``buffer[:count]``) into the route from position ``first``; refresh its times."""
+    seq = routes.seq[route]
+    for index in range(count):
+        seq[first + index] = buffer[index]
+    refresh(arrays, routes, route)
 
 
 @jit

@@ -61,10 +61,7 @@ def read_toptw(path: Path | str, *, n_routes: int = 1, decimals: int | None = No
         If the file cannot be read.
     """
     path = Path(path)
-    lines = _lines(path)
-    name = str(path)
-    if len(lines) < 3:
-        raise MalformedInstanceError(name, len(lines) + 1, "expected a header line, a second line and the depot")
+    name, lines = str(path), _at_least(path, 3, "a header line, a second line and the depot")
     header_line, header = lines[0]
     _numbers(name, header_line, header, _TOPTW_HEADER_FIELDS, "header 'k v N t'")
     n_points = _integer(name, header_line, header[2], "N")
@@ -106,10 +103,7 @@ def read_ttdp(path: Path | str) -> Problem:
         If the file cannot be read.
     """
     path = Path(path)
-    lines = _lines(path)
-    name = str(path)
-    if len(lines) < 2:
-        raise MalformedInstanceError(name, len(lines) + 1, "expected a header line and the start point")
+    name, lines = str(path), _at_least(path, 2, "a header line and the start point")
     header_line, header = lines[0]
     _numbers(name, header_line, header, _TTDP_HEADER_FIELDS, "header 'k M SD N C B E1..E10'")
     tours = _integer(name, header_line, header[1], "M")
@@ -169,6 +163,14 @@ def _day_windows(row: FloatArray, weekday: int) -> list[tuple[float, float]]:
 def _lines(path: Path) -> list[tuple[int, list[str]]]:
     with path.open(encoding="utf-8") as handle:
         return [(number, line.split()) for number, line in enumerate(handle, start=1) if line.strip()]
+
+
+def _at_least(path: Path, count: int, expected: str) -> list[tuple[int, list[str]]]:
+    """The file's non-blank lines (number, fields), at least `count` of them (`expected` says what they are)."""
+    lines = _lines(path)
+    if len(lines) < count:
+        raise MalformedInstanceError(str(path), len(lines) + 1, f"expected {expected}")
+    return lines
 
 
 def _numbers(path: str, line: int, fields: list[str], minimum: int, what: str) -> list[float]:
