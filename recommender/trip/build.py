@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -270,9 +270,50 @@ def build_trip_problem(
         first_node.setdefault(place.id, position + 2)
     alternatives = Counter(place.id for place, *_ in chosen)
     group = [-1, -1] + [first_node[place.id] if alternatives[place.id] > 1 else -1 for place, *_ in chosen]
-    problem = Problem.from_windows(
-        score_of,
-        service,
+    kept_matrices = PeriodMatrices(
+        seconds, matrices.period_start_s, matrices.walk_m[nodes[:, None], nodes[None, :]], leg_walk_m
+    )
+    return TripProblem(
+        problem=days_problem(
+            request,
+            kept_matrices,
+            day_window,
+            score=score_of,
+            service_s=service,
+            windows_by_day=windows_by_day,
+            mandatory=mandatory,
+            group=group,
+        ),
+        places=(None, None, *[place for place, *_ in chosen]),
+        contains=((), (), *[_inside(catalogue, place, avoid) for place, *_ in chosen]),
+        unreachable=unreachable,
+        kinds=(NodeKind.START, NodeKind.END, *[kind for _, _, kind, _, _ in chosen]),
+        scores=(None, None, *[score for _, score, *_ in chosen]),
+        matrices=kept_matrices,
+    )
+
+
+def days_problem(
+    request: TripRequest,
+    matrices: PeriodMatrices,
+    day_window: Window,
+    *,
+    score: Sequence[float],
+    service_s: Sequence[float],
+    windows_by_day: Sequence[Sequence[Sequence[Window]]],
+    mandatory: Iterable[int],
+    group: Sequence[int] | None = None,
+) -> Problem:
+    """The planner's problem over the request's days, each from START_NODE to END_NODE within day_window.
+
+    Legs take the matrices' times of their period (when there are several) and their planned walks count against
+    the request's walking budget; planning a trip and re-timing a saved one differ only in the nodes' scores,
+    visit times, windows and groups.
+    """
+    seconds = matrices.seconds
+    return Problem.from_windows(
+        score,
+        service_s,
         seconds[0],
         None,
         days=[day_window] * request.days,
@@ -282,19 +323,8 @@ def build_trip_problem(
         mandatory=mandatory,
         travel_periods=PeriodTravelTime(seconds, matrices.period_start_s) if seconds.shape[0] > 1 else None,
         group=group,
-        walk_m=leg_walk_m,
+        walk_m=matrices.leg_walk_m,
         walk_budget_m=request.walk_budget_m,
-    )
-    return TripProblem(
-        problem=problem,
-        places=(None, None, *[place for place, *_ in chosen]),
-        contains=((), (), *[_inside(catalogue, place, avoid) for place, *_ in chosen]),
-        unreachable=unreachable,
-        kinds=(NodeKind.START, NodeKind.END, *[kind for _, _, kind, _, _ in chosen]),
-        scores=(None, None, *[score for _, score, *_ in chosen]),
-        matrices=PeriodMatrices(
-            seconds, matrices.period_start_s, matrices.walk_m[nodes[:, None], nodes[None, :]], leg_walk_m
-        ),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from recommender.messages import Message, Name, term
 from recommender.trip.build import DINNER_FROM_S, LUNCH_FROM_S, NodeKind, TripProblem
-from recommender.trip.itinerary import DayPlan, clock
+from recommender.trip.itinerary import DayPlan, Itinerary, clock
 from recommender.trip.request import TripRequest
 
 MEAL_HOURS: Final[dict[str, tuple[int, int]]] = {
@@ -20,6 +20,29 @@ MEAL_HOURS: Final[dict[str, tuple[int, int]]] = {
     "dinner": (DINNER_FROM_S, DINNER_FROM_S + 2 * 3600),
 }
 """The hours a day window must cover for the traveller to expect that meal."""
+
+
+def explained_itinerary(
+    days: Sequence[DayPlan],
+    request: TripRequest,
+    trip: TripProblem,
+    *,
+    score: float,
+    solve_s: float,
+    iterations: int,
+    warnings: Sequence[str] = (),
+) -> Itinerary:
+    """The planned days as the traveller gets them: what was asked, and `warnings` followed by each day's own."""
+    return Itinerary(
+        days=tuple(days),
+        mode=request.mode.value,
+        pace=request.pace.value,
+        interests={category.value: weight for category, weight in request.interests.weights.items()},
+        score=score,
+        solve_s=solve_s,
+        iterations=iterations,
+        warnings=(*warnings, *day_warnings_for(days, request, trip)),
+    )
 
 
 def day_warnings_for(days: Sequence[DayPlan], request: TripRequest, trip: TripProblem) -> list[str]:

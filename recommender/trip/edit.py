@@ -17,10 +17,10 @@ import numpy as np
 
 from recommender.catalogue import Place, UnknownPlaceError
 from recommender.city import City
-from recommender.planner import PeriodTravelTime, Problem, Route, Visit
+from recommender.planner import Route, Visit
 from recommender.scoring import Weather, score_places
-from recommender.trip.build import END_NODE, START_NODE, NodeKind, TripProblem, meal_windows
-from recommender.trip.checks import day_warnings_for
+from recommender.trip.build import NodeKind, TripProblem, days_problem, meal_windows
+from recommender.trip.checks import explained_itinerary
 from recommender.trip.errors import TripError
 from recommender.trip.expand import DayExpander
 from recommender.trip.hours import Window, open_intervals, visit_windows
@@ -136,16 +136,7 @@ def retime_trip(
         plan, _ = expander.expand(route)  # the expander raises rather than drop (see _EditExpander)
         planned.append(plan)
     score = sum(visit.score.score for day in planned for visit in day.visits)
-    return Itinerary(
-        days=tuple(planned),
-        mode=request.mode.value,
-        pace=request.pace.value,
-        interests={category.value: weight for category, weight in request.interests.weights.items()},
-        score=score,
-        solve_s=time.perf_counter() - started,
-        iterations=0,
-        warnings=tuple(day_warnings_for(planned, request, trip)),
-    )
+    return explained_itinerary(planned, request, trip, score=score, solve_s=time.perf_counter() - started, iterations=0)
 
 
 def _entries(
@@ -195,20 +186,14 @@ def _trip_problem(city: City, router: CityRouter, request: TripRequest, entries:
         calendar: list[list[Window]] = [[day_window], [day_window]]
         calendar += [_start_windows(entry, request, day_window) if entry.day == day else [] for entry in entries]
         calendars.append(calendar)
-    seconds = matrices.seconds
-    problem = Problem.from_windows(
-        [0.0, 0.0, *[1.0] * len(entries)],
-        [0.0, 0.0, *[entry.visit_s for entry in entries]],
-        seconds[0],
-        None,
-        days=[day_window] * request.days,
-        start_node=START_NODE,
-        end_node=END_NODE,
+    problem = days_problem(
+        request,
+        matrices,
+        day_window,
+        score=[0.0, 0.0, *[1.0] * len(entries)],
+        service_s=[0.0, 0.0, *[entry.visit_s for entry in entries]],
         windows_by_day=calendars,
         mandatory=range(2, len(entries) + 2),
-        travel_periods=PeriodTravelTime(seconds, matrices.period_start_s) if seconds.shape[0] > 1 else None,
-        walk_m=matrices.leg_walk_m,
-        walk_budget_m=request.walk_budget_m,
     )
     scores = dict(
         zip(

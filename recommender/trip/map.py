@@ -68,19 +68,10 @@ def _day_layer(day: DayPlan, day_count: int) -> folium.FeatureGroup:
                 ),
                 **style,
             ).add_to(layer)
-    folium.Marker(
-        day.start,
-        tooltip=f"Start: {day.start_name}",
-        popup=f"Start: {html.escape(day.start_name)}, leave {clock(day.depart_s)}",
-        icon=folium.Icon(color="black", icon="home"),
-    ).add_to(layer)
+    start, end = f"Start: {day.start_name}", f"End: {day.end_name}"
+    _endpoint_marker(day.start, start, f"leave {clock(day.depart_s)}", "black", "home").add_to(layer)
     if day.end != day.start:
-        folium.Marker(
-            day.end,
-            tooltip=f"End: {day.end_name}",
-            popup=f"End: {html.escape(day.end_name)}, arrive {clock(day.arrive_s)}",
-            icon=folium.Icon(color="gray", icon="flag"),
-        ).add_to(layer)
+        _endpoint_marker(day.end, end, f"arrive {clock(day.arrive_s)}", "gray", "flag").add_to(layer)
     for order, visit in enumerate(day.visits, start=1):
         folium.Marker(
             (visit.place.lat, visit.place.lon),
@@ -89,6 +80,13 @@ def _day_layer(day: DayPlan, day_count: int) -> folium.FeatureGroup:
             icon=folium.DivIcon(html=_number_icon(order, colour), icon_size=(28, 28), icon_anchor=(14, 14)),
         ).add_to(layer)
     return layer
+
+
+def _endpoint_marker(point: tuple[float, float], label: str, when: str, colour: str, icon: str) -> folium.Marker:
+    """Where the day starts or ends: `label` ("Start: <name>") on hover, and with `when` in the popup."""
+    return folium.Marker(
+        point, tooltip=label, popup=f"{html.escape(label)}, {when}", icon=folium.Icon(color=colour, icon=icon)
+    )
 
 
 def _visit_popup(order: int, visit: PlannedVisit) -> str:

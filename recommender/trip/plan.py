@@ -21,7 +21,7 @@ from recommender.city import City
 from recommender.planner import InfeasibleProblemError, SearchSettings, solve
 from recommender.scoring import Weather, score_places
 from recommender.trip.build import PlaceMatricesFn, TripProblem, build_trip_problem
-from recommender.trip.checks import day_warnings_for
+from recommender.trip.checks import explained_itinerary
 from recommender.trip.errors import MustVisitError
 from recommender.trip.expand import DayExpander
 from recommender.trip.itinerary import DayPlan, Itinerary, clock
@@ -90,16 +90,14 @@ def plan_trip(
             budgets[day] *= request.walk_budget_m / days[day].walk_m * _TIGHTER
     assert best is not None
     days, score, iterations = best
-    warnings.extend(day_warnings_for(days, request, trip))
-    itinerary = Itinerary(
-        days=tuple(days),
-        mode=request.mode.value,
-        pace=request.pace.value,
-        interests={category.value: weight for category, weight in request.interests.weights.items()},
+    itinerary = explained_itinerary(
+        days,
+        request,
+        trip,
         score=score,
         solve_s=time.perf_counter() - started,
         iterations=iterations,
-        warnings=tuple(warnings),
+        warnings=warnings,
     )
     return annotate(itinerary, occasions)
 
