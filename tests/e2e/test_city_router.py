@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from api.city import current_spec
-from api.settings import get_settings
-from recommender.city import build_city
 from routing.bundle.load import load_bundle
 from routing.city_router import CityRouter
 from routing.isochrone import isochrone
@@ -18,9 +17,8 @@ HOTEL = (21.0313, 105.8516)  # Hàng Bạc, in the Old Quarter
 
 
 @pytest.fixture(scope="module")
-def router() -> CityRouter:
-    settings = get_settings()
-    return CityRouter(load_bundle(build_city(current_spec(settings), settings.bundle_dir)))
+def router(bundle_path: Path) -> CityRouter:
+    return CityRouter(load_bundle(bundle_path))
 
 
 def test_rows_from_a_hotel_agree_with_the_stored_matrix_scale(router: CityRouter) -> None:

@@ -18,11 +18,8 @@ import folium
 import pytest
 from typer.testing import CliRunner
 
-from api.city import current_spec
-from api.settings import get_settings
 from cli.main import app as cli_app
 from cli.plan_command import self_contained_map_html
-from recommender.city import build_city
 from tests.e2e.test_operator_page import _browser_or_skip
 from tests.e2e.test_operator_page import server as server  # noqa: PLC0414 - the fixture, re-exported for pytest
 
@@ -132,14 +129,10 @@ def test_the_service_pages_render_with_the_network_cut(
 
 
 @pytest.mark.slow
-def test_a_plan_map_renders_with_the_network_cut(offline_browser: Any, tmp_path: Path) -> None:
-    settings = get_settings()
-    bundle = build_city(current_spec(settings), settings.bundle_dir)
+def test_a_plan_map_renders_with_the_network_cut(offline_browser: Any, tmp_path: Path, bundle_path: Path) -> None:
     map_path = tmp_path / "plan.html"
-    result = CliRunner().invoke(
-        cli_app,
-        ["plan", "--bundle", str(bundle), "--start", "hoan-kiem-lake", "--date", "2026-11-24", "--map", str(map_path)],
-    )
+    plan = ["plan", "--bundle", str(bundle_path), "--start", "hoan-kiem-lake", "--date", "2026-11-24"]
+    result = CliRunner().invoke(cli_app, [*plan, "--map", str(map_path)])
     assert result.exit_code == 0, result.stderr
     browser = offline_browser
     shot = tmp_path / "plan-map.png"

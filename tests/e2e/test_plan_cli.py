@@ -8,29 +8,20 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from api.city import current_spec
-from api.settings import get_settings
 from cli.main import app as cli_app
-from recommender.city import build_city
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def bundle() -> Path:
-    settings = get_settings()
-    return build_city(current_spec(settings), settings.bundle_dir)
-
-
-def run(bundle: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli_app, ["plan", "--bundle", str(bundle), *args])
+def run(bundle_path: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli_app, ["plan", "--bundle", str(bundle_path), *args])
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_plan_json_and_map(bundle: Path, tmp_path: Path) -> None:
+def test_plan_json_and_map(bundle_path: Path, tmp_path: Path) -> None:
     map_path = tmp_path / "day.html"
     code, stdout, stderr = run(
-        bundle,
+        bundle_path,
         "--start", "Hoàn Kiếm Lake",
         "--date", "2026-11-24",
         "--interests", "cuisine:0.8,craft_village:0.5",
@@ -63,16 +54,18 @@ def test_plan_json_and_map(bundle: Path, tmp_path: Path) -> None:
         (["--date", "24/11/2026"], "YYYY-MM-DD"),
     ],
 )
-def test_bad_input_is_one_clear_error_and_no_map(bundle: Path, tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_input_is_one_clear_error_and_no_map(
+    bundle_path: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
     map_path = tmp_path / "day.html"
-    code, _, stderr = run(bundle, "--start", "hoan-kiem-lake", "--map", str(map_path), *args)
+    code, _, stderr = run(bundle_path, "--start", "hoan-kiem-lake", "--map", str(map_path), *args)
     assert code in {1, 2}
     assert message in " ".join(stderr.split())
     assert "Traceback" not in stderr
     assert not list(tmp_path.iterdir())
 
 
-def test_a_learnt_model_scores_the_plan_and_meals_say_they_are_breaks(bundle: Path, tmp_path: Path) -> None:
+def test_a_learnt_model_scores_the_plan_and_meals_say_they_are_breaks(bundle_path: Path, tmp_path: Path) -> None:
     from recommender.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
     from recommender.feedback import SyntheticSettings, synthetic_events
     from recommender.preference import PreferenceModel
@@ -82,7 +75,7 @@ def test_a_learnt_model_scores_the_plan_and_meals_say_they_are_breaks(bundle: Pa
     model_path = tmp_path / "model.npz"
     PreferenceModel(catalogue).fit(log.events, log.interests).save(model_path)
     code, stdout, stderr = run(
-        bundle,
+        bundle_path,
         "--start", "hoan-kiem-lake",
         "--date", "2026-11-24",
         "--interests", "heritage",

@@ -10,10 +10,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from api.city import current_spec
-from api.settings import get_settings
 from cli.main import app as cli_app
-from recommender.city import build_city
 from routing.access import MAX_WALK_M, TAXI_LAST_LEG_MAX_M, WALK_LAST_LEG_MAX_M
 
 pytestmark = pytest.mark.slow
@@ -21,14 +18,8 @@ FAR_SIGHTS = ["perfume-pagoda", "thay-pagoda", "uoc-le-gio-cha-village"]
 ISLAND_SIGHTS = ["bat-trang-ceramic-village", "kim-lan-pottery-village"]
 
 
-@pytest.fixture(scope="module")
-def bundle() -> Path:
-    settings = get_settings()
-    return build_city(current_spec(settings), settings.bundle_dir)
-
-
-def run(bundle: Path, *args: str) -> tuple[int, dict[str, Any], str]:
-    result = CliRunner().invoke(cli_app, ["route", "--bundle", str(bundle), *args, "--json"])
+def run(bundle_path: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    result = CliRunner().invoke(cli_app, ["route", "--bundle", str(bundle_path), *args, "--json"])
     return result.exit_code, orjson.loads(result.stdout), result.stderr
 
 
@@ -42,8 +33,8 @@ def assert_no_long_walk(payload: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("sight", FAR_SIGHTS)
-def test_bus_to_a_far_sight_says_how_to_get_there(bundle: Path, sight: str) -> None:
-    code, payload, stderr = run(bundle, "--from", "hoan-kiem-lake", "--to", sight, "--mode", "bus")
+def test_bus_to_a_far_sight_says_how_to_get_there(bundle_path: Path, sight: str) -> None:
+    code, payload, stderr = run(bundle_path, "--from", "hoan-kiem-lake", "--to", sight, "--mode", "bus")
     assert payload["status"] in {"needs_taxi", "no_public_transport", "ok"}, payload["message"]
     assert_no_long_walk(payload)
     to = payload["access"]["to"]
@@ -74,8 +65,8 @@ def test_bus_to_a_far_sight_says_how_to_get_there(bundle: Path, sight: str) -> N
 
 
 @pytest.mark.parametrize("sight", FAR_SIGHTS)
-def test_walk_to_a_far_sight_is_not_offered(bundle: Path, sight: str) -> None:
-    code, payload, stderr = run(bundle, "--from", "hoan-kiem-lake", "--to", sight)
+def test_walk_to_a_far_sight_is_not_offered(bundle_path: Path, sight: str) -> None:
+    code, payload, stderr = run(bundle_path, "--from", "hoan-kiem-lake", "--to", sight)
     assert code == 1
     assert payload["status"] == "no_walk_route"
     assert "length_m" not in payload
@@ -85,25 +76,25 @@ def test_walk_to_a_far_sight_is_not_offered(bundle: Path, sight: str) -> None:
 
 
 @pytest.mark.parametrize("sight", ISLAND_SIGHTS)
-def test_street_islands_walk_answer_and_bus_journey(bundle: Path, sight: str) -> None:
-    code, payload, _ = run(bundle, "--from", "hoan-kiem-lake", "--to", sight)
+def test_street_islands_walk_answer_and_bus_journey(bundle_path: Path, sight: str) -> None:
+    code, payload, _ = run(bundle_path, "--from", "hoan-kiem-lake", "--to", sight)
     assert code == 1
     assert payload["status"] == "no_walk_route"
     assert payload["access"]["to"]["street"] == "island"
     assert payload["suggestion"] == "bus"
-    code, payload, stderr = run(bundle, "--from", "hoan-kiem-lake", "--to", sight, "--mode", "bus")
+    code, payload, stderr = run(bundle_path, "--from", "hoan-kiem-lake", "--to", sight, "--mode", "bus")
     assert code == 0, stderr
     assert payload["status"] == "ok"
     assert payload["journeys"]
     assert_no_long_walk(payload)
 
 
-def test_a_long_city_walk_is_too_far(bundle: Path) -> None:
-    code, payload, stderr = run(bundle, "--from", "hoan-kiem-lake", "--to", "co-loa-citadel", "--mode", "bus")
+def test_a_long_city_walk_is_too_far(bundle_path: Path) -> None:
+    code, payload, stderr = run(bundle_path, "--from", "hoan-kiem-lake", "--to", "co-loa-citadel", "--mode", "bus")
     assert code == 0, stderr
     assert_no_long_walk(payload)
     # Hồ Tây's far shore to Hà Đông: both on the main street network, well over 8 km apart
-    code, payload, _ = run(bundle, "--from", "21.0700,105.8180", "--to", "20.9700,105.7750")
+    code, payload, _ = run(bundle_path, "--from", "21.0700,105.8180", "--to", "20.9700,105.7750")
     assert code == 1
     assert payload["status"] == "too_far_to_walk"
     assert payload["distance_m"] > MAX_WALK_M

@@ -8,28 +8,19 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from api.city import current_spec
-from api.settings import get_settings
 from cli.main import app as cli_app
-from recommender.city import build_city
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def bundle() -> Path:
-    settings = get_settings()
-    return build_city(current_spec(settings), settings.bundle_dir)
-
-
-def run(bundle: Path, *args: str) -> tuple[int, dict[str, object] | None, str]:
-    result = CliRunner().invoke(cli_app, ["route", "--bundle", str(bundle), *args])
+def run(bundle_path: Path, *args: str) -> tuple[int, dict[str, object] | None, str]:
+    result = CliRunner().invoke(cli_app, ["route", "--bundle", str(bundle_path), *args])
     payload = orjson.loads(result.stdout) if result.exit_code == 0 and "--json" in args else None
     return result.exit_code, payload, result.stderr
 
 
-def test_walk_old_quarter_to_temple_of_literature(bundle: Path) -> None:
-    code, payload, _ = run(bundle, "--from", "hoan-kiem-lake", "--to", "temple-of-literature", "--json")
+def test_walk_old_quarter_to_temple_of_literature(bundle_path: Path) -> None:
+    code, payload, _ = run(bundle_path, "--from", "hoan-kiem-lake", "--to", "temple-of-literature", "--json")
     assert code == 0
     assert payload is not None
     assert 1_500 <= float(payload["length_m"]) <= 3_500  # type: ignore[arg-type]
@@ -38,8 +29,8 @@ def test_walk_old_quarter_to_temple_of_literature(bundle: Path) -> None:
 
 
 @pytest.mark.parametrize("target", ["co-loa-citadel", "bat-trang-ceramic-village", "temple-of-literature"])
-def test_bus_from_the_old_quarter(bundle: Path, target: str) -> None:
-    code, payload, stderr = run(bundle, "--from", "hoan-kiem-lake", "--to", target, "--mode", "bus", "--json")
+def test_bus_from_the_old_quarter(bundle_path: Path, target: str) -> None:
+    code, payload, stderr = run(bundle_path, "--from", "hoan-kiem-lake", "--to", target, "--mode", "bus", "--json")
     assert code == 0, stderr
     assert payload is not None
     journeys = payload["journeys"]
@@ -62,8 +53,8 @@ def test_bus_from_the_old_quarter(bundle: Path, target: str) -> None:
         (["--from", "hoan-kiem-lake", "--to", "temple-of-literature", "--depart", "25:00"], "time of day"),
     ],
 )
-def test_bad_input_is_one_clear_error(bundle: Path, args: list[str], message: str) -> None:
-    code, _, stderr = run(bundle, *args)
+def test_bad_input_is_one_clear_error(bundle_path: Path, args: list[str], message: str) -> None:
+    code, _, stderr = run(bundle_path, *args)
     assert code in {1, 2}
     assert message in " ".join(stderr.split())
     assert "Traceback" not in stderr

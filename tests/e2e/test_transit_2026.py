@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cli.main import app as cli_app
 from routing.bundle.load import CityBundle, load_bundle
 from routing.errors import RoutingError
-from routing.raptor import BusPlanner, Timetable
+from routing.raptor import BusPlanner
 from routing.raptor.journey import BusLeg, Journey, WalkLeg
 
 pytestmark = pytest.mark.slow
@@ -32,16 +32,9 @@ def bundle(bundle_path: Path) -> CityBundle:
 
 
 @pytest.fixture(scope="module")
-def planner(bundle: CityBundle, bundle_path: Path) -> BusPlanner:
-    from routing.raptor.transfers import Transfers
-
-    return BusPlanner(
-        bundle.bus,
-        Timetable.load(bundle_path / "timetable.npz"),
-        Transfers.load(bundle_path / "transfers.npz"),
-        bundle.walk,
-        bundle.stop_access,
-    )
+def planner(bundle: CityBundle) -> BusPlanner:
+    """The bus planner on the bundle's own timetable and transfers, bus legs drawn stop to stop (no drive graph)."""
+    return BusPlanner(bundle.bus, bundle.timetable, bundle.transfers, bundle.walk, bundle.stop_access)
 
 
 def route_cli(bundle_path: Path, *args: str) -> dict[str, Any]:
