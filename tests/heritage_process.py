@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -63,7 +63,7 @@ def serving(
         process.wait(timeout=30)
 
 
-def wait_until_ok(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> httpx.Response | None:
+def wait_until_ok(url: str, process: subprocess.Popen[Any], timeout_s: float) -> httpx.Response | None:
     """Ask `url` until it answers 200 (that answer), or None once the process exits or `timeout_s` passes."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and process.poll() is None:
