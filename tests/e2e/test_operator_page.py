@@ -6,6 +6,7 @@ without them the test is skipped with a warning that says what to install.
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import pytest
 from api.city import current_spec
 from api.settings import get_settings
 from recommender.city import build_city
+from tests.conftest import ROOT
 from tests.heritage_process import free_port, heritage_command, local_store_env, run_heritage, serving, wait_until_ok
 
 pytestmark = pytest.mark.slow
