@@ -5,7 +5,7 @@ off-network place uses its bundle ``access_stops`` (estimated straight-line walk
 ``BusPlanner.plan`` call: snapping, access/egress Dijkstra, RAPTOR, the walking comparison and every Pareto
 journey's legs with geometry. The first pass starts with an empty road-geometry cache (as after a restart); the
 second pass repeats the same queries with the cache filled (a server that has been up for a while). The RAPTOR
-search alone (``routing.raptor.search.raptor`` on the same access/egress lists) is timed separately.
+search alone (``routing.journeys.search.raptor`` on the same access/egress lists) is timed separately.
 
 Preparation: expanding the timetable and building the transfers (both done once by ``heritage build``), loading
 them from ``.npz``, and building the planner (done once when the server starts).
@@ -29,7 +29,8 @@ import numpy as np
 from bench.measure import bundle_argument, open_bundle, percentiles_ms
 from routing.bundle.load import CityBundle
 from routing.errors import RoutingError
-from routing.raptor import BusPlanner, Timetable, Transfers, build_transfers, raptor
+from routing.journeys import BusPlanner, raptor
+from routing.transit import Timetable, Transfers, build_transfers
 
 SERVICE_START_S = 6 * 3600 + 1800
 
@@ -133,13 +134,13 @@ def bench_bus(bundle: CityBundle, pairs: int = 1000, seed: int = 0) -> dict[str,
 
 
 def _search_times(planner: BusPlanner, queries: list[Any], ends: Any) -> list[float]:
-    """RAPTOR alone on each query's access/egress lists (uses the planner's private end resolution)."""
+    """RAPTOR alone on each query's access/egress lists (the ends resolved as the planner does)."""
     timings = []
     for origin, target, depart_s in queries:
         from_access, to_access = ends(origin, target)
         try:
-            start = planner._end(origin["lat"], origin["lon"], from_access, 1000.0, 1.25, reverse=False)
-            end = planner._end(target["lat"], target["lon"], to_access, 1000.0, 1.25, reverse=True)
+            start = planner.end(origin["lat"], origin["lon"], access=from_access)
+            end = planner.end(target["lat"], target["lon"], access=to_access, destination=True)
         except RoutingError:
             continue
         started = time.perf_counter()

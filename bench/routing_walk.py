@@ -35,10 +35,11 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
 from bench.measure import bundle_argument, open_bundle, percentiles_ms
+from routing.build.contract import build_walk_index
 from routing.bundle.load import CityBundle
 from routing.errors import NoRouteError
 from routing.graph.shortest import simple_csr
-from routing.walk import Anchor, WalkIndex, WalkRouter, build_walk_index
+from routing.walk import Anchor, WalkIndex, WalkRouter
 
 MAX_SNAP_M = 250.0
 TARGET_P50_MS = 2.0

@@ -19,7 +19,7 @@ from cli.errors import domain_errors
 from recommender.communes.stories import default_stories
 from recommender.operators import commune_coverage
 from recommender.wards import default_wards
-from routing.city_router import CityRouter
+from routing import CityRouter
 
 communes_app = typer.Typer(
     help="Story coverage of the 126 wards and communes (--json), and editor roles (grant).",
