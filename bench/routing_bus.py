@@ -15,8 +15,6 @@ Usage: ``python -m bench.routing_bus [--bundle DIR] [--pairs 1000] [--seed 0] --
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import tempfile
 import time
@@ -26,7 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from bench.measure import bundle_argument, open_bundle, percentiles_ms
+from bench.measure import (
+    open_bundle,
+    percentiles_ms,
+    print_report,
+    routing_arguments,
+)
 from routing.bundle.load import CityBundle
 from routing.errors import RoutingError
 from routing.journeys import BusPlanner, raptor
@@ -157,13 +160,8 @@ def _search_times(planner: BusPlanner, queries: list[Any], ends: Any) -> list[fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    bundle_argument(parser)
-    parser.add_argument("--pairs", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    bundle = open_bundle(args.bundle)
-    print(json.dumps(bench_bus(bundle, pairs=args.pairs, seed=args.seed), ensure_ascii=False, indent=2))
+    args = routing_arguments(__doc__, ("--pairs", {"type": int, "default": 1000}))
+    print_report(bench_bus(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed))
 
 
 if __name__ == "__main__":

@@ -15,19 +15,21 @@ Usage: ``python -m bench.routing_matrix [--bundle DIR] [--points 100] [--seed 0]
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import math
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from bench.measure import bundle_argument, open_bundle, percentiles_ms
+from bench.measure import (
+    open_bundle,
+    percentiles_ms,
+    print_report,
+    routing_arguments,
+    saved_and_loaded,
+)
 from routing.build.matrices import place_matrices
 from routing.bundle.load import CityBundle
 from routing.bundle.matrices import PlaceMatrices
@@ -90,13 +92,7 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
     started = time.perf_counter()
     matrices = place_matrices(times)
     matrices_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "matrices.npz"
-        matrices.save(path)
-        size = path.stat().st_size
-        started = time.perf_counter()
-        PlaceMatrices.load(path)
-        load_s = time.perf_counter() - started
+    _, size, load_s = saved_and_loaded(matrices.save, PlaceMatrices.load, "matrices.npz")
 
     started = time.perf_counter()
     tabled = TravelTimes(planner, bundle.places, bundle.place_access, row_table=True)
@@ -200,13 +196,8 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    bundle_argument(parser)
-    parser.add_argument("--points", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    bundle = open_bundle(args.bundle)
-    print(json.dumps(bench_matrix(bundle, points=args.points, seed=args.seed), ensure_ascii=False, indent=2))
+    args = routing_arguments(__doc__, ("--points", {"type": int, "default": 100}))
+    print_report(bench_matrix(open_bundle(args.bundle), points=args.points, seed=args.seed))
 
 
 if __name__ == "__main__":
