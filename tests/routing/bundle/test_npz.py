@@ -9,9 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.city import current_spec
-from api.settings import get_settings
-from recommender.city import build_city
 from routing.bundle.load import load_bundle
 from routing.bundle.manifest import (
     DRIVE_GRAPH,
@@ -39,16 +36,10 @@ READERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def bundle_dir() -> Path:
-    settings = get_settings()
-    return build_city(current_spec(settings), settings.bundle_dir)
-
-
-def copy_of(bundle_dir: Path, target: Path) -> Path:
+def copy_of(bundle_path: Path, target: Path) -> Path:
     """The bundle with every file linked (not copied) except the manifest, so one file can be replaced."""
     target.mkdir()
-    for path in bundle_dir.iterdir():
+    for path in bundle_path.iterdir():
         if path.name == MANIFEST_NAME:
             shutil.copyfile(path, target / path.name)
         else:
@@ -67,11 +58,11 @@ def truncated_npz(source: Path, path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(READERS))
 @pytest.mark.parametrize("damage", ["truncated", "foreign", "missing"])
 def test_every_reader_turns_a_bad_file_into_a_bundle_error(
-    bundle_dir: Path, tmp_path: Path, name: str, damage: str
+    bundle_path: Path, tmp_path: Path, name: str, damage: str
 ) -> None:
     path = tmp_path / name
     if damage == "truncated":
-        truncated_npz(bundle_dir / name, path)
+        truncated_npz(bundle_path / name, path)
     elif damage == "foreign":
         foreign_npz(path)
     with pytest.raises(BundleError) as caught:
@@ -98,12 +89,12 @@ def test_read_npz_reads_typed_arrays_and_refuses_wrong_ones(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("damage", ["truncated", "foreign"])
-def test_load_bundle_names_the_bad_file(bundle_dir: Path, tmp_path: Path, damage: str) -> None:
-    bundle = copy_of(bundle_dir, tmp_path / "bundle")
+def test_load_bundle_names_the_bad_file(bundle_path: Path, tmp_path: Path, damage: str) -> None:
+    bundle = copy_of(bundle_path, tmp_path / "bundle")
     target = bundle / WALK_INDEX
     target.unlink()
     if damage == "truncated":
-        truncated_npz(bundle_dir / WALK_INDEX, target)
+        truncated_npz(bundle_path / WALK_INDEX, target)
     else:
         foreign_npz(target)
     for verify_hashes in (True, False):
@@ -111,8 +102,8 @@ def test_load_bundle_names_the_bad_file(bundle_dir: Path, tmp_path: Path, damage
             load_bundle(bundle, verify_hashes=verify_hashes)
 
 
-def test_load_bundle_refuses_another_builder_version(bundle_dir: Path, tmp_path: Path) -> None:
-    bundle = copy_of(bundle_dir, tmp_path / "bundle")
+def test_load_bundle_refuses_another_builder_version(bundle_path: Path, tmp_path: Path) -> None:
+    bundle = copy_of(bundle_path, tmp_path / "bundle")
     manifest = json.loads((bundle / MANIFEST_NAME).read_text())
     manifest["builder_version"] = "0.0.1"
     (bundle / MANIFEST_NAME).write_text(json.dumps(manifest))

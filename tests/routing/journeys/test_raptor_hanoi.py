@@ -6,10 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from api.city import current_spec
-from api.settings import get_settings
-from recommender.city import build_city
-from routing.bundle.load import CityBundle, load_bundle
+from routing.bundle.load import CityBundle
 from routing.errors import NoServiceError
 from routing.journeys import BusLeg, BusPlan, BusPlanner, Journey, WalkLeg
 from routing.transit import Timetable, Transfers, build_transfers
@@ -21,31 +18,25 @@ NINE = 9 * 3600
 
 
 @pytest.fixture(scope="module")
-def bundle() -> CityBundle:
-    settings = get_settings()
-    return load_bundle(build_city(current_spec(settings), settings.bundle_dir))
-
-
-@pytest.fixture(scope="module")
-def planner(bundle: CityBundle, tmp_path_factory: pytest.TempPathFactory) -> BusPlanner:
+def planner(hanoi_bundle: CityBundle, tmp_path_factory: pytest.TempPathFactory) -> BusPlanner:
     directory: Path = tmp_path_factory.mktemp("raptor")
-    Timetable.from_network(bundle.bus).save(directory / "timetable.npz")
-    build_transfers(bundle.bus, bundle.walk, bundle.stop_access).save(directory / "transfers.npz")
+    Timetable.from_network(hanoi_bundle.bus).save(directory / "timetable.npz")
+    build_transfers(hanoi_bundle.bus, hanoi_bundle.walk, hanoi_bundle.stop_access).save(directory / "transfers.npz")
     return BusPlanner(
-        bundle.bus,
+        hanoi_bundle.bus,
         Timetable.load(directory / "timetable.npz"),
         Transfers.load(directory / "transfers.npz"),
-        bundle.walk,
-        bundle.stop_access,
-        drive=bundle.drive,
+        hanoi_bundle.walk,
+        hanoi_bundle.stop_access,
+        drive=hanoi_bundle.drive,
     )
 
 
-def plan_places(bundle: CityBundle, planner: BusPlanner, origin: str, target: str, depart_s: int) -> BusPlan:
-    places = {place["id"]: place for place in bundle.places}
+def plan_places(hanoi_bundle: CityBundle, planner: BusPlanner, origin: str, target: str, depart_s: int) -> BusPlan:
+    places = {place["id"]: place for place in hanoi_bundle.places}
     ends = []
     for place_id in (origin, target):
-        access = bundle.place_access[place_id]
+        access = hanoi_bundle.place_access[place_id]
         ends.append(planner.access_list(access["access_stops"]) if access["off_network"] else None)
     return planner.plan(
         places[origin]["lat"],
@@ -58,9 +49,9 @@ def plan_places(bundle: CityBundle, planner: BusPlanner, origin: str, target: st
     )
 
 
-def check_journey(bundle: CityBundle, journey: Journey, depart_s: int) -> None:
-    refs = {route.ref for route in bundle.bus.routes}
-    stop_ids = {stop.stop_id for stop in bundle.bus.stops}
+def check_journey(hanoi_bundle: CityBundle, journey: Journey, depart_s: int) -> None:
+    refs = {route.ref for route in hanoi_bundle.bus.routes}
+    stop_ids = {stop.stop_id for stop in hanoi_bundle.bus.stops}
     assert journey.depart_s >= depart_s
     assert journey.arrive_s - depart_s < 4 * 3600
     clock = journey.depart_s
@@ -91,13 +82,13 @@ def check_journey(bundle: CityBundle, journey: Journey, depart_s: int) -> None:
     assert len(journey.to_geojson()["features"]) == len(journey.legs)
 
 
-def test_to_co_loa_ends_with_an_estimated_walk(bundle: CityBundle, planner: BusPlanner) -> None:
-    assert bundle.place_access["co-loa-citadel"]["off_network"]
-    plan = plan_places(bundle, planner, ORIGIN, "co-loa-citadel", NINE)
+def test_to_co_loa_ends_with_an_estimated_walk(hanoi_bundle: CityBundle, planner: BusPlanner) -> None:
+    assert hanoi_bundle.place_access["co-loa-citadel"]["off_network"]
+    plan = plan_places(hanoi_bundle, planner, ORIGIN, "co-loa-citadel", NINE)
     assert plan.bus_beats_walking
     assert plan.journeys
     for journey in plan.journeys:
-        check_journey(bundle, journey, NINE)
+        check_journey(hanoi_bundle, journey, NINE)
         last = journey.legs[-1]
         assert isinstance(last, WalkLeg)
         assert last.kind == "egress"
@@ -109,24 +100,26 @@ def test_to_co_loa_ends_with_an_estimated_walk(bundle: CityBundle, planner: BusP
     assert arrivals == sorted(arrivals, reverse=True)
 
 
-def test_to_bat_trang(bundle: CityBundle, planner: BusPlanner) -> None:
-    plan = plan_places(bundle, planner, ORIGIN, "bat-trang-ceramic-village", NINE)
+def test_to_bat_trang(hanoi_bundle: CityBundle, planner: BusPlanner) -> None:
+    plan = plan_places(hanoi_bundle, planner, ORIGIN, "bat-trang-ceramic-village", NINE)
     assert plan.bus_beats_walking
     assert plan.journeys
     for journey in plan.journeys:
-        check_journey(bundle, journey, NINE)
+        check_journey(hanoi_bundle, journey, NINE)
     assert any("Bát Tràng" in leg.alight_stop_name for leg in plan.best.legs if isinstance(leg, BusLeg))
 
 
-def test_to_temple_of_literature(bundle: CityBundle, planner: BusPlanner) -> None:
-    plan = plan_places(bundle, planner, ORIGIN, "temple-of-literature", NINE)
+def test_to_temple_of_literature(hanoi_bundle: CityBundle, planner: BusPlanner) -> None:
+    plan = plan_places(hanoi_bundle, planner, ORIGIN, "temple-of-literature", NINE)
     assert plan.journeys
     for journey in plan.journeys:
-        check_journey(bundle, journey, NINE)
+        check_journey(hanoi_bundle, journey, NINE)
     best = plan.best
     assert best.duration_s < 3600
 
 
-def test_no_bus_at_night(bundle: CityBundle, planner: BusPlanner) -> None:
+def test_no_bus_at_night(hanoi_bundle: CityBundle, planner: BusPlanner) -> None:
     with pytest.raises(NoServiceError):
-        plan_places(bundle, planner, ORIGIN, "temple-of-literature", 23 * 3600 + 45 * 60)  # metro 2A runs to 23:00
+        plan_places(
+            hanoi_bundle, planner, ORIGIN, "temple-of-literature", 23 * 3600 + 45 * 60
+        )  # metro 2A runs to 23:00

@@ -9,11 +9,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from api.city import current_spec
-from api.settings import get_settings
-from routing.build.bundle import build_bundle
 from routing.build.contract import build_walk_index
-from routing.bundle.load import CityBundle, load_bundle
+from routing.bundle.load import CityBundle
 from routing.errors import NoRouteError
 from routing.walk import Anchor, WalkIndex, WalkRouter
 
@@ -25,21 +22,15 @@ REL_TOLERANCE = 1e-3
 
 
 @pytest.fixture(scope="module")
-def bundle() -> CityBundle:
-    settings = get_settings()
-    return load_bundle(build_bundle(current_spec(settings), settings.bundle_dir))
-
-
-@pytest.fixture(scope="module")
-def router(bundle: CityBundle, tmp_path_factory: pytest.TempPathFactory) -> WalkRouter:
+def router(hanoi_bundle: CityBundle, tmp_path_factory: pytest.TempPathFactory) -> WalkRouter:
     path = tmp_path_factory.mktemp("walk") / "walk_index.npz"
-    build_walk_index(bundle.walk).save(path)
-    return WalkRouter(bundle.walk, WalkIndex.load(path), bbox=bundle.manifest.bbox)
+    build_walk_index(hanoi_bundle.walk).save(path)
+    return WalkRouter(hanoi_bundle.walk, WalkIndex.load(path), bbox=hanoi_bundle.manifest.bbox)
 
 
 @pytest.fixture(scope="module")
-def graph(bundle: CityBundle) -> nx.MultiDiGraph:
-    return bundle.walk.to_networkx()
+def graph(hanoi_bundle: CityBundle) -> nx.MultiDiGraph:
+    return hanoi_bundle.walk.to_networkx()
 
 
 def _networkx_length(graph: nx.MultiDiGraph, source: object, target: object) -> float:
@@ -57,11 +48,11 @@ def _assert_within(actual: float, expected: float) -> None:
 
 
 def test_place_pairs_node_to_node_equal_networkx(
-    bundle: CityBundle, router: WalkRouter, graph: nx.MultiDiGraph
+    hanoi_bundle: CityBundle, router: WalkRouter, graph: nx.MultiDiGraph
 ) -> None:
-    nodes = [int(a["node"]) for a in bundle.place_access.values() if not a["off_network"]]
+    nodes = [int(a["node"]) for a in hanoi_bundle.place_access.values() if not a["off_network"]]
     rng = np.random.default_rng(7)
-    osmid = bundle.walk.node_osmid
+    osmid = hanoi_bundle.walk.node_osmid
     for i, j in rng.integers(0, len(nodes), (PAIRS, 2)).tolist():
         s, t = nodes[i], nodes[j]
         _assert_within(router.route_nodes(s, t), _networkx_length(graph, int(osmid[s]), int(osmid[t])))
@@ -84,9 +75,9 @@ def _spliced_length(graph: nx.MultiDiGraph, osmid: np.ndarray, start: Anchor, en
 
 
 def test_coordinate_pairs_point_to_point_equal_networkx(
-    bundle: CityBundle, router: WalkRouter, graph: nx.MultiDiGraph
+    hanoi_bundle: CityBundle, router: WalkRouter, graph: nx.MultiDiGraph
 ) -> None:
-    south, west, north, east = bundle.manifest.bbox
+    south, west, north, east = hanoi_bundle.manifest.bbox
     rng = np.random.default_rng(11)
     points: list[tuple[float, float]] = []
     while len(points) < 2 * PAIRS:
@@ -96,7 +87,7 @@ def test_coordinate_pairs_point_to_point_equal_networkx(
     routed = 0
     for (from_lat, from_lon), (to_lat, to_lon) in zip(points[0::2][:PAIRS], points[1::2][:PAIRS], strict=True):
         start, end = router.anchor_pair(from_lat, from_lon, to_lat, to_lon, max_snap_m=MAX_SNAP_M)
-        expected = _spliced_length(graph, bundle.walk.node_osmid, start, end)
+        expected = _spliced_length(graph, hanoi_bundle.walk.node_osmid, start, end)
         if math.isinf(expected):
             with pytest.raises(NoRouteError):
                 router.route(from_lat, from_lon, to_lat, to_lon, max_snap_m=MAX_SNAP_M)
@@ -109,8 +100,8 @@ def test_coordinate_pairs_point_to_point_equal_networkx(
     assert routed >= PAIRS * 0.8
 
 
-def test_old_quarter_to_temple_of_literature(bundle: CityBundle, router: WalkRouter) -> None:
-    places = {str(p["id"]): p for p in bundle.places}
+def test_old_quarter_to_temple_of_literature(hanoi_bundle: CityBundle, router: WalkRouter) -> None:
+    places = {str(p["id"]): p for p in hanoi_bundle.places}
     start, end = places["hang-gai-silk-street"], places["temple-of-literature"]
     journey = router.route(start["lat"], start["lon"], end["lat"], end["lon"])
     assert 1500 <= journey.length_m <= 3500
