@@ -23,6 +23,7 @@ from routing.journeys import BusLeg, BusPlanner, WalkLeg, clock
 from routing.streets.snap import EdgeSnapper
 from routing.transit import Timetable, Transfers, build_transfers
 from routing.transit.model import BusNetwork, BusRoute, BusStop, ServicePeriod, SpeedModel
+from tests.routing.tiny import bus_route
 
 LAT = 21.03
 WEST = {i: (LAT, 105.80 + 0.005 * i) for i in range(7)}
@@ -57,19 +58,7 @@ def street_graph() -> FrozenGraph:
 
 
 def route(route_id: str, stops: tuple[str, ...], run_s: tuple[float, ...], headways: Headways) -> BusRoute:
-    return BusRoute(
-        route_id=route_id,
-        ref=route_id.split(":", maxsplit=1)[0],
-        direction=1,
-        name=f"Tuyến {route_id}",
-        source="osm",
-        stop_ids=stops,
-        leg_distance_m=tuple(1500.0 for _ in run_s),
-        leg_run_time_s=run_s,
-        leg_distance_estimated=tuple(False for _ in run_s),
-        headway_s=dict(headways),
-        headway_source="test",
-    )
+    return bus_route(route_id, stops, run_s, headways, name=f"Tuyến {route_id}", leg_m=1500.0)
 
 
 def bus_network() -> BusNetwork:

@@ -11,6 +11,7 @@ import pytest
 from routing.errors import BundleError, RoutingError
 from routing.transit.model import BusNetwork, BusRoute, BusStop, ServicePeriod, SpeedModel
 from routing.transit.timetable import Timetable
+from tests.routing.tiny import bus_route
 
 PERIODS = (
     ServicePeriod("am", 6 * 3600 + 1800, 9 * 3600 + 1800),
@@ -22,19 +23,7 @@ SPEED = SpeedModel(form="test", dwell_s={}, speed_mps={}, route_factor={}, detou
 
 
 def route(route_id: str, stops: tuple[str, ...], run_s: tuple[float, ...], headways: Headways) -> BusRoute:
-    return BusRoute(
-        route_id=route_id,
-        ref=route_id.split(":", maxsplit=1)[0],
-        direction=1,
-        name=route_id,
-        source="osm",
-        stop_ids=stops,
-        leg_distance_m=tuple(100.0 for _ in run_s),
-        leg_run_time_s=run_s,
-        leg_distance_estimated=tuple(False for _ in run_s),
-        headway_s=dict(headways),
-        headway_source="test",
-    )
+    return bus_route(route_id, stops, run_s, headways)
 
 
 def network(*routes: BusRoute) -> BusNetwork:
