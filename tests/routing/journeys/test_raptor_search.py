@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing.journeys.search import Label, RideStep, SearchIndex, Step, WalkStep, raptor
+from routing.journeys.search import Label, RideStep, SearchIndex, SearchResult, Step, WalkStep, raptor
 from routing.transit.model import BusNetwork, BusRoute, BusStop, ServicePeriod, SpeedModel
 from routing.transit.timetable import Timetable
 from routing.transit.transfers import Transfers
@@ -34,6 +34,20 @@ class Case:
     egress: dict[int, int]
     max_rides: int
     change_s: int
+
+
+def search(index: SearchIndex, case: Case, max_rides: int) -> SearchResult:
+    """RAPTOR on a case's access and egress walks."""
+    return raptor(
+        index,
+        case.depart_s,
+        access_stops=np.asarray(list(case.access), dtype=np.int64),
+        access_walk_s=np.asarray(list(case.access.values()), dtype=np.int64),
+        egress_stops=np.asarray(list(case.egress), dtype=np.int64),
+        egress_walk_s=np.asarray(list(case.egress.values()), dtype=np.int64),
+        max_rides=max_rides,
+        change_s=case.change_s,
+    )
 
 
 @st.composite
@@ -219,16 +233,7 @@ def check_journey(
 def test_raptor_matches_brute_force(case: Case) -> None:
     timetable = Timetable.from_network(case.network)
     index = SearchIndex.build(timetable, case.transfers)
-    result = raptor(
-        index,
-        case.depart_s,
-        access_stops=np.asarray(list(case.access), dtype=np.int64),
-        access_walk_s=np.asarray(list(case.access.values()), dtype=np.int64),
-        egress_stops=np.asarray(list(case.egress), dtype=np.int64),
-        egress_walk_s=np.asarray(list(case.egress.values()), dtype=np.int64),
-        max_rides=case.max_rides,
-        change_s=case.change_s,
-    )
+    result = search(index, case, case.max_rides)
     expected = pareto(brute_force(timetable, case.transfers, case))
     assert [(label.rides, label.arrive_s) for label in result.labels] == expected
     for label in result.labels:
@@ -242,16 +247,7 @@ def test_fewer_rides_allowed_gives_a_prefix_of_the_front(case: Case) -> None:
     index = SearchIndex.build(timetable, case.transfers)
     fronts = []
     for max_rides in (1, 2, 3, 4):
-        result = raptor(
-            index,
-            case.depart_s,
-            access_stops=np.asarray(list(case.access), dtype=np.int64),
-            access_walk_s=np.asarray(list(case.access.values()), dtype=np.int64),
-            egress_stops=np.asarray(list(case.egress), dtype=np.int64),
-            egress_walk_s=np.asarray(list(case.egress.values()), dtype=np.int64),
-            max_rides=max_rides,
-            change_s=case.change_s,
-        )
+        result = search(index, case, max_rides)
         fronts.append([(label.rides, label.arrive_s) for label in result.labels])
     for max_rides, (smaller, larger) in enumerate(itertools.pairwise(fronts), start=1):
         assert [label for label in larger if label[0] <= max_rides] == smaller
