@@ -68,62 +68,29 @@ def test_missing_file_is_named(transit_copy: Path, relative: str) -> None:
     assert isinstance(caught.value, RoutingError)
 
 
-def test_non_numeric_latitude_names_file_and_row(transit_copy: Path) -> None:
-    path = transit_copy / "osm-bus-relations-2022" / "route_stop_sequence.csv"
-    _set_field(path, 7, "lat", "21.0x")
-    with pytest.raises(InputDataError, match=r"column 'lat': '21.0x' is not a number") as caught:
+FIELD_CASES = [
+    ("osm-bus-relations-2022/route_stop_sequence.csv", 7, "lat", "21.0x", r"column 'lat': '21.0x' is not a number"),
+    ("gtfs-worldbank-2018/stops.txt", 3, "stop_lat", "121.0", "out of range"),
+    ("gtfs-worldbank-2018/stops.txt", 10, "stop_id", "01_1_X9", r"'01_1_X9' is not of the form <route_id>_S<n>"),
+    ("gtfs-worldbank-2018/stops.txt", 4, "stop_id", "999_1_S1", r"not in routes\.txt"),
+    ("gtfs-worldbank-2018/stops.txt", 3, "stop_id", "01_1_S1", "listed twice"),
+    ("gtfs-worldbank-2018/routes.txt", 2, "route_id", "01-1", "<line>_<direction>"),
+    ("gtfs-worldbank-2018/trips_pm.txt", 5, "route_id", "nope_1", r"not in routes\.txt"),
+    ("gtfs-central-clip/stop_times.txt", 12, "arrival_time", "10:7x:00", "is not a time"),
+    ("gtfs-central-clip/stop_times.txt", 2, "trip_id", "01_1_NIGHT_1", r"<route>_<AM\|MD\|PM>_<n>"),
+]
+"""A field made bad: (file, row, column, value, what the error says)."""
+
+
+@pytest.mark.parametrize("case", FIELD_CASES)
+def test_a_bad_field_names_the_file_and_the_row(transit_copy: Path, case: tuple[str, int, str, str, str]) -> None:
+    relative, row, column, value, message = case
+    path = transit_copy / relative
+    _set_field(path, row, column, value)
+    with pytest.raises(InputDataError, match=message) as caught:
         compile_bus_network(transit_copy)
-    assert caught.value.path == path
-    assert caught.value.row == 7
-    assert "route_stop_sequence.csv, row 7" in str(caught.value)
-
-
-def test_latitude_out_of_range(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "stops.txt"
-    _set_field(path, 3, "stop_lat", "121.0")
-    with pytest.raises(InputDataError, match="out of range") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 3)
-
-
-def test_stop_id_not_of_route_and_number_form(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "stops.txt"
-    _set_field(path, 10, "stop_id", "01_1_X9")
-    with pytest.raises(InputDataError, match=r"'01_1_X9' is not of the form <route_id>_S<n>") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 10)
-
-
-def test_stop_of_unknown_route(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "stops.txt"
-    _set_field(path, 4, "stop_id", "999_1_S1")
-    with pytest.raises(InputDataError, match=r"not in routes\.txt") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 4)
-
-
-def test_duplicate_stop_id(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "stops.txt"
-    _set_field(path, 3, "stop_id", "01_1_S1")
-    with pytest.raises(InputDataError, match="listed twice") as caught:
-        compile_bus_network(transit_copy)
-    assert caught.value.row == 3
-
-
-def test_route_id_not_of_line_and_direction_form(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "routes.txt"
-    _set_field(path, 2, "route_id", "01-1")
-    with pytest.raises(InputDataError, match="<line>_<direction>") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 2)
-
-
-def test_trip_of_unknown_route(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "trips_pm.txt"
-    _set_field(path, 5, "route_id", "nope_1")
-    with pytest.raises(InputDataError, match=r"not in routes\.txt") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 5)
+    assert (caught.value.path, caught.value.row) == (path, row)
+    assert f"{path.name}, row {row}" in str(caught.value)
 
 
 def test_row_with_extra_fields(transit_copy: Path) -> None:
@@ -148,22 +115,6 @@ def test_empty_file(transit_copy: Path) -> None:
     with pytest.raises(InputDataError, match="empty file") as caught:
         compile_bus_network(transit_copy)
     assert caught.value.path == path
-
-
-def test_bad_clip_time(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-central-clip" / "stop_times.txt"
-    _set_field(path, 12, "arrival_time", "10:7x:00")
-    with pytest.raises(InputDataError, match="is not a time") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 12)
-
-
-def test_bad_clip_trip_id(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-central-clip" / "stop_times.txt"
-    _set_field(path, 2, "trip_id", "01_1_NIGHT_1")
-    with pytest.raises(InputDataError, match=r"<route>_<AM\|MD\|PM>_<n>") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 2)
 
 
 def test_route_distance_file_is_never_evaluated(transit_copy: Path) -> None:
