@@ -38,15 +38,10 @@ class Settings(BaseSettings):
     transit_dir: Path | None = None
     catalogue_path: Path | None = None
     bundle_dir: Path = PROJECT_ROOT / "bundles"
-    max_snap_m: float | None = Field(
-        default=None,
-        gt=0,
-        le=5_000,
-        description="Query-time snap distance (m): farther from every street is refused; default: the bundle's.",
-    )
-    walk_speed_mps: float | None = Field(
-        default=None, gt=0, le=5, description="Query-time walking speed (m/s); default: the bundle's."
-    )
+    max_snap_m: float | None = Field(default=None, gt=0, le=5_000)
+    """Query-time snap distance (m): a point farther from every street is refused; None: the bundle's."""
+    walk_speed_mps: float | None = Field(default=None, gt=0, le=5)
+    """Query-time walking speed (m/s); None: the bundle's."""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
 

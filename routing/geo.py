@@ -62,23 +62,17 @@ def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @jit
-def _great_circle_many(
-    lat1: NDArray[np.float64],
-    lon1: NDArray[np.float64],
-    lat2: NDArray[np.float64],
-    lon2: NDArray[np.float64],
-    out: NDArray[np.float64],
-) -> None:
+def _great_circle_many(points: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     for i in range(out.shape[0]):
-        out[i] = great_circle_m(lat1[i], lon1[i], lat2[i], lon2[i])
+        out[i] = great_circle_m(points[0, i], points[1, i], points[2, i], points[3, i])
 
 
 def haversine_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> NDArray[np.float64]:
     """Great-circle distance in metres between points given in degrees (broadcast like numpy)."""
     arrays = np.broadcast_arrays(*(np.asarray(value, dtype=np.float64) for value in (lat1, lon1, lat2, lon2)))
-    flat = [np.ascontiguousarray(array).ravel() for array in arrays]
-    out = np.empty(flat[0].size, dtype=np.float64)
-    _great_circle_many(flat[0], flat[1], flat[2], flat[3], out)
+    points = np.stack([array.ravel() for array in arrays])
+    out = np.empty(points.shape[1], dtype=np.float64)
+    _great_circle_many(points, out)
     return out.reshape(arrays[0].shape)
 
 
