@@ -29,6 +29,7 @@ from routing import (
     BundleError,
     ClockError,
     InputDataError,
+    LineDesignError,
     NoRouteError,
     NoServiceError,
     OutsideAreaError,
@@ -284,6 +285,7 @@ DOMAIN_PROBLEMS: Final[dict[type[Exception], str]] = {
     BundleError: "service-unavailable",
     InputDataError: "service-unavailable",
     TagParseError: "service-unavailable",
+    LineDesignError: "line-error",
     ClockError: "invalid-request",
     RoutingError: "routing-error",
 }
