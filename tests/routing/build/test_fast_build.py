@@ -10,11 +10,11 @@ import numpy as np
 import osmnx as ox
 import pytest
 
+from routing.build import fast_graph as fast_build
 from routing.build.fast_graph import frozen_network_graph
 from routing.build.graph import network_graph
 from routing.build.osm.filters import NetworkType
 from routing.build.osm.reader import OsmHighways, read_highways
-from routing.graph import fast_build
 from routing.graph.frozen import ARRAY_FIELDS, FrozenGraph
 from tests.conftest import HANOI_PBF, VAN_MIEU_OSM
 
