@@ -41,9 +41,9 @@ from routing.build.contract import build_walk_index
 from routing.bundle.load import CityBundle
 from routing.errors import NoRouteError
 from routing.graph.shortest import simple_csr
+from routing.streets import DEFAULT_MAX_SNAP_M
 from routing.walk import Anchor, WalkIndex, WalkRouter
 
-MAX_SNAP_M = 250.0
 TARGET_P50_MS = 2.0
 TARGET_SPEEDUP = 50.0
 TARGET_REL_DIFF = 1e-3
@@ -98,7 +98,7 @@ def _coordinate_points(router: WalkRouter, bbox: tuple[float, ...], pairs: int, 
     while len(kept) < 2 * pairs:
         lat = rng.uniform(south, north, 4096)
         lon = rng.uniform(west, east, 4096)
-        on_network = router.snapper.snap(lat, lon, max_distance_m=MAX_SNAP_M).on_network
+        on_network = router.snapper.snap(lat, lon, max_distance_m=DEFAULT_MAX_SNAP_M).on_network
         kept.extend(zip(lat[on_network].tolist(), lon[on_network].tolist(), strict=True))
     return [(kept[2 * i][0], kept[2 * i][1], kept[2 * i + 1][0], kept[2 * i + 1][1]) for i in range(pairs)]
 

@@ -39,6 +39,7 @@ from recommender.errors import RecommenderError
 from recommender.operators import LineProposal, commune_coverage, propose_line, terminal
 from routing import (
     CITY_TZ,
+    DAY_S,
     ClockError,
     DesignOptions,
     FrozenGraph,
@@ -47,6 +48,7 @@ from routing import (
     gtfs_tables,
     line_geojson,
     line_isochrones,
+    parse_clock,
     parse_span,
     read_gtfs_line,
 )
@@ -241,11 +243,12 @@ def get_line_isochrones(  # noqa: PLR0917 (FastAPI parameters)
         path = FilePath(folder) / "line.zip"
         path.write_bytes(row.gtfs_zip)
         schedule = read_gtfs_line(path)
-    hours, mins = (int(part) for part in depart.split(":"))
     try:
-        areas = line_isochrones(
-            city.bundle, schedule, place.lat, place.lon, minutes=minutes, depart_s=hours * 3600 + mins * 60
-        )
+        depart_s = parse_clock(depart, what="depart", latest_s=DAY_S - 60)
+    except ClockError as exc:
+        raise invalid("depart", str(exc)) from exc
+    try:
+        areas = line_isochrones(city.bundle, schedule, place.lat, place.lon, minutes=minutes, depart_s=depart_s)
     except RoutingError as exc:
         raise ApiProblemError(
             422, "Cannot draw the areas", str(exc), kind="line-error", errors=[field_error("place_id", str(exc))]
