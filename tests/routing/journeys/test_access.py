@@ -17,7 +17,6 @@ from routing.build.contract import build_walk_index
 from routing.city_router import CityRouter
 from routing.errors import OutsideAreaError, TooFarFromStreetError
 from routing.geo import haversine_m
-from routing.journeys import BusPlanner
 from routing.journeys import access as access_module
 from routing.journeys.access import (
     MAX_WALK_M,
@@ -26,9 +25,14 @@ from routing.journeys.access import (
     AccessAssessor,
 )
 from routing.streets.snap import MainComponentSnapper
-from routing.transit import Timetable, build_transfers
 from routing.walk import WalkRouter
-from tests.routing.journeys.test_raptor_planner import ISLAND, S6_POINT, WEST, access_records, bus_network, street_graph
+from tests.routing.journeys.test_raptor_planner import (
+    ISLAND,
+    S6_POINT,
+    WEST,
+    street_graph,
+    tiny_planner,
+)
 
 FAR_TEMPLE = (20.985, 105.815)  # 5 km south of S6's street-less village: bus to S6, then a taxi
 REMOTE_PAGODA = (20.80, 105.815)  # 25 km from every stop: taxi only
@@ -43,9 +47,7 @@ PLACES = {
 @pytest.fixture(scope="module")
 def router() -> CityRouter:
     walk = street_graph()
-    bus = bus_network()
-    records = access_records(walk, bus)
-    planner = BusPlanner(bus, Timetable.from_network(bus), build_transfers(bus, walk, records), walk, records)
+    planner = tiny_planner()
     place_access: dict[str, dict[str, Any]] = {
         "far-temple": {"off_network": True, "access_stops": []},
         "remote-pagoda": {"off_network": True, "access_stops": []},

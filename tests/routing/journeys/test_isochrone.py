@@ -10,11 +10,14 @@ import shapely
 
 from routing.errors import NoServiceError, OutsideAreaError, RoutingError, TooFarFromStreetError
 from routing.geo import haversine_m
-from routing.journeys import BusPlanner
 from routing.journeys.isochrone import Isochrone, isochrone
 from routing.journeys.rows import TravelTimes
-from routing.transit import Timetable, build_transfers
-from tests.routing.journeys.test_raptor_planner import LAT, NORTH, WEST, access_records, bus_network, street_graph
+from tests.routing.journeys.test_raptor_planner import (
+    LAT,
+    NORTH,
+    WEST,
+    tiny_planner,
+)
 from tests.routing.journeys.test_rows import ACCESS, PLACES, SPEED
 
 EDGE_M = float(haversine_m(*WEST[0], *WEST[1]))  # ~520 m between street nodes
@@ -23,11 +26,7 @@ METRES_PER_DEGREE_LON = EDGE_M / (WEST[1][1] - WEST[0][1])
 
 @pytest.fixture(scope="module")
 def times() -> TravelTimes:
-    walk = street_graph()
-    bus = bus_network()
-    records = access_records(walk, bus)
-    planner = BusPlanner(bus, Timetable.from_network(bus), build_transfers(bus, walk, records), walk, records)
-    return TravelTimes(planner, PLACES, ACCESS, speed_mps=SPEED)
+    return TravelTimes(tiny_planner(), PLACES, ACCESS, speed_mps=SPEED)
 
 
 def along_street(metres: float) -> shapely.Point:

@@ -88,6 +88,14 @@ def access_records(walk: FrozenGraph, bus: BusNetwork) -> dict[str, dict[str, An
     return records
 
 
+def tiny_planner() -> BusPlanner:
+    """The bus planner of the test streets and network (no drive graph)."""
+    walk = street_graph()
+    bus = bus_network()
+    records = access_records(walk, bus)
+    return BusPlanner(bus, Timetable.from_network(bus), build_transfers(bus, walk, records), walk, records)
+
+
 @pytest.fixture(scope="module")
 def parts() -> tuple[BusNetwork, FrozenGraph, dict[str, dict[str, Any]], Transfers]:
     walk = street_graph()

@@ -24,16 +24,13 @@ from routing.errors import (
 from routing.geo import haversine_m
 from routing.journeys import BusPlanner
 from routing.journeys.rows import TravelTimes
-from routing.transit import Timetable, build_transfers
 from tests.routing.journeys.test_raptor_planner import (
     ISLAND,
     LAT,
     NORTH,
     S6_POINT,
     WEST,
-    access_records,
-    bus_network,
-    street_graph,
+    tiny_planner,
 )
 
 SPEED = 1.25
@@ -54,10 +51,7 @@ ON_NODES = ("p0", "p2", "p3")  # places exactly at a street node
 
 @pytest.fixture(scope="module")
 def planner() -> BusPlanner:
-    walk = street_graph()
-    bus = bus_network()
-    records = access_records(walk, bus)
-    return BusPlanner(bus, Timetable.from_network(bus), build_transfers(bus, walk, records), walk, records)
+    return tiny_planner()
 
 
 @pytest.fixture(scope="module")
