@@ -216,26 +216,13 @@ def _compile_into(
     stop_lat = np.array([s.lat for s in bus.stops], dtype=np.float64)
     stop_lon = np.array([s.lon for s in bus.stops], dtype=np.float64)
     stop_snaps = snapper.snap(stop_lat, stop_lon, max_distance_m=options.max_snap_m)
+    stops: dict[str, Any] = {"stop_lat": stop_lat, "stop_lon": stop_lon, "options": options}
     access = {
         "places": _access_records(
-            [p.place_id for p in spec.places],
-            lat=place_lat,
-            lon=place_lon,
-            snaps=place_snaps,
-            bus=bus,
-            stop_lat=stop_lat,
-            stop_lon=stop_lon,
-            options=options,
+            [p.place_id for p in spec.places], lat=place_lat, lon=place_lon, snaps=place_snaps, bus=bus, **stops
         ),
         "stops": _access_records(
-            [s.stop_id for s in bus.stops],
-            lat=stop_lat,
-            lon=stop_lon,
-            snaps=stop_snaps,
-            bus=None,
-            stop_lat=stop_lat,
-            stop_lon=stop_lon,
-            options=options,
+            [s.stop_id for s in bus.stops], lat=stop_lat, lon=stop_lon, snaps=stop_snaps, bus=None, **stops
         ),
     }
     (directory / ACCESS).write_bytes(orjson.dumps(access))

@@ -135,12 +135,9 @@ def parse_lat_lon(
 
 
 def parse_clock_s(path: Path, row: int, column: str, value: str) -> int:
-    """Parse a GTFS time ``H:MM:SS`` (hours may exceed 23) into seconds after midnight.
+    """A GTFS time ``H:MM:SS`` (hours may exceed 23) in seconds, by :func:`routing.clock.parse_clock`.
 
-    Raises
-    ------
-    InputDataError
-        If the value is not of that form.
+    A malformed value raises InputDataError naming the file, the row and the column.
     """
     try:
         return parse_clock(value, what=f"column {column!r}:", seconds=True, latest_s=None)
