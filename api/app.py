@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from api.cache import Cache
-from api.city import default_bundle_path
+from api.city import city_router, default_bundle_path
 from api.errors import install_error_handlers
 from api.middleware import CompletedResponseGuard, ServiceMiddleware, configure_logging
 from api.openapi import install_openapi
@@ -29,7 +29,7 @@ from recommender.city import City, load_city
 
 if TYPE_CHECKING:
     from recommender.preference import PreferenceModel
-from routing.city_router import CityRouter
+from routing import BundleError, CityRouter
 
 logger = logging.getLogger("api")
 DESCRIPTION = """\
@@ -84,24 +84,32 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loaded = city if city is not None else load_city(bundle_path or default_bundle_path(settings))
-        app.state.city = loaded
-        app.state.router = router if router is not None and city is not None else CityRouter(loaded.bundle)
-        model = preference_model
-        if model is None and settings.preference_model_path is not None:
-            model = load_preference_model(settings.preference_model_path, loaded)
-        app.state.preference_model = model
-        app.state.planner = Planner(partial(plan_answer, loaded, app.state.router, model=model))
+        try:
+            loaded = city if city is not None else load_city(bundle_path or default_bundle_path(settings))
+        except BundleError as exc:
+            # Stay up to say so: /ready answers 503 and every city endpoint a 503 problem, until a good bundle.
+            logger.error("cannot serve: %s", exc)  # noqa: TRY400 (the message names the file: no traceback)
+            app.state.city = app.state.router = app.state.preference_model = app.state.planner = None
+        else:
+            app.state.city = loaded
+            app.state.router = router if router is not None and city is not None else city_router(loaded, settings)
+            model = preference_model
+            if model is None and settings.preference_model_path is not None:
+                model = load_preference_model(settings.preference_model_path, loaded)
+            app.state.preference_model = model
+            app.state.planner = Planner(partial(plan_answer, loaded, app.state.router, model=model))
         engine = make_engine(settings.resolved_database_url, timeouts=DatabaseTimeouts.from_settings(settings))
         migrate(engine)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.bundle_packs = {}
-        logger.info("ready: bundle %s, database %s, cache %s", loaded.bundle.name, engine.dialect.name, cache.backend)
+        name = app.state.city.bundle.name if app.state.city is not None else "unavailable"
+        logger.info("ready: bundle %s, database %s, cache %s", name, engine.dialect.name, cache.backend)
         try:
             yield
         finally:
-            app.state.planner.close()
+            if app.state.planner is not None:
+                app.state.planner.close()
             engine.dispose()
             await cache.aclose()
             cache.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from api.settings import Settings, get_settings
 from recommender.city import City, build_spec, expected_bundle_path, load_city
-from routing.bundle.build import BuildOptions, BuildSpec
+from routing import BuildOptions, BuildSpec, CityRouter
 
 
 def current_spec(settings: Settings | None = None, *, osm_path: Path | None = None) -> BuildSpec:
@@ -16,7 +16,7 @@ def current_spec(settings: Settings | None = None, *, osm_path: Path | None = No
         osm_path or settings.resolved_osm_path(),
         settings.resolved_transit_dir(),
         settings.resolved_catalogue_path(),
-        options=BuildOptions(max_snap_m=settings.max_snap_m),
+        options=BuildOptions(),
     )
 
 
@@ -24,6 +24,12 @@ def default_bundle_path(settings: Settings | None = None) -> Path:
     """The bundle directory for the current inputs (it may not exist yet)."""
     settings = settings or get_settings()
     return expected_bundle_path(current_spec(settings), settings.bundle_dir)
+
+
+def city_router(city: City, settings: Settings | None = None) -> CityRouter:
+    """The routers for ``city`` with the settings' query-time snap distance and walking speed (else the bundle's)."""
+    settings = settings or get_settings()
+    return CityRouter(city.bundle, max_snap_m=settings.max_snap_m, walk_speed_mps=settings.walk_speed_mps)
 
 
 def open_city(bundle: Path | None, settings: Settings | None = None) -> City:
@@ -34,7 +40,7 @@ def open_city(bundle: Path | None, settings: Settings | None = None) -> City:
     routing.errors.BundleError
         If no such bundle exists (the message says to run ``heritage build``) or it fails verification.
     """
-    from routing.errors import BundleError  # noqa: PLC0415
+    from routing import BundleError  # noqa: PLC0415
 
     path = bundle or default_bundle_path(settings)
     if not path.exists():

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.cache import Cache
-from api.errors import ApiProblemError
+from api.errors import SERVICE_UNAVAILABLE_DETAIL, ApiProblemError
 from api.planner import Planner
 from api.security import InvalidTokenError, decode_token
 from api.settings import Settings
@@ -23,7 +23,7 @@ from api.store.models import User
 from recommender.city import City
 from recommender.messages import Language as TextLanguage
 from recommender.messages import preferred_language
-from routing.city_router import CityRouter
+from routing import CityRouter
 
 Language = Literal["vi", "en"]
 """The code of a language the API answers in (:class:`recommender.messages.Language` in the domain)."""
@@ -31,20 +31,26 @@ _CODES: dict[TextLanguage, Language] = {TextLanguage.VI: "vi", TextLanguage.EN: 
 
 
 async def get_city(request: Request) -> City:
-    """The city loaded at start-up (see ``api.app.lifespan``)."""
-    city: City = request.app.state.city
+    """The city loaded at start-up (see ``api.app.lifespan``); a 503 problem when its bundle could not be loaded."""
+    city: City | None = request.app.state.city
+    if city is None:
+        raise ApiProblemError.of("service-unavailable", SERVICE_UNAVAILABLE_DETAIL, headers={"Retry-After": "5"})
     return city
 
 
 async def get_router(request: Request) -> CityRouter:
-    """The router over the loaded bundle."""
-    router: CityRouter = request.app.state.router
+    """The router over the loaded bundle (a 503 problem when there is none)."""
+    router: CityRouter | None = request.app.state.router
+    if router is None:
+        raise ApiProblemError.of("service-unavailable", SERVICE_UNAVAILABLE_DETAIL, headers={"Retry-After": "5"})
     return router
 
 
 async def get_planner(request: Request) -> Planner:
     """Where this process's plans are computed (see :mod:`api.planner`)."""
-    planner: Planner = request.app.state.planner
+    planner: Planner | None = request.app.state.planner
+    if planner is None:
+        raise ApiProblemError.of("service-unavailable", SERVICE_UNAVAILABLE_DETAIL, headers={"Retry-After": "5"})
     return planner
 
 

@@ -24,8 +24,7 @@ from recommender.preference import PreferenceModel
 from recommender.scoring import Interests
 from recommender.trip import TravelMode, TripRequest, plan_trip
 from recommender.trip.itinerary import GeometryFormat
-from routing.city_router import CityRouter
-from routing.errors import RoutingError
+from routing import CityRouter, RoutingError
 
 logger = logging.getLogger("api")
 PlanAnswer = dict[str, Any]

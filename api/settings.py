@@ -38,7 +38,10 @@ class Settings(BaseSettings):
     transit_dir: Path | None = None
     catalogue_path: Path | None = None
     bundle_dir: Path = PROJECT_ROOT / "bundles"
-    max_snap_m: float = Field(default=250.0, gt=0, le=5_000)
+    max_snap_m: float | None = Field(default=None, gt=0, le=5_000)
+    """Query-time snap distance (m): a point farther from every street is refused; None: the bundle's."""
+    walk_speed_mps: float | None = Field(default=None, gt=0, le=5)
+    """Query-time walking speed (m/s); None: the bundle's."""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
 

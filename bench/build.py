@@ -84,7 +84,7 @@ ox.save_graphml(graph, sys.argv[2])
 _STAGED_BUILD_SNIPPET = """
 import json, sys, time
 import numpy
-import routing.bundle.build as builder
+import routing.build.bundle as builder
 from cli.main import app
 
 stages_file, args = sys.argv[1], sys.argv[2:]

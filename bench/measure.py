@@ -101,3 +101,33 @@ def open_bundle(path: Path | None) -> Any:
     from routing.bundle.load import load_bundle
 
     return load_bundle(path or default_bundle_path())
+
+
+def routing_arguments(doc: str | None, *options: tuple[str, dict[str, Any]]) -> Any:
+    """The command line of a routing benchmark: ``--bundle``, ``--json``, ``--seed`` and its own ``options``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    bundle_argument(parser)
+    parser.add_argument("--seed", type=int, default=0)
+    for name, settings in options:
+        parser.add_argument(name, **settings)
+    return parser.parse_args()
+
+
+def print_report(report: Any) -> None:
+    """A benchmark's JSON on stdout, indented, non-ASCII names as they are."""
+    import json
+
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def saved_and_loaded(save: Any, load: Any, name: str) -> tuple[Any, int, float]:
+    """Write with ``save(path)`` into a temporary folder and read back with ``load(path)``: (loaded, bytes, seconds)."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / name
+        save(path)
+        size = path.stat().st_size
+        started = time.perf_counter()
+        loaded = load(path)
+        return loaded, size, time.perf_counter() - started

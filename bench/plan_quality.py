@@ -37,6 +37,7 @@ import numpy as np
 
 from bench.measure import ROOT, baseline_run, git, percentiles_ms
 from bench.plan_quality_runner import plan_personas, warm_up
+from routing import parse_clock
 
 Json = dict[str, Any]
 
@@ -108,8 +109,7 @@ def _seconds(item: Json, name: str) -> float:
     """``item[name + "_s"]`` when present, else the ``HH:MM`` of ``item[name]``."""
     if f"{name}_s" in item:
         return float(item[f"{name}_s"])
-    hours, minutes = str(item[name]).split(":")
-    return int(hours) * 3600.0 + int(minutes) * 60.0
+    return float(parse_clock(str(item[name]), what=name, latest_s=None))
 
 
 def _window(persona: Json) -> tuple[float, float]:

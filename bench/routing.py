@@ -8,15 +8,13 @@ bus p50/p95, the place-matrix figures when the matrix module is present, and the
 
 from __future__ import annotations
 
-import argparse
-import json
 from typing import Any
 
 import psutil
 
-from bench.measure import bundle_argument, open_bundle
+from bench.measure import open_bundle, print_report, routing_arguments
 from bench.routing_bus import bench_bus
-from bench.routing_walk import bench_walk
+from bench.routing_walk import ROUTING_OPTIONS, bench_walk
 from routing.bundle.load import CityBundle
 
 
@@ -38,18 +36,9 @@ def bench_routing(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    bundle_argument(parser)
-    parser.add_argument("--pairs", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--nx-pairs", default="200", help="pairs of each kind timed with networkx, or 'all'")
-    args = parser.parse_args()
+    args = routing_arguments(__doc__, *ROUTING_OPTIONS)
     nx_pairs = None if args.nx_pairs == "all" else int(args.nx_pairs)
-    print(
-        json.dumps(
-            bench_routing(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs), indent=2
-        )
-    )
+    print_report(bench_routing(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ off-network place uses its bundle ``access_stops`` (estimated straight-line walk
 ``BusPlanner.plan`` call: snapping, access/egress Dijkstra, RAPTOR, the walking comparison and every Pareto
 journey's legs with geometry. The first pass starts with an empty road-geometry cache (as after a restart); the
 second pass repeats the same queries with the cache filled (a server that has been up for a while). The RAPTOR
-search alone (``routing.raptor.search.raptor`` on the same access/egress lists) is timed separately.
+search alone (``routing.journeys.search.raptor`` on the same access/egress lists) is timed separately.
 
 Preparation: expanding the timetable and building the transfers (both done once by ``heritage build``), loading
 them from ``.npz``, and building the planner (done once when the server starts).
@@ -15,8 +15,6 @@ Usage: ``python -m bench.routing_bus [--bundle DIR] [--pairs 1000] [--seed 0] --
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import tempfile
 import time
@@ -26,10 +24,16 @@ from typing import Any
 
 import numpy as np
 
-from bench.measure import bundle_argument, open_bundle, percentiles_ms
+from bench.measure import (
+    open_bundle,
+    percentiles_ms,
+    print_report,
+    routing_arguments,
+)
 from routing.bundle.load import CityBundle
 from routing.errors import RoutingError
-from routing.raptor import BusPlanner, Timetable, Transfers, build_transfers, raptor
+from routing.journeys import BusPlanner, raptor
+from routing.transit import Timetable, Transfers, build_transfers
 
 SERVICE_START_S = 6 * 3600 + 1800
 
@@ -133,13 +137,13 @@ def bench_bus(bundle: CityBundle, pairs: int = 1000, seed: int = 0) -> dict[str,
 
 
 def _search_times(planner: BusPlanner, queries: list[Any], ends: Any) -> list[float]:
-    """RAPTOR alone on each query's access/egress lists (uses the planner's private end resolution)."""
+    """RAPTOR alone on each query's access/egress lists (the ends resolved as the planner does)."""
     timings = []
     for origin, target, depart_s in queries:
         from_access, to_access = ends(origin, target)
         try:
-            start = planner._end(origin["lat"], origin["lon"], from_access, 1000.0, 1.25, reverse=False)
-            end = planner._end(target["lat"], target["lon"], to_access, 1000.0, 1.25, reverse=True)
+            start = planner.end(origin["lat"], origin["lon"], access=from_access)
+            end = planner.end(target["lat"], target["lon"], access=to_access, destination=True)
         except RoutingError:
             continue
         started = time.perf_counter()
@@ -156,13 +160,8 @@ def _search_times(planner: BusPlanner, queries: list[Any], ends: Any) -> list[fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    bundle_argument(parser)
-    parser.add_argument("--pairs", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    bundle = open_bundle(args.bundle)
-    print(json.dumps(bench_bus(bundle, pairs=args.pairs, seed=args.seed), ensure_ascii=False, indent=2))
+    args = routing_arguments(__doc__, ("--pairs", {"type": int, "default": 1000}))
+    print_report(bench_bus(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark place matrices, one-to-many rows and isochrones on the Hanoi bundle.
 
-* whole catalogue matrices (``TravelTimes.build_matrices``: walk + bus for every service period), with the engine
-  set-up (snapping the places, the stop-to-place egress table) timed separately;
+* whole catalogue matrices (``routing.build.matrices.place_matrices``: walk + bus for every service period), with
+  the engine set-up (snapping the places, the stop-to-place egress table) timed separately;
 * one-to-all-places rows from random points (a random catalogue place moved up to 300 m in a random direction,
   points off the streets skipped), walk and bus at random times inside the service periods;
 * the same rows with the optional node-to-place row table (``TravelTimes(..., row_table=True)``);
@@ -15,24 +15,28 @@ Usage: ``python -m bench.routing_matrix [--bundle DIR] [--points 100] [--seed 0]
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import math
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from bench.measure import bundle_argument, open_bundle, percentiles_ms
+from bench.measure import (
+    open_bundle,
+    percentiles_ms,
+    print_report,
+    routing_arguments,
+    saved_and_loaded,
+)
+from routing.build.matrices import place_matrices
 from routing.bundle.load import CityBundle
+from routing.bundle.matrices import PlaceMatrices
 from routing.errors import RoutingError
-from routing.isochrone import isochrone
-from routing.matrix import PlaceMatrices, TravelTimes
-from routing.raptor import BusPlanner
+from routing.journeys import BusPlanner
+from routing.journeys.isochrone import isochrone
+from routing.journeys.rows import TravelTimes
 from routing.walk.buckets import PlaceBuckets
 
 SERVICE_START_S = 6 * 3600 + 1800
@@ -54,12 +58,12 @@ def _points(bundle: CityBundle, count: int, rng: np.random.Generator) -> list[tu
 
 def buckets_nodes(times: TravelTimes) -> NDArray[np.int64]:
     """The places' anchor nodes as :meth:`PlaceBuckets.build` takes them (-1: off the network)."""
-    return np.asarray(times._anchors.node, dtype=np.int64)
+    return np.asarray(times.place_anchors.node, dtype=np.int64)
 
 
 def buckets_offsets(times: TravelTimes) -> NDArray[np.float64]:
     """The places' anchor offsets, inf where a place has no anchor."""
-    anchors = times._anchors
+    anchors = times.place_anchors
     return np.where(anchors.node >= 0, anchors.offset_m, np.inf)
 
 
@@ -83,18 +87,12 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
     times = TravelTimes(planner, bundle.places, bundle.place_access)
     engine_s = time.perf_counter() - started
     started = time.perf_counter()
-    times.build_matrices(periods=())
+    place_matrices(times, periods=())
     walk_only_s = time.perf_counter() - started
     started = time.perf_counter()
-    matrices = times.build_matrices()
+    matrices = place_matrices(times)
     matrices_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "matrices.npz"
-        matrices.save(path)
-        size = path.stat().st_size
-        started = time.perf_counter()
-        PlaceMatrices.load(path)
-        load_s = time.perf_counter() - started
+    _, size, load_s = saved_and_loaded(matrices.save, PlaceMatrices.load, "matrices.npz")
 
     started = time.perf_counter()
     tabled = TravelTimes(planner, bundle.places, bundle.place_access, row_table=True)
@@ -198,13 +196,8 @@ def bench_matrix(bundle: CityBundle, points: int = 100, seed: int = 0) -> dict[s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    bundle_argument(parser)
-    parser.add_argument("--points", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    bundle = open_bundle(args.bundle)
-    print(json.dumps(bench_matrix(bundle, points=args.points, seed=args.seed), ensure_ascii=False, indent=2))
+    args = routing_arguments(__doc__, ("--points", {"type": int, "default": 100}))
+    print_report(bench_matrix(open_bundle(args.bundle), points=args.points, seed=args.seed))
 
 
 if __name__ == "__main__":

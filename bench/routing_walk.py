@@ -20,13 +20,9 @@ Prints one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import math
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -34,16 +30,28 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from bench.measure import bundle_argument, open_bundle, percentiles_ms
+from bench.measure import (
+    open_bundle,
+    percentiles_ms,
+    print_report,
+    routing_arguments,
+    saved_and_loaded,
+)
+from routing.build.contract import build_walk_index
 from routing.bundle.load import CityBundle
 from routing.errors import NoRouteError
 from routing.graph.shortest import simple_csr
-from routing.walk import Anchor, WalkIndex, WalkRouter, build_walk_index
+from routing.streets import DEFAULT_MAX_SNAP_M
+from routing.walk import Anchor, WalkIndex, WalkRouter
 
-MAX_SNAP_M = 250.0
 TARGET_P50_MS = 2.0
 TARGET_SPEEDUP = 50.0
 TARGET_REL_DIFF = 1e-3
+ROUTING_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--pairs", {"type": int, "default": 1000}),
+    ("--nx-pairs", {"default": "200", "help": "pairs of each kind sent to networkx, or 'all'"}),
+)
+"""The command-line options of the walking benchmark (and of ``bench.routing``, which runs it)."""
 
 Pair = tuple[float, float, float, float]
 """from_lat, from_lon, to_lat, to_lon"""
@@ -56,13 +64,7 @@ def _prepare(bundle: CityBundle) -> tuple[WalkRouter, dict[str, Any]]:
     started = time.perf_counter()
     index = build_walk_index(graph)
     build_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "walk_index.npz"
-        index.save(path)
-        size_bytes = path.stat().st_size
-        started = time.perf_counter()
-        index = WalkIndex.load(path)
-        load_s = time.perf_counter() - started
+    index, size_bytes, load_s = saved_and_loaded(index.save, WalkIndex.load, "walk_index.npz")
     started = time.perf_counter()
     router = WalkRouter(graph, index, bbox=bundle.manifest.bbox)
     router_s = time.perf_counter() - started
@@ -96,7 +98,7 @@ def _coordinate_points(router: WalkRouter, bbox: tuple[float, ...], pairs: int, 
     while len(kept) < 2 * pairs:
         lat = rng.uniform(south, north, 4096)
         lon = rng.uniform(west, east, 4096)
-        on_network = router.snapper.snap(lat, lon, max_distance_m=MAX_SNAP_M).on_network
+        on_network = router.snapper.snap(lat, lon, max_distance_m=DEFAULT_MAX_SNAP_M).on_network
         kept.extend(zip(lat[on_network].tolist(), lon[on_network].tolist(), strict=True))
     return [(kept[2 * i][0], kept[2 * i][1], kept[2 * i + 1][0], kept[2 * i + 1][1]) for i in range(pairs)]
 
@@ -311,19 +313,9 @@ def bench_walk(bundle: CityBundle, pairs: int = 1000, seed: int = 0, *, nx_pairs
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    bundle_argument(parser)
-    parser.add_argument("--pairs", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--nx-pairs", default="200", help="pairs of each kind sent to networkx, or 'all'")
-    args = parser.parse_args()
-    bundle = open_bundle(args.bundle)
+    args = routing_arguments(__doc__, *ROUTING_OPTIONS)
     nx_pairs = None if args.nx_pairs == "all" else int(args.nx_pairs)
-    print(
-        json.dumps(
-            bench_walk(bundle, pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs), ensure_ascii=False, indent=2
-        )
-    )
+    print_report(bench_walk(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs))
 
 
 if __name__ == "__main__":

@@ -13,13 +13,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.city import open_city
+from api.city import city_router, open_city
 from cli.console import err_console, fail, print_json
 from cli.errors import domain_errors
 from recommender.communes.stories import default_stories
 from recommender.operators import commune_coverage
 from recommender.wards import default_wards
-from routing.city_router import CityRouter
 
 communes_app = typer.Typer(
     help="Story coverage of the 126 wards and communes (--json), and editor roles (grant).",
@@ -42,7 +41,7 @@ def communes(
         return
     with domain_errors():
         city = open_city(bundle)
-        rows = commune_coverage(city, CityRouter(city.bundle), default_stories())
+        rows = commune_coverage(city, city_router(city), default_stories())
     if json_output:
         print_json(rows)
         return

@@ -14,8 +14,16 @@ from api.city import open_city
 from cli.console import err_console, fail, print_json
 from cli.errors import domain_errors
 from cli.maps import self_contained_map_html
-from routing.operators import DesignOptions, LineDesignError, line_geojson
-from routing.operators.gtfs import gtfs_tables, write_atomically
+from routing import (
+    CITY_TZ,
+    ClockError,
+    DesignOptions,
+    LineDesignError,
+    gtfs_tables,
+    line_geojson,
+    parse_span,
+    write_atomically,
+)
 
 MAX_HEADWAY_MIN = 120
 OPTION_OF_FIELD = {
@@ -29,20 +37,14 @@ OPTION_OF_FIELD = {
     "objective": "--objective",
 }
 """The option to change for each field a design error names."""
-_HOURS = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
-HANOI_TZ = dt.timezone(dt.timedelta(hours=7))
 
 
 def parse_hours(text: str) -> tuple[int, int]:
     """``"06:00-20:00"`` -> (start, end) seconds after midnight (exits with a usage error when malformed)."""
-    match = _HOURS.match(text.strip())
-    if not match:
-        fail(f"--hours {text!r} is not a span of the day like 06:00-20:00", code=2)
-    start = int(match.group(1)) * 3600 + int(match.group(2)) * 60
-    end = int(match.group(3)) * 3600 + int(match.group(4)) * 60
-    if not (start < end <= 86_400):
-        fail(f"--hours {text!r}: the end must come after the start, within one day", code=2)
-    return start, end
+    try:
+        return parse_span(text, what="--hours")
+    except ClockError as exc:
+        fail(str(exc), code=2)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -156,7 +158,7 @@ def design_line(
         # Everything is computed before anything is written: a failure leaves no partial file behind.
         outputs: list[tuple[Path, bytes]] = []
         if gtfs is not None:
-            outputs.append((gtfs, _zip(gtfs_tables(schedule, start_date=dt.datetime.now(tz=HANOI_TZ).date()))))
+            outputs.append((gtfs, _zip(gtfs_tables(schedule, start_date=dt.datetime.now(tz=CITY_TZ).date()))))
         if geojson is not None:
             outputs.append((geojson, orjson.dumps(line_geojson(schedule, served=served))))
         if map_path is not None:

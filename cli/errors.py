@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from cli.console import fail
 from recommender.errors import RecommenderError
-from routing.errors import RoutingError
+from routing import RoutingError
 
 EXIT_BAD_INPUT = 1
 

@@ -7,12 +7,11 @@ import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 
-from api.city import open_city
+from api.city import city_router, open_city
 from cli.console import err_console, fail, print_json
 from cli.errors import domain_errors
 from cli.maps import self_contained_map_html
@@ -22,12 +21,10 @@ from recommender.preference import PreferenceModel
 from recommender.scoring import Context, Interests, Weather
 from recommender.trip import MAX_DAYS, Itinerary, Pace, TravelMode, TripRequest, parse_window, plan_trip
 from recommender.trip.itinerary import GeometryFormat, clock
-from routing.city_router import CityRouter
+from routing import CITY_TZ
 
 if TYPE_CHECKING:
     pass
-
-HANOI_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def plan(
@@ -105,7 +102,7 @@ def plan(
             time_limit_s=time_limit,
         )
         preference = PreferenceModel.load(model, city.catalogue) if model is not None else None
-        itinerary = plan_trip(city, CityRouter(city.bundle), request, model=preference)
+        itinerary = plan_trip(city, city_router(city), request, model=preference)
     if map_path is not None:
         _write_map(itinerary, map_path)
     if json_output:
@@ -116,7 +113,7 @@ def plan(
 
 def _parse_date(text: str | None) -> dt.date:
     if text is None:
-        return dt.datetime.now(tz=HANOI_TZ).date()
+        return dt.datetime.now(tz=CITY_TZ).date()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from api.city import open_city
+from api.city import city_router, open_city
 from cli.console import err_console, fail, print_json
 from cli.errors import EXIT_BAD_INPUT, domain_errors
 from recommender.locate import resolve_location
-from routing.city_router import CityRouter
-
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+from routing import DAY_S, ClockError, parse_clock
 
 
 class Mode(StrEnum):
@@ -25,12 +22,12 @@ class Mode(StrEnum):
     BUS = "bus"
 
 
-def parse_clock(text: str) -> int:
+def parse_depart(text: str) -> int:
     """``"HH:MM"`` -> seconds after midnight (exits with a usage error when malformed)."""
-    match = _CLOCK.match(text.strip())
-    if not match:
-        fail(f"--depart {text!r} is not a time of day like 09:30", code=2)
-    return int(match.group(1)) * 3600 + int(match.group(2)) * 60
+    try:
+        return parse_clock(text, what="--depart", latest_s=DAY_S - 60)
+    except ClockError as exc:
+        fail(str(exc), code=2)
 
 
 def route(
@@ -50,12 +47,12 @@ def route(
     "no_public_transport" (taxi only) with its nearest stop. Exit status 1 when no route is offered (the JSON
     answer, with --json, still says why and how to get there).
     """
-    depart_s = parse_clock(depart)
+    depart_s = parse_depart(depart)
     with domain_errors():
         city = open_city(bundle)
         start = resolve_location(from_, city.catalogue)
         end = resolve_location(to, city.catalogue)
-        router = CityRouter(city.bundle)
+        router = city_router(city)
         answer = router.route(
             (start.lat, start.lon),
             (end.lat, end.lon),

@@ -123,9 +123,8 @@ def _load_and_warm_up(bundle: Path) -> dict[str, Any]:
     The first traveller then does not wait for lazy set-up, and a bad model file is one line, not a traceback.
     """
     from api.app import load_preference_model
-    from api.city import open_city
+    from api.city import city_router, open_city
     from api.planner import warm_up
-    from routing.city_router import CityRouter
 
     city = open_city(bundle)
     model_path = get_settings().preference_model_path
@@ -135,6 +134,6 @@ def _load_and_warm_up(bundle: Path) -> dict[str, Any]:
             model = load_preference_model(model_path, city)
         except RuntimeError as exc:
             fail(str(exc))
-    router = CityRouter(city.bundle)
+    router = city_router(city)
     typer.echo(f"loaded {bundle.name}; warm-up plans (walk, bus) in {warm_up(city, router, model):.2f} s", err=True)
     return {"city": city, "router": router, "preference_model": model}

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from recommender.errors import RecommenderError
 from recommender.taxonomy import HANOI_BBOX, Category, Dish, District
 from recommender.wards import UNIT_COUNT, Ward, default_wards
-from routing.geo import haversine_m
+from routing import haversine_m
 
 __all__ = [
     "COLUMNS",

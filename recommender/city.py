@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recommender.catalogue import WARDS_CHECKED, Catalogue, Place, load_catalogue
-from routing.bundle.build import BuildOptions, BuildSpec, PlaceInput, ProgressFn, build_bundle, bundle_name
-from routing.bundle.load import CityBundle, load_bundle
+from routing import BuildOptions, BuildSpec, CityBundle, PlaceInput, ProgressFn, build_bundle, bundle_name, load_bundle
 
 
 @dataclass(frozen=True)

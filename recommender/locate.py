@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import difflib
-import math
-import re
 from dataclasses import dataclass
 
 from recommender.catalogue import Catalogue, Place, UnknownPlaceError, normalize_text
 from recommender.errors import RecommenderError
+from routing import OutsideAreaError, parse_point
 
 MAX_SUGGESTIONS = 3
 """Most places suggested for a mistyped id or name."""
-_COORDINATE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 class MalformedLocationError(RecommenderError):
@@ -46,12 +44,12 @@ def resolve_location(text: str, catalogue: Catalogue) -> Location:
     UnknownPlaceError
         If no place matches, or several do (the error lists them as suggestions).
     """
-    match = _COORDINATE.match(text)
-    if match:
-        lat, lon = float(match.group(1)), float(match.group(2))
-        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-            raise MalformedLocationError(f"{text!r} is not a valid 'lat,lon' coordinate")
-        return Location(lat, lon)
+    try:
+        point = parse_point(text)
+    except OutsideAreaError as exc:
+        raise MalformedLocationError(str(exc)) from exc
+    if point is not None:
+        return Location(*point)
     try:
         place = catalogue.get(text.strip())
     except UnknownPlaceError as by_id:

@@ -21,21 +21,21 @@ from recommender.communes.stories import Story, communes
 from recommender.locate import resolve_location
 from recommender.scoring import Interests
 from recommender.wards import Wards, default_wards
-from routing.city_router import CityRouter
-from routing.errors import RoutingError
-from routing.operators import (
+from routing import (
+    PAIR_CATEGORIES,
+    CityRouter,
     DesignedLine,
     DesignOptions,
     LineEvaluation,
     Objective,
     Origin,
+    RoutingError,
     Site,
     Terminal,
     design_line,
     evaluate_line,
+    resident_access,
 )
-from routing.operators.evaluate import PAIR_CATEGORIES
-from routing.operators.residents import resident_access
 
 _folium: Any = folium
 _ATTRIBUTION = "© OpenStreetMap contributors (ODbL); bus data: OSM and World Bank GTFS"

@@ -28,6 +28,7 @@ from recommender.feedback.events import EventKind, FeedbackEvent
 from recommender.feedback.interactions import build_interactions, event_strength
 from recommender.messages import Message
 from recommender.scoring import SCALE, Context, Interests, PlaceScore, score_place
+from routing import read_npz, save_npz
 
 FEATURES = ("interest", "popularity", "collaborative", "neighbourhood")
 FloatArray = NDArray[np.float64]
@@ -203,15 +204,17 @@ class PreferenceModel:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".npz", dir=target.parent)
         os.close(handle)
         try:
-            np.savez(
-                temporary,
-                place_ids=np.asarray(self.place_ids, dtype=np.str_),
-                place_factors=self.als.place_factors,
-                similarity=self.neighbourhood.similarity.astype(np.float32),
-                weights=self.weights,
-                intercept=np.asarray(self.intercept),
-                settings=np.asarray(json.dumps(asdict(self.settings))),
-                features=np.asarray(FEATURES, dtype=np.str_),
+            save_npz(
+                Path(temporary),
+                {
+                    "place_ids": np.asarray(self.place_ids, dtype=np.str_),
+                    "place_factors": self.als.place_factors,
+                    "similarity": self.neighbourhood.similarity.astype(np.float32),
+                    "weights": self.weights,
+                    "intercept": np.asarray(self.intercept),
+                    "settings": np.asarray(json.dumps(asdict(self.settings))),
+                    "features": np.asarray(FEATURES, dtype=np.str_),
+                },
             )
             Path(temporary).replace(target)
         except BaseException:
@@ -227,16 +230,13 @@ class PreferenceModel:
         PreferenceModelError
             If the file is missing or corrupt, or its places are not the catalogue's.
         """
-        try:
-            with np.load(Path(path), allow_pickle=False) as data:
-                place_ids = tuple(str(value) for value in data["place_ids"])
-                settings_json = json.loads(str(data["settings"]))
-                factors = np.asarray(data["place_factors"], dtype=np.float64)
-                similarity = np.asarray(data["similarity"], dtype=np.float64)
-                weights = np.asarray(data["weights"], dtype=np.float64)
-                intercept = float(data["intercept"])
-        except (OSError, KeyError, ValueError) as exc:
-            raise PreferenceModelError(f"{path}: not a readable preference model ({exc})") from exc
+        with read_npz(path, what="preference model", error=PreferenceModelError) as record:
+            place_ids = record.strings("place_ids")
+            settings_json = json.loads(record.text("settings"))
+            factors = record.array("place_factors", dtype=np.float64)
+            similarity = record.array("similarity", dtype=np.float64)
+            weights = record.array("weights", dtype=np.float64)
+            intercept = record.number("intercept")
         model = cls(
             catalogue,
             PreferenceSettings(

@@ -74,6 +74,8 @@ class UnknownInterestError(RecommenderError):
         Categories that look like what was meant.
     """
 
+    field = "interests"
+
     def __init__(self, interest: str, suggestions: Iterable[str] = ()) -> None:
         self.interest = interest
         self.suggestions = tuple(suggestions)
@@ -84,6 +86,8 @@ class UnknownInterestError(RecommenderError):
 
 class InvalidInterestWeightError(RecommenderError):
     """An interest weight outside 0..1."""
+
+    field = "interests"
 
 
 class Weather(StrEnum):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from routing.geo import BBox
+from routing import BBox
 
 __all__ = ["HANOI_BBOX", "Category", "Dish", "District"]
 

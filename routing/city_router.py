@@ -7,8 +7,12 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
-from routing import access as access_text
-from routing.access import (
+from routing.bundle.load import CityBundle
+from routing.errors import NoRouteError, NoServiceError, RoutingError, TooFarFromStreetError
+from routing.geo import BBox, check_point
+from routing.journeys import BusPlan, BusPlanner
+from routing.journeys import access as access_text
+from routing.journeys.access import (
     MAX_WALK_M,
     AccessAssessor,
     EndAccess,
@@ -17,22 +21,33 @@ from routing.access import (
     Suggestion,
     trip_estimate,
 )
-from routing.bundle.load import CityBundle
-from routing.errors import NoRouteError, NoServiceError, OutsideAreaError, RoutingError, TooFarFromStreetError
-from routing.matrix import TravelTimes
-from routing.raptor import BusPlan, BusPlanner
-from routing.raptor.planner import AccessList
-from routing.snap import MainComponentSnapper
+from routing.journeys.planner import AccessList
+from routing.journeys.rows import TravelTimes
+from routing.streets import StreetLimits
+from routing.streets.snap import MainComponentSnapper
+from routing.transit import ServicePeriod
 from routing.walk import WalkJourney, WalkRouter
 
 DAY_S = 24 * 3600
 
 
 class CityRouter:
-    """Routers built once per process from a bundle (construction takes about a second)."""
+    """Routers built once per process from a bundle (construction takes about a second).
 
-    def __init__(self, bundle: CityBundle) -> None:
+    The snap distance and walking speed are the bundle's (its manifest's build options) unless ``max_snap_m`` or
+    ``walk_speed_mps`` overrides them for this process (the settings ``HERITAGE_MAX_SNAP_M``,
+    ``HERITAGE_WALK_SPEED_MPS``): a point farther than the snap distance from every street is refused at query time.
+    """
+
+    def __init__(
+        self, bundle: CityBundle, *, max_snap_m: float | None = None, walk_speed_mps: float | None = None
+    ) -> None:
         self.bundle = bundle
+        self.limits = StreetLimits.from_manifest(
+            bundle.manifest.options, max_snap_m=max_snap_m, walk_speed_mps=walk_speed_mps
+        )
+        self.place_snap_m = StreetLimits.from_manifest(bundle.manifest.options).max_snap_m
+        """Catalogue places keep the bundle's snap distance: it decided their on/off-network records."""
 
     @cached_property
     def walk(self) -> WalkRouter:
@@ -40,8 +55,10 @@ class CityRouter:
         return WalkRouter(
             self.bundle.walk,
             self.bundle.walk_index,
-            snapper=MainComponentSnapper(self.bundle.walk),
+            snapper=self.snapper,
             bbox=self.bundle.manifest.bbox,
+            max_snap_m=self.limits.max_snap_m,
+            speed_mps=self.limits.walk_speed_mps,
         )
 
     @cached_property
@@ -49,13 +66,31 @@ class CityRouter:
         """The RAPTOR bus + walk planner."""
         bundle = self.bundle
         return BusPlanner(
-            bundle.bus, bundle.timetable, bundle.transfers, bundle.walk, bundle.stop_access, drive=bundle.drive
+            bundle.bus,
+            bundle.timetable,
+            bundle.transfers,
+            bundle.walk,
+            bundle.stop_access,
+            drive=bundle.drive,
+            max_snap_m=self.limits.max_snap_m,
+            speed_mps=self.limits.walk_speed_mps,
+            snapper=self.snapper,
         )
 
     @cached_property
+    def snapper(self) -> MainComponentSnapper:
+        """The process's one nearest-street index over the walk graph (main component first), shared by all."""
+        return MainComponentSnapper(self.bundle.walk)
+
+    @property
+    def periods(self) -> tuple[ServicePeriod, ...]:
+        """The bus network's service periods (the bundle's place matrices hold one bus matrix each)."""
+        return tuple(self.bundle.bus.periods)
+
+    @cached_property
     def assessor(self) -> AccessAssessor:
-        """How points and places meet the streets and the buses (:mod:`routing.access`)."""
-        return AccessAssessor(self.bus, self.bundle.place_access)
+        """How points and places meet the streets and the buses (:mod:`routing.journeys.access`)."""
+        return AccessAssessor(self.bus, self.bundle.place_access, place_snap_m=self.place_snap_m)
 
     @cached_property
     def _names(self) -> dict[str, tuple[str, str]]:
@@ -65,7 +100,7 @@ class CityRouter:
         }
 
     def assess(self, point: tuple[float, float], *, place: str | None = None, destination: bool = False) -> EndAccess:
-        """How one point (or catalogue place) meets the streets and the buses (see :mod:`routing.access`)."""
+        """How one point (or catalogue place) meets the streets and the buses (see :mod:`routing.journeys.access`)."""
         return self.assessor.assess(*point, place=place, destination=destination).access
 
     def route(
@@ -80,10 +115,10 @@ class CityRouter:
     ) -> RouteAnswer:
         """A route request's answer: the walk or the bus journeys, or why none is offered and how to get there.
 
-        Never proposes a walk longer than :data:`routing.access.MAX_WALK_M`: walk mode answers ``too_far_to_walk``
+        Never proposes a walk longer than ``MAX_WALK_M``: walk mode answers ``too_far_to_walk``
         with the distance; bus mode drops the walking comparison and, where an end has no bus stop within reach,
         answers ``no_public_transport`` (taxi only) with the nearest stop and a trip estimate. A stop beyond walking
-        distance but within :data:`routing.access.TAXI_LAST_LEG_MAX_M` is reached by an estimated taxi or xe ôm leg.
+        distance but within ``TAXI_LAST_LEG_MAX_M`` is reached by an estimated taxi or xe ôm leg.
 
         Raises
         ------
@@ -102,7 +137,7 @@ class CityRouter:
         """
         for point, place in ((from_point, from_place), (to_point, to_place)):
             if place is None:
-                self._check_in_area(point)
+                check_point(*point, BBox(*self.bundle.manifest.bbox))
         origin = self.assessor.assess(*from_point, place=from_place)
         target = self.assessor.assess(*to_point, place=to_place, destination=True)
         if mode == "walk":
@@ -142,7 +177,8 @@ class CityRouter:
                     f"place {place!r} has no walkable street within the snap distance in this extract; "
                     "use --mode bus (the last stretch is an estimated straight-line walk)"
                 )
-        return self.walk.route(*from_point, *to_point, **options)
+        start, end = self.walk.anchor_pair(*from_point, *to_point, max_snap_m=self._snap_m(from_place, to_place))
+        return self.walk.route_between(start, end, **options)
 
     def bus_route(
         self,
@@ -159,7 +195,7 @@ class CityRouter:
         Raises
         ------
         NoServiceError, NoRouteError, OutsideAreaError, TooFarFromStreetError
-            As :meth:`routing.raptor.BusPlanner.plan`.
+            As :meth:`routing.journeys.BusPlanner.plan`.
         """
         return self.bus.plan(
             *from_point,
@@ -167,16 +203,17 @@ class CityRouter:
             depart_s=depart_s,
             from_access=self._access_list(from_place),
             to_access=self._access_list(to_place),
+            max_snap_m=self._snap_m(from_place, to_place),
             **options,
         )
 
-    def _check_in_area(self, point: tuple[float, float]) -> None:
-        south, west, north, east = self.bundle.manifest.bbox
-        lat, lon = point
-        if not (south <= lat <= north and west <= lon <= east):
-            raise OutsideAreaError(
-                f"({lat:.6f}, {lon:.6f}) lies outside the area the bundle covers ({south}, {west}, {north}, {east})"
-            )
+    def _snap_m(self, from_place: str | None, to_place: str | None) -> tuple[float, float]:
+        """Each end's snap distance: a catalogue place's is the bundle's, a point's the query's."""
+        ends = (from_place, to_place)
+        return (
+            self.place_snap_m if ends[0] is not None else self.limits.max_snap_m,
+            self.place_snap_m if ends[1] is not None else self.limits.max_snap_m,
+        )
 
     def _walk_answer(
         self, from_point: tuple[float, float], to_point: tuple[float, float], origin: EndPlan, target: EndPlan
@@ -185,7 +222,7 @@ class CityRouter:
         off_street = [end for end in ends if end.street == "none" and end.place_id is not None]
         if not off_street:
             try:
-                journey = self.walk.route(*from_point, *to_point)
+                journey = self.walk_route(from_point, to_point, from_place=ends[0].place_id, to_place=ends[1].place_id)
             except NoRouteError:
                 island = next((end for end in ends if end.street == "island"), ends[1])
                 return self._no_walk_answer(island, *ends)
@@ -227,6 +264,7 @@ class CityRouter:
                 from_access=origin.override,
                 to_access=target.override,
                 max_access_m=max(origin.max_access_m, target.max_access_m),
+                max_snap_m=self._snap_m(origin.access.place_id, target.access.place_id),
             )
         except (NoRouteError, NoServiceError):
             if all(end.public_transport for end in ends):

@@ -6,7 +6,15 @@ from pathlib import Path
 
 
 class RoutingError(Exception):
-    """Base of every error raised by :mod:`routing`."""
+    """Base of every error raised by :mod:`routing`.
+
+    ``field`` names the request field at fault when the caller passed it (``RoutingError(msg, field="from")``),
+    so the API's problem+json and the CLI's message point at it without reading the message text.
+    """
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class InputDataError(RoutingError):
@@ -20,6 +28,7 @@ class InputDataError(RoutingError):
         self.row = row
         where = f"{self.path}" if row is None else f"{self.path}, row {row}"
         super().__init__(f"{where}: {message}")
+        self.field = None
 
 
 class BundleError(RoutingError):

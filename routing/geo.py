@@ -1,15 +1,40 @@
-"""Small geodesy helpers: great-circle distances and a local metric projection for spatial indexes."""
+"""Distance on the globe: the one haversine and Earth radius, a local metric projection for spatial indexes."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from routing.compiled import jit
+from routing.errors import OutsideAreaError
+
 EARTH_RADIUS_M = 6_371_009.0
 """Mean Earth radius, the value osmnx uses for great-circle lengths."""
+_POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def parse_point(text: str) -> tuple[float, float] | None:
+    """``"21.03,105.85"`` -> (lat, lon) in degrees; None when the text is not two numbers (a place name, say).
+
+    The one reader of typed coordinates, for the CLI and the API alike.
+
+    Raises
+    ------
+    OutsideAreaError
+        If the two numbers are not a latitude and a longitude.
+    """
+    match = _POINT.match(text)
+    if match is None:
+        return None
+    lat, lon = float(match.group(1)), float(match.group(2))
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise OutsideAreaError(f"{text!r} is not a valid 'lat,lon' coordinate")
+    return lat, lon
 
 
 def rounded_pairs(points: Sequence[tuple[float, float]], digits: int, *, swap: bool = False) -> list[list[float]]:
@@ -24,14 +49,31 @@ def rounded_pairs(points: Sequence[tuple[float, float]], digits: int, *, swap: b
     return np.round(array[:, ::-1] if swap else array, digits).tolist()  # type: ignore[no-any-return]
 
 
+@jit
+def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance in metres between two points in degrees: the one formula, callable from kernels."""
+    phi1 = math.radians(lat1)
+    phi2 = math.radians(lat2)
+    h = (
+        math.sin((phi2 - phi1) / 2.0) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2.0) ** 2
+    )
+    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+
+
+@jit
+def _great_circle_many(points: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+    for i in range(out.shape[0]):
+        out[i] = great_circle_m(points[0, i], points[1, i], points[2, i], points[3, i])
+
+
 def haversine_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> NDArray[np.float64]:
-    """Great-circle distance in metres between points given in degrees (vectorised)."""
-    phi1 = np.radians(np.asarray(lat1, dtype=np.float64))
-    phi2 = np.radians(np.asarray(lat2, dtype=np.float64))
-    dphi = phi2 - phi1
-    dlam = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
-    h = np.sin(dphi / 2.0) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2.0) ** 2
-    return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
+    """Great-circle distance in metres between points given in degrees (broadcast like numpy)."""
+    arrays = np.broadcast_arrays(*(np.asarray(value, dtype=np.float64) for value in (lat1, lon1, lat2, lon2)))
+    points = np.stack([array.ravel() for array in arrays])
+    out = np.empty(points.shape[1], dtype=np.float64)
+    _great_circle_many(points, out)
+    return out.reshape(arrays[0].shape)
 
 
 @dataclass(frozen=True)
@@ -96,3 +138,24 @@ class BBox:
     def as_list(self) -> list[float]:
         """[south, west, north, east], the order used in manifests and the API."""
         return [self.south, self.west, self.north, self.east]
+
+    @classmethod
+    def around(cls, lat: ArrayLike, lon: ArrayLike) -> BBox:
+        """The smallest box holding the points (a graph's nodes, say)."""
+        lat_arr, lon_arr = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+        return cls(float(lat_arr.min()), float(lon_arr.min()), float(lat_arr.max()), float(lon_arr.max()))
+
+
+def check_point(lat: float, lon: float, area: BBox | None = None, *, what: str = "") -> None:
+    """Refuse a point that is not a latitude/longitude or, given ``area``, lies outside it: the one point check.
+
+    Raises
+    ------
+    OutsideAreaError
+        Naming the point (after ``what``, e.g. "origin") and the area.
+    """
+    where = f"{what} " if what else ""
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise OutsideAreaError(f"{where}({lat}, {lon}) is not a valid latitude/longitude")
+    if area is not None and not area.contains(lat, lon):
+        raise OutsideAreaError(f"{where}({lat:.6f}, {lon:.6f}) lies outside the area covered ({area.describe()})")

@@ -10,8 +10,7 @@ import orjson
 from fastapi import APIRouter, Depends, Header, Request, Response
 
 from api.deps import CityDep, LanguageDep
-from api.errors import known_query
-from api.problems import responses
+from api.errors import known_query, responses
 from api.routers.places import to_response
 from api.schemas.bundle import BundleMatrices, BundleResponse, EncodedMatrix
 from recommender.city import City

@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Path, Response, status
 
 from api.deps import CityDep, LanguageDep, RouterDep, SessionDep, UserDep
-from api.errors import ApiProblemError, invalid, known_query
-from api.problems import responses
+from api.errors import ApiProblemError, invalid, known_query, responses
 from api.routers.places import to_response
 from api.schemas.communes import (
     ChangeLogResponse,
@@ -32,7 +31,7 @@ from recommender.communes.events import Event, default_events, occurrences
 from recommender.communes.stories import Commune, Story, communes, default_stories
 from recommender.errors import RecommenderError
 from recommender.wards import UnknownWardError, default_wards
-from routing.errors import RoutingError
+from routing import RoutingError
 
 router = APIRouter(prefix="/v1/communes", tags=["communes"], dependencies=[Depends(known_query)])
 

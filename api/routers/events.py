@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from api.errors import invalid, known_query
-from api.problems import responses
+from api.errors import invalid, known_query, responses
 from api.schemas.events import EventListResponse, EventResponse
 from recommender.communes.events import default_events, occurrences
 from recommender.wards import UnknownWardError, default_wards

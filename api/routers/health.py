@@ -17,8 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from api.deps import CacheDep, CityDep
-from api.errors import known_query
-from api.problems import responses
+from api.errors import known_query, responses
 from api.schemas import ComponentHealth, HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["health"], dependencies=[Depends(known_query)])
@@ -98,16 +97,22 @@ async def health(request: Request, city: CityDep, cache: CacheDep) -> HealthResp
 @router.get(
     "/ready",
     responses={
-        503: {"description": "Not ready (database down)", "model": ReadyResponse},
+        503: {"description": "Not ready (bundle unreadable or database down)", "model": ReadyResponse},
         **responses("invalid-request"),
     },
 )
-async def ready(request: Request, response: Response, city: CityDep) -> ReadyResponse:
+async def ready(request: Request, response: Response) -> ReadyResponse:
     """200 once the bundle is loaded and the database answers within the health timeout, else 503."""
+    city = request.app.state.city
     database_ok = await _database_ok(request)
-    if not database_ok:
+    is_ready = database_ok and city is not None
+    if not is_ready:
         response.status_code = 503
-    return ReadyResponse(ready=database_ok, bundle=city.bundle.name, database="ok" if database_ok else "down")
+    return ReadyResponse(
+        ready=is_ready,
+        bundle=city.bundle.name if city is not None else "unavailable",
+        database="ok" if database_ok else "down",
+    )
 
 
 @router.get(

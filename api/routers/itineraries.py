@@ -36,10 +36,10 @@ from api.store.models import PLAN_CHECKED, PLAN_LEGACY, PLAN_UNCHECKED, SavedIti
 from recommender.city import City
 from recommender.messages import Language
 from recommender.scoring import Interests
-from recommender.trip import TripError, TripRequest, parse_clock
+from recommender.trip import TripRequest
 from recommender.trip.edit import EditedVisit, VisitDoesNotFitError, retime_trip
 from recommender.trip.itinerary import GeometryFormat
-from routing.city_router import CityRouter
+from routing import CityRouter, ClockError, parse_clock
 
 router = APIRouter(prefix="/v1", tags=["itineraries"], dependencies=[Depends(known_query)])
 Responses = dict[int | str, dict[str, Any]]
@@ -346,8 +346,8 @@ def _edited_day(planned: list[Any], edit: DayEdit, index: int) -> list[EditedVis
             remaining.remove(before)
         base = _as_planned(before) if before is not None else EditedVisit(wanted.place_id)
         try:
-            start_s = float(parse_clock(wanted.start)) if wanted.start is not None else None
-        except TripError as exc:
+            start_s = float(parse_clock(wanted.start, what="start")) if wanted.start is not None else None
+        except ClockError as exc:
             raise invalid(f"days.{index}.visits.{position}.start", str(exc)) from exc
         duration_s = wanted.duration_min * 60.0 if wanted.duration_min is not None else base.duration_s
         visits.append(EditedVisit(wanted.place_id, meal=base.meal, duration_s=duration_s, start_s=start_s))
@@ -355,8 +355,7 @@ def _edited_day(planned: list[Any], edit: DayEdit, index: int) -> list[EditedVis
 
 
 def _minutes(start: str, end: str) -> float:
-    (start_h, start_m), (end_h, end_m) = (map(int, start.split(":")), map(int, end.split(":")))
-    return float((end_h * 60 + end_m) - (start_h * 60 + start_m))
+    return (parse_clock(end, latest_s=None) - parse_clock(start, latest_s=None)) / 60.0
 
 
 def _trip_request(body: PlanRequest, city: City) -> TripRequest:

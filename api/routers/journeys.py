@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
@@ -13,18 +12,15 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CacheDep, CityDep, LanguageDep, RouterDep, SettingsDep
-from api.errors import ApiProblemError, invalid, known_query, unknown_place
+from api.errors import ApiProblemError, invalid, known_query, responses, unknown_place
 from api.middleware import CLIENT_KEYS
-from api.problems import responses
 from api.schemas import ATTRIBUTION, IsochroneArea, IsochronePlace, IsochroneResponse, RouteResponse
 from recommender.catalogue import UnknownPlaceError
 from recommender.city import City
 from recommender.locate import Location, MalformedLocationError, resolve_location
-from routing.access import RouteAnswer
-from routing.isochrone import isochrone
+from routing import DAY_S, DEPART_PATTERN, ClockError, RouteAnswer, isochrone, parse_clock
 
 router = APIRouter(prefix="/v1", tags=["routes"], dependencies=[Depends(known_query)])
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 JSON = "application/json"
 COORDINATE_DECIMALS = 4
 """Points given as ``lat,lon`` are rounded to this many decimals (about 11 m of latitude, 10 m of longitude in
@@ -40,10 +36,10 @@ REFERENCE_MINUTES = {"walk": 60.0, "bus": 30.0}
 
 def parse_depart(text: str, field: str = "depart") -> int:
     """``"HH:MM"`` -> seconds after midnight (422 when malformed)."""
-    match = _CLOCK.match(text.strip())
-    if not match:
-        raise invalid(field, f"{text!r} is not a time of day like 09:30")
-    return int(match.group(1)) * 3600 + int(match.group(2)) * 60
+    try:
+        return parse_clock(text, what=field, latest_s=DAY_S - 60)
+    except ClockError as exc:
+        raise invalid(field, str(exc)) from exc
 
 
 def locate(text: str, city: City, field: str, *, places_anywhere: bool = False) -> Location:
@@ -164,7 +160,7 @@ async def get_route(  # noqa: PLR0917 - FastAPI parameters
     to: Annotated[str, Query(min_length=1, max_length=200, examples=["21.0277,105.8355"])],
     mode: Literal["walk", "bus"] = "walk",
     depart: Annotated[
-        str, Query(max_length=5, description="HH:MM, bus mode.", json_schema_extra={"pattern": _CLOCK.pattern})
+        str, Query(max_length=5, description="HH:MM, bus mode.", json_schema_extra={"pattern": DEPART_PATTERN})
     ] = "09:00",
 ) -> Response:
     """The shortest walk, or the Pareto-optimal bus journeys (arrival vs rides), with legs and GeoJSON.
@@ -176,7 +172,11 @@ async def get_route(  # noqa: PLR0917 - FastAPI parameters
     depart_s = parse_depart(depart)
     start = normalised(locate(from_, city, "from", places_anywhere=True))
     end = normalised(locate(to, city, "to", places_anywhere=True))
-    key = f"route:{city.bundle.name}:{mode}:{_key(start)}:{_key(end)}:{depart_s if mode == 'bus' else ''}:{lang}"
+    limits = city_router.limits
+    key = (
+        f"route:{city.bundle.name}:{limits.max_snap_m:g}:{limits.walk_speed_mps:g}:{mode}:{_key(start)}:{_key(end)}:"
+        f"{depart_s if mode == 'bus' else ''}:{lang}"
+    )
 
     def compute() -> dict[str, Any]:
         answer = city_router.route(
@@ -252,7 +252,7 @@ async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
     minutes: Annotated[float, Query(gt=0, le=MAX_ISOCHRONE_MINUTES)] = 15.0,
     mode: Literal["walk", "bus"] = "walk",
     depart: Annotated[
-        str, Query(max_length=5, description="HH:MM, bus mode.", json_schema_extra={"pattern": _CLOCK.pattern})
+        str, Query(max_length=5, description="HH:MM, bus mode.", json_schema_extra={"pattern": DEPART_PATTERN})
     ] = "09:00",
 ) -> Response:
     """The area and the places reachable within ``minutes`` on foot, or by bus and on foot.

@@ -23,8 +23,7 @@ from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import CityDep, RouterDep, SessionDep
-from api.errors import ApiProblemError, field_error, invalid, known_query, unknown_place
-from api.problems import responses
+from api.errors import ApiProblemError, field_error, invalid, known_query, responses, unknown_place
 from api.schemas import ATTRIBUTION, OperatorLineRequest, OperatorLineResponse, OperatorNetworkResponse
 from api.schemas.common import Text
 from api.schemas.operators import CommuneCoverageResponse, LineFeatureCollection, NetworkPlace
@@ -38,19 +37,27 @@ from recommender.communes.access import Getting
 from recommender.communes.stories import Story, default_stories
 from recommender.errors import RecommenderError
 from recommender.operators import LineProposal, commune_coverage, propose_line, terminal
-from routing.errors import RoutingError
-from routing.graph.frozen import FrozenGraph
-from routing.operators import DesignOptions, LineDesignError, line_geojson
-from routing.operators.gtfs import gtfs_tables, read_gtfs_line
-from routing.operators.isochrones import line_isochrones
+from routing import (
+    CITY_TZ,
+    DAY_S,
+    ClockError,
+    DesignOptions,
+    FrozenGraph,
+    LineDesignError,
+    RoutingError,
+    gtfs_tables,
+    line_geojson,
+    line_isochrones,
+    parse_clock,
+    parse_span,
+    read_gtfs_line,
+)
 
 router = APIRouter(prefix="/v1/operators", tags=["operators"], dependencies=[Depends(known_query)])
 Responses = dict[int | str, dict[str, Any]]
 AUTH: Responses = responses("unauthorized", "invalid-api-key", "operators-only", "rate-limited")
 NOT_FOUND: Responses = responses("line-not-found", "invalid-request")
 LineId = Annotated[Text, Path(max_length=36)]
-HANOI_TZ = dt.timezone(dt.timedelta(hours=7))
-_HOURS = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
 MAIN_ROADS = (
     "motorway",
     "trunk",
@@ -236,11 +243,12 @@ def get_line_isochrones(  # noqa: PLR0917 (FastAPI parameters)
         path = FilePath(folder) / "line.zip"
         path.write_bytes(row.gtfs_zip)
         schedule = read_gtfs_line(path)
-    hours, mins = (int(part) for part in depart.split(":"))
     try:
-        areas = line_isochrones(
-            city.bundle, schedule, place.lat, place.lon, minutes=minutes, depart_s=hours * 3600 + mins * 60
-        )
+        depart_s = parse_clock(depart, what="depart", latest_s=DAY_S - 60)
+    except ClockError as exc:
+        raise invalid("depart", str(exc)) from exc
+    try:
+        areas = line_isochrones(city.bundle, schedule, place.lat, place.lon, minutes=minutes, depart_s=depart_s)
     except RoutingError as exc:
         raise ApiProblemError(
             422, "Cannot draw the areas", str(exc), kind="line-error", errors=[field_error("place_id", str(exc))]
@@ -307,13 +315,10 @@ def _options(body: OperatorLineRequest) -> DesignOptions:
     headway_s = body.headway_min * 60
     if headway_s != round(headway_s):
         raise invalid("headway_min", "give a whole number of seconds")
-    match = _HOURS.match(body.service_hours.strip())
-    if match is None:
-        raise invalid("service_hours", f"{body.service_hours!r} is not a span of the day like 06:00-20:00")
-    start_s = int(match.group(1)) * 3600 + int(match.group(2)) * 60
-    end_s = int(match.group(3)) * 3600 + int(match.group(4)) * 60
-    if not start_s < end_s <= 86_400:
-        raise invalid("service_hours", "the end must come after the start, within one day")
+    try:
+        start_s, end_s = parse_span(body.service_hours, what="service_hours")
+    except ClockError as exc:
+        raise invalid("service_hours", str(exc)) from exc
     if headway_s > end_s - start_s:
         raise invalid("headway_min", "the headway is longer than the service hours")
     return DesignOptions(
@@ -361,7 +366,7 @@ def _geojson(proposal: LineProposal) -> dict[str, Any]:
 
 
 def _gtfs_zip(proposal: LineProposal) -> bytes:
-    today = dt.datetime.now(tz=HANOI_TZ).date()
+    today = dt.datetime.now(tz=CITY_TZ).date()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in gtfs_tables(proposal.line.schedule, start_date=today).items():

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import base64
-import math
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import CityDep, Language, LanguageDep
-from api.errors import invalid, known_query
-from api.problems import responses
+from api.errors import invalid, known_query, responses
 from api.schemas import PlacePageResponse, PlaceResponse
 from api.schemas.common import DayTime, Text
 from recommender.catalogue import Place
 from recommender.city import City
 from recommender.taxonomy import Category
 from recommender.wards import UnknownWardError
+from routing import CITY_TZ, OutsideAreaError, haversine_m
+from routing import parse_point as routing_parse_point
 
 router = APIRouter(prefix="/v1/places", tags=["places"], dependencies=[Depends(known_query)])
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-EARTH_RADIUS_M = 6_371_008.8
 
 
 def to_response(place: Place, city: City, lang: Language) -> PlaceResponse:
@@ -63,21 +60,18 @@ def to_response(place: Place, city: City, lang: Language) -> PlaceResponse:
 
 def parse_point(text: str, field: str) -> tuple[float, float]:
     """``"lat,lon"`` -> floats (422 naming ``field`` when malformed)."""
-    parts = text.split(",")
     try:
-        lat, lon = (float(part) for part in parts)
-    except ValueError:
-        raise invalid(field, f"{text!r} is not lat,lon") from None
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise invalid(field, f"{text!r} is not a valid lat,lon")
-    return lat, lon
+        point = routing_parse_point(text)
+    except OutsideAreaError as exc:
+        raise invalid(field, str(exc)) from exc
+    if point is None:
+        raise invalid(field, f"{text!r} is not lat,lon")
+    return point
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    return float(haversine_m(a[0], a[1], b[0], b[1]))
 
 
 def _cursor(offset: int) -> str:
@@ -146,7 +140,7 @@ def list_places(  # noqa: PLR0917 - FastAPI parameters
             raise invalid("bbox", "west must be <= east and south <= north")
         found = [p for p in found if west <= p.lon <= east and south <= p.lat <= north]
     if open_at is not None:
-        local = open_at.astimezone(HANOI) if open_at.tzinfo else open_at.replace(tzinfo=HANOI)
+        local = open_at.astimezone(CITY_TZ) if open_at.tzinfo else open_at.replace(tzinfo=CITY_TZ)
         naive = local.replace(tzinfo=None)
         found = [p for p in found if p.hours().is_open(naive)]
     offset = _offset(cursor)

@@ -11,8 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlannerDep, SettingsDep, get_current_user
-from api.errors import ApiProblemError, invalid, known_query
-from api.problems import responses
+from api.errors import ApiProblemError, invalid, known_query, responses
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
 from api.security import InvalidTokenError, decode_token

@@ -19,9 +19,10 @@ from recommender.scoring import Weather
 from recommender.taxonomy import Category
 from recommender.trip import Pace, TravelMode
 from recommender.trip.itinerary import GeometryFormat
+from routing import SPAN_PATTERN
 
-WINDOW_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d|24:00)-(([01]?\d|2[0-3]):[0-5]\d|24:00)$"
-"""``HH:MM-HH:MM`` within 00:00..24:00 (what :func:`recommender.trip.request.parse_clock` accepts)."""
+WINDOW_PATTERN = SPAN_PATTERN
+"""``HH:MM-HH:MM`` within 00:00..24:00 (what :func:`routing.clock.parse_span` accepts)."""
 
 
 class PlanRequest(InputModel):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from recommender.catalogue import Catalogue
-from routing.city_router import CityRouter
+from routing import CityRouter
 
 __all__ = ["CENTRE_PLACE", "DEPART_S", "Getting", "getting_there"]
 

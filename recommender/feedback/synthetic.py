@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
-from numpy.typing import NDArray
 
 from recommender.catalogue import Catalogue
 from recommender.feedback.events import EventKind, FeedbackEvent
 from recommender.taxonomy import Category
+from routing import CITY_TZ, haversine_m
 
 PERSONAS: Final[dict[str, dict[Category, float]]] = {
     "food lover": {Category.CUISINE: 1.0, Category.MARKET: 0.6, Category.NIGHTLIFE: 0.3},
@@ -75,9 +75,9 @@ def synthetic_events(catalogue: Catalogue, settings: SyntheticSettings | None = 
             membership[index, categories.index(category)] = 1.0
     popularity = np.asarray([place.popularity for place in places])
     family_friendly = np.asarray([place.family_friendly for place in places], dtype=float)
-    lat = np.radians([place.lat for place in places])
-    lon = np.radians([place.lon for place in places])
-    distance_km = _distance_km(lat, lon)
+    lat = np.asarray([place.lat for place in places], dtype=np.float64)
+    lon = np.asarray([place.lon for place in places], dtype=np.float64)
+    distance_km = haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) / 1000.0
     quality = rng.normal(0.0, 1.0, count)
     place_taste = rng.normal(0.0, 1.0, (count, config.latent_factors))
     persona_names = list(PERSONAS)
@@ -112,7 +112,7 @@ def synthetic_events(catalogue: Catalogue, settings: SyntheticSettings | None = 
         date = config.first_date + dt.timedelta(days=int(rng.integers(0, 300)))
         for day in range(int(rng.integers(1, config.max_days + 1))):
             current = int(rng.choice(central))
-            clock = dt.datetime.combine(date + dt.timedelta(days=day), dt.time(8, 30), tzinfo=_HANOI)
+            clock = dt.datetime.combine(date + dt.timedelta(days=day), dt.time(8, 30), tzinfo=CITY_TZ)
             for _ in range(int(rng.integers(config.visits_per_day[0], config.visits_per_day[1] + 1))):
                 logits = utility - config.distance_cost_per_km * distance_km[current]
                 logits[list(visited)] = -np.inf
@@ -135,14 +135,3 @@ def synthetic_events(catalogue: Catalogue, settings: SyntheticSettings | None = 
                 clock += dt.timedelta(minutes=places[choice].visit_min)
                 current = choice
     return SyntheticLog(events=events, persona=persona_of, interests=interests_of)
-
-
-_HANOI = dt.timezone(dt.timedelta(hours=7))
-
-
-def _distance_km(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Great-circle distances between all places, km."""
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-    return np.asarray(2 * 6371.009 * np.arcsin(np.sqrt(np.clip(h, 0, 1))))

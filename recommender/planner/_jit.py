@@ -1,5 +1,5 @@
 """The planner's kernels compile the way routing's do (one wrapper around numba's ``njit``)."""
 
-from routing.compiled import jit
+from routing import jit
 
 __all__ = ["jit"]

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recommender.tours.errors import TourDataError
+from routing import haversine_m
 
 CITY_NAMES: dict[str, str] = {
     "Buda": "Budapest",
@@ -73,13 +74,9 @@ class TourCity:
 
     def distance_km(self) -> npt.NDArray[np.float64]:
         """The great-circle distance between every two POIs, km (an ``n_pois x n_pois`` matrix)."""
-        lat = np.radians(self.lat)
-        lon = np.radians(self.lon)
-        dlat = lat[:, None] - lat[None, :]
-        dlon = lon[:, None] - lon[None, :]
-        h = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-        distance: npt.NDArray[np.float64] = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-        return distance
+        lat = np.asarray(self.lat, dtype=np.float64)
+        lon = np.asarray(self.lon, dtype=np.float64)
+        return haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) / 1000.0
 
 
 def city_files(data_dir: Path | str, code: str) -> tuple[Path, Path]:

@@ -12,7 +12,7 @@ from recommender.trip.errors import (
 )
 from recommender.trip.itinerary import DayPlan, Itinerary, PlannedLeg, PlannedVisit
 from recommender.trip.plan import plan_trip
-from recommender.trip.request import MAX_DAYS, Pace, TravelMode, TripRequest, parse_clock, parse_window
+from recommender.trip.request import MAX_DAYS, Pace, TravelMode, TripRequest, parse_window
 
 __all__ = [
     "MAX_DAYS",
@@ -28,7 +28,6 @@ __all__ = [
     "TripError",
     "TripRequest",
     "WindowTooShortError",
-    "parse_clock",
     "parse_window",
     "plan_trip",
 ]

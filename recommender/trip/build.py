@@ -37,6 +37,7 @@ from recommender.trip.value import (
     stop_cost,
     visit_worth,
 )
+from routing import format_clock
 
 LUNCH_FROM_S: Final[int] = 11 * 3600 + 30 * 60
 DINNER_FROM_S: Final[int] = 18 * 3600
@@ -216,8 +217,8 @@ def build_trip_problem(
     shortest_s = min(place.visit_min for place in catalogue.places) * 60.0 * pace.visit_factor
     if day_window[1] - day_window[0] < shortest_s:
         raise WindowTooShortError(
-            f"the window {_clock(day_window[0])}-{_clock(day_window[1])} is shorter than the shortest visit "
-            f"({shortest_s / 60:.0f} min at a {pace.value} pace)"
+            f"the window {format_clock(day_window[0])}-{format_clock(day_window[1])} is shorter than the shortest "
+            f"visit ({shortest_s / 60:.0f} min at a {pace.value} pace)"
         )
     candidates: list[tuple[Place, PlaceScore, NodeKind, float, list[list[Window]]]] = []
     food = _food_kinds(catalogue)
@@ -463,14 +464,9 @@ def _closed_message(place: Place, request: TripRequest, visit_s: float) -> str:
     dates = first if request.days == 1 else f"{first} to {last}"
     return (
         f"{place.name_en} ({place.id}) is not open long enough for a {visit_s / 60:.0f}-minute visit between "
-        f"{_clock(request.window_start_s)} and {_clock(request.window_end_s)} on {dates} "
+        f"{format_clock(request.window_start_s)} and {format_clock(request.window_end_s)} on {dates} "
         f"(opening hours: {place.opening_hours})"
     )
-
-
-def _clock(time_s: float) -> str:
-    seconds = int(time_s)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 __all__ = [

@@ -27,7 +27,7 @@ from recommender.trip.hours import Window, open_intervals, visit_windows
 from recommender.trip.itinerary import DayPlan, Itinerary, clock
 from recommender.trip.request import TravelMode, TripRequest
 from recommender.trip.travel import endpoint_rows, node_matrices
-from routing.city_router import CityRouter
+from routing import CityRouter
 
 START_TOLERANCE_S: Final[float] = 60.0
 """A visit asked for at a time may start up to this much later (the planner's clocks are to the minute)."""

@@ -31,9 +31,7 @@ from recommender.trip.value import (
     heat_share,
     walk_reluctance,
 )
-from routing.city_router import CityRouter
-from routing.errors import RoutingError
-from routing.raptor import BusPlan
+from routing import BusPlan, CityRouter, RoutingError
 
 DAY_S = 86_400
 

@@ -25,6 +25,7 @@ from recommender.catalogue import Place
 from recommender.messages import Language, Message, Name, localise
 from recommender.scoring import PlaceScore
 from recommender.taxonomy import Category
+from routing import format_clock
 
 JsonDict = dict[str, Any]
 LatLon = tuple[float, float]
@@ -58,8 +59,7 @@ class GeometryFormat(StrEnum):
 
 def clock(time_s: float) -> str:
     """``"HH:MM"`` for seconds after midnight (rounded down to the minute)."""
-    seconds = int(time_s)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    return format_clock(time_s)
 
 
 @dataclass(frozen=True)

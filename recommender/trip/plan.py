@@ -28,7 +28,7 @@ from recommender.trip.itinerary import DayPlan, Itinerary, clock
 from recommender.trip.occasions import annotate, boosted, prepare
 from recommender.trip.request import TripRequest
 from recommender.trip.travel import EndpointRows, PeriodMatrices, endpoint_rows, node_matrices
-from routing.city_router import CityRouter
+from routing import CityRouter
 
 if TYPE_CHECKING:
     from recommender.preference import PreferenceModel

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
@@ -13,13 +12,13 @@ from recommender.locate import Location
 from recommender.scoring import Context, Interests
 from recommender.trip.errors import InvalidWindowError, TooManyDaysError, TripError
 from recommender.trip.value import BUS_MODE_LONGEST_WALK_M, WALK_BUDGET_M, WALK_MODE_LONGEST_WALK_M
+from routing import ClockError, format_clock, parse_clock
 
 MAX_DAYS: Final[int] = 7
 THEMES: Final[tuple[str, ...]] = ("commune-stories",)
 """Plan themes: ``commune-stories`` visits several communes' signature places (:mod:`recommender.trip.occasions`)."""
 MAX_WINDOW_S: Final[int] = 16 * 3600
 """The longest day planned: 16 hours."""
-_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
 
 class Pace(StrEnum):
@@ -52,23 +51,6 @@ class TravelMode(StrEnum):
     BUS = "bus"
 
 
-def parse_clock(text: str, *, what: str = "time") -> int:
-    """``"09:30"`` -> seconds after midnight (``"24:00"`` allowed for the end of the day).
-
-    Raises
-    ------
-    InvalidWindowError
-        If the text is not ``HH:MM`` within 00:00..24:00.
-    """
-    match = _CLOCK.match(text)
-    if not match:
-        raise InvalidWindowError(f"{what} {text!r} is not a time of day as HH:MM")
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
-        raise InvalidWindowError(f"{what} {text!r} is not a time of day between 00:00 and 24:00")
-    return hours * 3600 + minutes * 60
-
-
 def parse_window(text: str) -> tuple[int, int]:
     """``"09:00-17:00"`` -> (start_s, end_s).
 
@@ -80,8 +62,11 @@ def parse_window(text: str) -> tuple[int, int]:
     parts = text.split("-")
     if len(parts) != 2:
         raise InvalidWindowError(f"window {text!r} is not two times as HH:MM-HH:MM (e.g. 09:00-17:00)")
-    start_s = parse_clock(parts[0], what="window start")
-    end_s = parse_clock(parts[1], what="window end")
+    try:
+        start_s = parse_clock(parts[0], what="window start")
+        end_s = parse_clock(parts[1], what="window end")
+    except ClockError as exc:
+        raise InvalidWindowError(str(exc)) from exc
     check_window(start_s, end_s)
     return start_s, end_s
 
@@ -96,11 +81,12 @@ def check_window(start_s: int, end_s: int) -> None:
     """
     if end_s <= start_s:
         raise InvalidWindowError(
-            f"the window ends ({_clock(end_s)}) before or when it starts ({_clock(start_s)}); give a later end"
+            f"the window ends ({format_clock(end_s)}) before or when it starts ({format_clock(start_s)}); "
+            "give a later end"
         )
     if end_s - start_s > MAX_WINDOW_S:
         raise InvalidWindowError(
-            f"the window {_clock(start_s)}-{_clock(end_s)} is longer than {MAX_WINDOW_S // 3600} hours"
+            f"the window {format_clock(start_s)}-{format_clock(end_s)} is longer than {MAX_WINDOW_S // 3600} hours"
         )
 
 
@@ -204,7 +190,3 @@ class TripRequest:
     def day_date(self, day: int) -> dt.date:
         """The calendar date of day ``day`` (0-based)."""
         return self.date + dt.timedelta(days=day)
-
-
-def _clock(time_s: int) -> str:
-    return f"{time_s // 3600:02d}:{time_s % 3600 // 60:02d}"

@@ -28,8 +28,7 @@ from recommender.trip.value import (
     heat_share,
     walk_reluctance,
 )
-from routing.city_router import CityRouter
-from routing.errors import RoutingError
+from routing import CityRouter, RoutingError
 
 FloatArray = NDArray[np.float64]
 
@@ -180,7 +179,7 @@ def node_matrices(
     if mode is TravelMode.WALK:
         seconds = _finish(walk_allowed_s, buffer_s)[None, :, :]
         return PeriodMatrices(seconds, np.zeros(1), walk_m, np.where(np.isfinite(walk_m), walk_m, 0.0))
-    periods = router.bus.bus.periods
+    periods = router.periods
     layers = [_finish(walk_allowed_s, buffer_s)]
     starts = [0.0]
     bus_walk_m = _bus_leg_walk_m(router, place_rows)

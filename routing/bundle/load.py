@@ -8,26 +8,13 @@ from typing import Any
 
 import orjson
 
-from routing.bundle.build import (
-    ACCESS,
-    BUS_NETWORK,
-    DRIVE_GRAPH,
-    MATRICES,
-    PLACES,
-    TIMETABLE,
-    TRANSFERS,
-    WALK_GRAPH,
-    WALK_INDEX,
-)
+from routing.bundle import manifest as files
 from routing.bundle.manifest import BUILDER_VERSION, Manifest, sha256_file
+from routing.bundle.matrices import PlaceMatrices
 from routing.errors import BundleError
 from routing.graph.frozen import FrozenGraph
-from routing.matrix import PlaceMatrices
-from routing.raptor import Timetable, Transfers
-from routing.transit import BusNetwork
+from routing.transit import BusNetwork, Timetable, Transfers
 from routing.walk import WalkIndex
-
-REQUIRED_FILES = (WALK_GRAPH, DRIVE_GRAPH, BUS_NETWORK, PLACES, ACCESS, TIMETABLE, TRANSFERS, WALK_INDEX, MATRICES)
 
 
 @dataclass(frozen=True)
@@ -59,7 +46,7 @@ def load_bundle(path: Path, *, verify_hashes: bool = True) -> CityBundle:
     Parameters
     ----------
     path
-        A directory written by :func:`routing.bundle.build.build_bundle`.
+        A directory written by :func:`routing.build.bundle.build_bundle`.
     verify_hashes
         Check every file against the SHA-256 in the manifest (a few tens of milliseconds).
 
@@ -74,7 +61,7 @@ def load_bundle(path: Path, *, verify_hashes: bool = True) -> CityBundle:
             f"{path}: built by builder {manifest.builder_version}, this is {BUILDER_VERSION}; "
             "rebuild it with `heritage build`"
         )
-    for name in REQUIRED_FILES:
+    for name in files.BUNDLE_FILES:
         if name not in manifest.files:
             raise BundleError(f"{path}: manifest does not list {name}")
     for name, expected in manifest.files.items():
@@ -84,24 +71,24 @@ def load_bundle(path: Path, *, verify_hashes: bool = True) -> CityBundle:
         if file.stat().st_size != expected.size_bytes or (verify_hashes and sha256_file(file) != expected.sha256):
             raise BundleError(f"{path}: {name} does not match its manifest hash (altered or truncated)")
     try:
-        bus = BusNetwork.from_dict(orjson.loads((path / BUS_NETWORK).read_bytes()))
-        places = tuple(orjson.loads((path / PLACES).read_bytes()))
-        access = orjson.loads((path / ACCESS).read_bytes())
+        bus = BusNetwork.from_dict(orjson.loads((path / files.BUS_NETWORK).read_bytes()))
+        places = tuple(orjson.loads((path / files.PLACES).read_bytes()))
+        access = orjson.loads((path / files.ACCESS).read_bytes())
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise BundleError(f"{path}: cannot read bundle data ({exc})") from exc
     bundle = CityBundle(
         path=path,
         manifest=manifest,
-        walk=FrozenGraph.load(path / WALK_GRAPH),
-        drive=FrozenGraph.load(path / DRIVE_GRAPH),
+        walk=FrozenGraph.load(path / files.WALK_GRAPH),
+        drive=FrozenGraph.load(path / files.DRIVE_GRAPH),
         bus=bus,
         places=places,
         place_access=access["places"],
         stop_access=access["stops"],
-        timetable=Timetable.load(path / TIMETABLE),
-        transfers=Transfers.load(path / TRANSFERS),
-        walk_index=WalkIndex.load(path / WALK_INDEX),
-        matrices=PlaceMatrices.load(path / MATRICES),
+        timetable=Timetable.load(path / files.TIMETABLE),
+        transfers=Transfers.load(path / files.TRANSFERS),
+        walk_index=WalkIndex.load(path / files.WALK_INDEX),
+        matrices=PlaceMatrices.load(path / files.MATRICES),
     )
     missing = [str(p.get("id")) for p in places if p.get("id") not in bundle.place_access]
     if missing:

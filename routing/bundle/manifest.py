@@ -16,6 +16,18 @@ BUILDER_VERSION = "0.6.0"
 """Bump whenever the builder's output changes for the same inputs: it is part of every bundle's name."""
 
 MANIFEST_NAME = "manifest.json"
+# The bundle's files (the builder writes them, the loader reads them).
+WALK_GRAPH = "walk_graph.npz"
+DRIVE_GRAPH = "drive_graph.npz"
+BUS_NETWORK = "bus_network.json"
+PLACES = "places.json"
+ACCESS = "access.json"
+TIMETABLE = "timetable.npz"
+TRANSFERS = "transfers.npz"
+WALK_INDEX = "walk_index.npz"
+MATRICES = "matrices.npz"
+BUNDLE_FILES = (WALK_GRAPH, DRIVE_GRAPH, BUS_NETWORK, PLACES, ACCESS, TIMETABLE, TRANSFERS, WALK_INDEX, MATRICES)
+"""Every file a bundle must have (the loader refuses a manifest that does not list one)."""
 _CHUNK = 1 << 20
 
 

@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.bundle.npz import NpzRecord, load_npz, save_npz
 from routing.errors import BundleError
 
 ARRAY_FIELDS = (
@@ -160,28 +161,19 @@ class FrozenGraph:
         arrays: dict[str, Any] = {name: getattr(self, name) for name in ARRAY_FIELDS}
         arrays["names"] = np.array(self.names, dtype=np.str_)
         arrays["highways"] = np.array(self.highways, dtype=np.str_)
-        with path.open("wb") as handle:
-            np.savez(handle, allow_pickle=False, **arrays)
+        save_npz(path, arrays)
 
     @classmethod
     def load(cls, path: Path) -> FrozenGraph:
-        """Read a graph written by :meth:`save`.
+        """Read a graph written by :meth:`save`; a bad file raises BundleError naming it (:mod:`routing.bundle.npz`)."""
 
-        Raises
-        ------
-        BundleError
-            If the file is missing, not an ``.npz``, lacks an array or has inconsistent shapes.
-        """
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                fields: dict[str, Any] = {name: data[name] for name in ARRAY_FIELDS}
-                fields["names"] = tuple(str(s) for s in data["names"])
-                fields["highways"] = tuple(str(s) for s in data["highways"])
-        except (OSError, KeyError, ValueError) as exc:
-            raise BundleError(f"{path}: cannot read graph arrays ({exc})") from exc
-        graph = cls(**fields)
-        graph.check()
-        return graph
+        def build(record: NpzRecord) -> FrozenGraph:
+            fields: dict[str, Any] = {name: record.array(name) for name in ARRAY_FIELDS}
+            fields["names"] = record.strings("names")
+            fields["highways"] = record.strings("highways")
+            return cls(**fields)
+
+        return load_npz(path, what="graph arrays", build=build)
 
     def check(self) -> None:
         """Verify the arrays describe a consistent graph.

@@ -28,11 +28,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
+from routing.clock import format_clock
 from routing.errors import NoRouteError, RoutingError, TooFarFromStreetError
 from routing.geo import haversine_m
-from routing.graph.components import largest_strong_component
 from routing.graph.frozen import FrozenGraph
 from routing.graph.shortest import simple_csr
+from routing.journeys.paths import dedupe, node_path, path_coordinates
 from routing.operators.errors import LineDesignError, TerminalOutsideAreaError
 from routing.operators.line import (
     LatLon,
@@ -44,8 +45,9 @@ from routing.operators.line import (
     line_metrics,
 )
 from routing.operators.ordering import order_stops
-from routing.raptor.paths import dedupe, node_path, path_coordinates
-from routing.snap import EdgeSnapper
+from routing.streets import DEFAULT_MAX_SNAP_M
+from routing.streets.components import largest_strong_component
+from routing.streets.snap import EdgeSnapper
 from routing.transit.model import BusNetwork
 
 EXISTING_STOP_SNAP_M = 60.0
@@ -107,7 +109,7 @@ class DesignOptions:
     reuse_stop_m: float = 250.0
     core_radius_m: float = 2500.0
     max_stops: int = 16
-    max_snap_m: float = 250.0
+    max_snap_m: float = DEFAULT_MAX_SNAP_M
     line_id: str = "heritage"
     name: str = "Heritage line"
     kind: Literal["any", "loop", "line"] = "any"
@@ -160,7 +162,7 @@ class DesignedLine:
             "name": schedule.name,
             "kind": schedule.kind,
             "headway_min": schedule.headway_s / 60,
-            "service_hours": [_clock(schedule.start_s), _clock(schedule.end_s)],
+            "service_hours": [format_clock(schedule.start_s), format_clock(schedule.end_s)],
             "stops": [
                 {
                     "order": index,
@@ -215,10 +217,6 @@ def operating_cost(metrics: LineMetrics, options: DesignOptions) -> dict[str, fl
         "vnd_per_year": round((per_km + per_hour) * 365),
         "unit_costs": "estimated",
     }
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 def select_sites(

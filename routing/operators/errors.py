@@ -13,9 +13,10 @@ class LineDesignError(RoutingError):
     stop the line, with the reason for each, when places are the cause.
     """
 
+    field: str
+
     def __init__(self, field: str, message: str, *, blocking: tuple[tuple[str, str], ...] = ()) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
         self.blocking = blocking
 
 

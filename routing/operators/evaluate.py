@@ -2,7 +2,7 @@
 
 For the evaluated places (by default every heritage place and CI centre), every ordered pair's door-to-door time
 (walks, waits and rides; or walking, when faster) is computed on both networks with one one-to-all RAPTOR run
-per origin and departure (:class:`~routing.matrix.TravelTimes`, as the bundle's place matrices are built), never
+per origin and departure (``TravelTimes``, as the bundle's place matrices are built), never
 one query per pair. Each pair's time is the mean over several departures spread over an hour of service, so a
 line's waits count as a rider meets them (not only at the minute a bus leaves).
 
@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.build.matrices import place_matrices
 from routing.bundle.load import CityBundle
 from routing.errors import RoutingError
-from routing.matrix import TravelTimes
+from routing.journeys.planner import BusPlanner
+from routing.journeys.rows import TravelTimes
 from routing.operators.line import LineSchedule
 from routing.operators.network import ExtendedNetwork, add_line
-from routing.raptor.planner import BusPlanner
 from routing.transit.model import BusNetwork
 
 PAIR_CATEGORIES = ("heritage", "ci_centre")
@@ -246,7 +247,7 @@ def evaluate_line(
             raise RoutingError(f"no bus service at one of the departures {departures}")
         times = _FixedDepartures(current, chosen, place_access)
         times.departures = names
-        matrices = times.build_matrices()
+        matrices = place_matrices(times)
         stack = np.stack([np.asarray(m, dtype=np.float64) for m in matrices.bus_s.values()])
         # A pair unreachable at any departure has no mean: NaN propagates.
         results.append(stack.mean(axis=0))
@@ -287,7 +288,7 @@ def served_sites(
     pos_route = timetable.pos_route()
     line_stops = set(timetable.pos_stop[np.isin(pos_route, list(wanted))].tolist())
     times = TravelTimes(planner, places, place_access, max_access_m=serve_walk_m)
-    stop, place, walk_s = times._egress_stop, times._egress_place, times._egress_walk_s
+    stop, place, walk_s = times.egress_stop, times.egress_place, times.egress_walk_s
     served: dict[str, list[dict[str, Any]]] = {}
     for s, p, w in zip(stop.tolist(), place.tolist(), walk_s.tolist(), strict=True):
         walk_m = w * times.speed_mps

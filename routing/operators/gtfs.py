@@ -26,22 +26,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from routing.clock import CITY_TZ, format_clock, parse_clock
 from routing.errors import RoutingError
 from routing.geo import haversine_m
 from routing.operators.line import LineDirection, LineSchedule, LineStop
 
-AGENCY_TIMEZONE = "Asia/Ho_Chi_Minh"
+AGENCY_TIMEZONE = CITY_TZ.key
 SERVICE_ID = "daily"
 VALIDITY_DAYS = 365
-
-
-def _time(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def _parse_time(text: str) -> int:
-    hours, minutes, seconds = (int(part) for part in text.strip().split(":"))
-    return hours * 3600 + minutes * 60 + seconds
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -127,9 +119,24 @@ def gtfs_tables(
             if sequence:
                 travelled += direction.leg_distance_m[sequence - 1] / 1000.0 * scale
             stop_times.append(
-                (trip_id, _time(offset), _time(offset), stop_id, sequence, f"{min(travelled, shape_km[-1]):.4f}")
+                (
+                    trip_id,
+                    format_clock(offset, seconds=True),
+                    format_clock(offset, seconds=True),
+                    stop_id,
+                    sequence,
+                    f"{min(travelled, shape_km[-1]):.4f}",
+                )
             )
-        frequencies.append((trip_id, _time(schedule.start_s), _time(schedule.end_s), schedule.headway_s, 1))
+        frequencies.append(
+            (
+                trip_id,
+                format_clock(schedule.start_s, seconds=True),
+                format_clock(schedule.end_s, seconds=True),
+                schedule.headway_s,
+                1,
+            )
+        )
     files["trips.txt"] = _csv(("route_id", "service_id", "trip_id", "direction_id", "shape_id", "trip_headsign"), trips)
     files["stop_times.txt"] = _csv(
         ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence", "shape_dist_traveled"), stop_times
@@ -261,7 +268,7 @@ def _schedule_from_tables(tables: dict[str, list[dict[str, str]]], line_id: str 
             (
                 int(row["stop_sequence"]),
                 row["stop_id"],
-                _parse_time(row["arrival_time"]),
+                parse_clock(row["arrival_time"], seconds=True, latest_s=None),
                 float(distance) if distance else None,
             )
         )
@@ -273,7 +280,10 @@ def _schedule_from_tables(tables: dict[str, list[dict[str, str]]], line_id: str 
         if trip_id not in frequencies:
             raise RoutingError(f"trip {trip_id} has no frequencies row")
         frequency = frequencies[trip_id]
-        start, end = _parse_time(frequency["start_time"]), _parse_time(frequency["end_time"])
+        start, end = (
+            parse_clock(frequency["start_time"], seconds=True, latest_s=None),
+            parse_clock(frequency["end_time"], seconds=True, latest_s=None),
+        )
         service.add((int(frequency["headway_secs"]), start, end))
         calls = sorted(times[trip_id])
         if len(calls) < 2:

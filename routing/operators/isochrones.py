@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from routing.bundle.load import CityBundle
-from routing.isochrone import isochrone
-from routing.matrix import TravelTimes
+from routing.journeys.isochrone import isochrone
+from routing.journeys.planner import BusPlanner
+from routing.journeys.rows import TravelTimes
 from routing.operators.line import LineSchedule
 from routing.operators.network import add_line
-from routing.raptor.planner import BusPlanner
 
 
 def line_isochrones(
@@ -20,7 +20,7 @@ def line_isochrones(
     Raises
     ------
     RoutingError
-        As :func:`routing.isochrone.isochrone` (a start off the streets, no service, minutes out of range).
+        As :func:`routing.journeys.isochrone.isochrone` (a start off the streets, no service, minutes out of range).
     """
     extended = add_line(bundle.bus, bundle.timetable, bundle.walk, bundle.stop_access, schedule)
     planners = {

@@ -7,7 +7,7 @@ vehicle-km and vehicle-hours per day).
 Conventions: a *loop* has one direction whose stop list ends where it starts (``s0 ... s(n-1) s0``); a *line*
 has two directions, the second visiting the stops in reverse order (along its own road path: one-way streets).
 Every trip of a direction leaves its first stop at ``start_s + k * headway_s`` for each ``k`` with that time
-``< end_s`` (the period convention of :class:`~routing.raptor.Timetable`). Leg run times come from the city's
+``< end_s`` (the period convention of :class:`~routing.journeys.Timetable`). Leg run times come from the city's
 speed model and, like the bundle's, include the dwell at the stop they arrive at.
 """
 
@@ -65,7 +65,7 @@ class LineDirection:
     def offsets_s(self) -> list[int]:
         """Arrival (= departure) time at each stop after the trip leaves the first, whole seconds.
 
-        Rounded once on the cumulative sum, as :meth:`routing.raptor.Timetable.from_network` does.
+        Rounded once on the cumulative sum, as :meth:`routing.journeys.Timetable.from_network` does.
         """
         total = 0.0
         offsets = [0]

@@ -18,10 +18,11 @@ import numpy as np
 from routing.errors import BundleError, RoutingError
 from routing.graph.frozen import FrozenGraph
 from routing.operators.line import LineSchedule, LineStop
-from routing.raptor.timetable import Timetable
-from routing.raptor.transfers import Transfers, build_transfers
-from routing.snap import MainComponentSnapper
+from routing.streets import DEFAULT_MAX_SNAP_M
+from routing.streets.snap import MainComponentSnapper
 from routing.transit.model import BusNetwork, BusRoute, BusStop
+from routing.transit.timetable import Timetable
+from routing.transit.transfers import Transfers, build_transfers
 
 NEW_SOURCE = "design"
 """``source`` of the stops and routes a designed line adds."""
@@ -50,7 +51,7 @@ def add_line(
     stop_access: Mapping[str, Mapping[str, Any]],
     schedule: LineSchedule,
     *,
-    max_snap_m: float = 250.0,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
     snapper: MainComponentSnapper | None = None,
 ) -> ExtendedNetwork:
     """Add a line to the network (see the module docstring).
@@ -88,7 +89,7 @@ def add_stops(
     stop_access: Mapping[str, Mapping[str, Any]],
     line_stops: Sequence[LineStop],
     *,
-    max_snap_m: float = 250.0,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
     snapper: MainComponentSnapper | None = None,
 ) -> ExtendedNetwork:
     """Today's network with the stops of one or many candidate lines added, and no new route yet.

@@ -29,11 +29,11 @@ from numpy.typing import NDArray
 from routing.bundle.load import CityBundle
 from routing.errors import RoutingError, TooFarFromStreetError
 from routing.geo import haversine_m
-from routing.matrix import TravelTimes, stop_arrivals
+from routing.journeys.planner import BusPlanner
+from routing.journeys.rows import TravelTimes, stop_arrivals
+from routing.journeys.search import SearchIndex
 from routing.operators.line import LineSchedule, LineStop
 from routing.operators.network import ExtendedNetwork, add_stops, with_line
-from routing.raptor.planner import BusPlanner
-from routing.raptor.search import SearchIndex
 
 IMPROVED_S = 60.0
 

@@ -1,16 +1,19 @@
-"""The city's bus network compiled from OSM bus relations and the World Bank 2018 GTFS (see ``compile.py``)."""
+"""The served bus network: routes, stops, periods, the RAPTOR timetable and the stop-to-stop walking transfers.
 
-from routing.transit.compile import LegDistanceFn, compile_bus_network
-from routing.transit.matching import normalise_line_ref
+How the network is compiled from OSM and GTFS lives in :mod:`routing.build.transit`.
+"""
+
 from routing.transit.model import BusNetwork, BusRoute, BusStop, ServicePeriod, SpeedModel
+from routing.transit.timetable import Timetable
+from routing.transit.transfers import Transfers, build_transfers
 
 __all__ = [
     "BusNetwork",
     "BusRoute",
     "BusStop",
-    "LegDistanceFn",
     "ServicePeriod",
     "SpeedModel",
-    "compile_bus_network",
-    "normalise_line_ref",
+    "Timetable",
+    "Transfers",
+    "build_transfers",
 ]

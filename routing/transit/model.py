@@ -84,7 +84,7 @@ class BusRoute:
     name to seconds between departures, None when the route does not run in that period. ``stop_sequence_source``
     says where the stop order came from: ``"gtfs"`` (World Bank order), ``"osm_by_gtfs"`` (the OSM relation's stops
     ordered along the matched World Bank route), ``"osm_repaired"`` (the OSM relation's stops re-ordered on their own,
-    see ``routing/transit/ordering.py``).
+    see ``routing/build/transit/ordering.py``).
 
     ``service_hours_s`` holds the windows ``(first, last)`` of departures from the first stop, in seconds after
     midnight, both ends included, when a source gives the route's own hours (the ``opening_hours`` tag of its OSM

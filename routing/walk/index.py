@@ -1,6 +1,6 @@
 """The walking router's precomputed query structure: a contraction hierarchy stored as flat arrays.
 
-:func:`build_walk_index` contracts the walk graph once (at bundle build time, a few seconds for Hanoi);
+The bundle builder contracts the walk graph once (:mod:`routing.build.contract`, a few seconds for Hanoi);
 the result is two CSR graphs, the *upward* arcs (to a more important node) stored at their tail and the
 *downward* arcs stored at their head, plus the arc table that expands each shortcut into its two halves
 and each original arc into its street-graph edge. The metric is length: durations are derived from the
@@ -9,7 +9,6 @@ route afterwards, so the route is the shortest by length.
 
 from __future__ import annotations
 
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,16 +17,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.bundle.npz import NpzRecord, load_npz, save_npz
 from routing.errors import BundleError
 from routing.graph.frozen import FrozenGraph
-from routing.walk.contract import contract
 from routing.walk.search import Hierarchy
 
 INDEX_FORMAT = 1
 """Bump when the arrays' meaning changes; :meth:`WalkIndex.load` refuses other formats."""
-
-DEFAULT_SETTLE_LIMIT = 100
-"""Nodes a witness search may settle while contracting: more gives fewer shortcuts but a slower build."""
 
 _DTYPES: dict[str, type[np.generic]] = {
     "rank": np.int32,
@@ -132,8 +128,7 @@ class WalkIndex:
         arrays["format"] = np.int64(INDEX_FORMAT)
         for name in _SCALARS:
             arrays[name] = np.int64(getattr(self, name))
-        with path.open("wb") as handle:
-            np.savez(handle, allow_pickle=False, **arrays)
+        save_npz(path, arrays)
 
     @classmethod
     def load(cls, path: Path) -> WalkIndex:
@@ -145,23 +140,14 @@ class WalkIndex:
             If the file is missing, not an ``.npz``, of another format, lacks an array, or its arrays
             are inconsistent (the query kernels do not check bounds, so nothing unverified reaches them).
         """
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if int(data["format"]) != INDEX_FORMAT:
-                    raise BundleError(f"{path}: walk index format {int(data['format'])}, expected {INDEX_FORMAT}")
-                values: dict[str, Any] = {name: int(data[name]) for name in _SCALARS}
-                for name, dtype in _DTYPES.items():
-                    array = data[name]
-                    if array.dtype != dtype or array.ndim != 1:
-                        raise BundleError(
-                            f"{path}: walk index array {name} has dtype {array.dtype}, shape {array.shape}"
-                        )
-                    values[name] = array
-        except (OSError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
-            raise BundleError(f"{path}: cannot read the walk index ({exc})") from exc
-        index = cls(**values)
-        index.check()
-        return index
+
+        def build(record: NpzRecord) -> WalkIndex:
+            values: dict[str, Any] = {name: record.integer(name) for name in _SCALARS}
+            for name, dtype in _DTYPES.items():
+                values[name] = record.array(name, dtype=dtype, ndim=1, exact=True)
+            return cls(**values)
+
+        return load_npz(path, what="walk index", file_format=INDEX_FORMAT, build=build)
 
     def check(self) -> None:
         """Verify every index the query kernels will follow is in range and consistent.
@@ -233,68 +219,4 @@ def _problems(index: WalkIndex) -> list[str]:
     return problems
 
 
-def build_walk_index(graph: FrozenGraph, *, settle_limit: int = DEFAULT_SETTLE_LIMIT) -> WalkIndex:
-    """Contract ``graph`` into a :class:`WalkIndex` (shortest by length).
-
-    Self-loops are dropped and, of parallel edges, only the shortest is kept: neither is ever part of a
-    shortest path.
-
-    Parameters
-    ----------
-    graph
-        The street graph (any directed graph with non-negative lengths).
-    settle_limit
-        Nodes a witness search may settle; it trades build time against the number of shortcuts.
-
-    Raises
-    ------
-    ValueError
-        If an edge length is negative or not finite.
-    """
-    if graph.edge_count and (not np.all(np.isfinite(graph.length_m)) or float(graph.length_m.min()) < 0):
-        raise ValueError("edge lengths must be finite and non-negative")
-    tail = graph.tail().astype(np.int64)
-    head = graph.head.astype(np.int64)
-    edge = np.arange(graph.edge_count, dtype=np.int64)
-    keep = tail != head
-    tail, head, edge = tail[keep], head[keep], edge[keep]
-    length = graph.length_m[edge]
-    order = np.lexsort((edge, length, head, tail))
-    tail, head, edge, length = tail[order], head[order], edge[order], length[order]
-    first = np.ones(tail.size, dtype=bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    tail, head, edge, length = tail[first], head[first], edge[first], length[first]
-    rank, table, arc_length_m = contract(graph.node_count, tail, head, length, edge, settle_limit)
-    arc_tail, arc_head = table[:, 0], table[:, 1]
-    climbs = rank[arc_head] > rank[arc_tail]
-    n = graph.node_count
-    up = np.flatnonzero(climbs)
-    up = up[np.argsort(arc_tail[up], kind="stable")]
-    down = np.flatnonzero(~climbs)
-    down = down[np.argsort(arc_head[down], kind="stable")]
-    up_indptr = np.concatenate(([0], np.cumsum(np.bincount(arc_tail[up], minlength=n)))).astype(np.int64)
-    down_indptr = np.concatenate(([0], np.cumsum(np.bincount(arc_head[down], minlength=n)))).astype(np.int64)
-    index = WalkIndex(
-        node_count=n,
-        edge_count=graph.edge_count,
-        graph_checksum=graph_checksum(graph),
-        rank=rank.astype(np.int32),
-        up_indptr=up_indptr,
-        up_head=arc_head[up].astype(np.int32),
-        up_length_m=arc_length_m[up],
-        up_arc=up.astype(np.int32),
-        down_indptr=down_indptr,
-        down_tail=arc_tail[down].astype(np.int32),
-        down_length_m=arc_length_m[down],
-        down_arc=down.astype(np.int32),
-        arc_tail=arc_tail.astype(np.int32),
-        arc_head=arc_head.astype(np.int32),
-        arc_first=table[:, 2].astype(np.int32),
-        arc_second=table[:, 3].astype(np.int32),
-        arc_edge=table[:, 4].astype(np.int32),
-    )
-    index.check()
-    return index
-
-
-__all__ = ["DEFAULT_SETTLE_LIMIT", "INDEX_FORMAT", "WalkIndex", "build_walk_index", "graph_checksum"]
+__all__ = ["INDEX_FORMAT", "WalkIndex", "graph_checksum"]

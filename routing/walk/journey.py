@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from routing.compiled import great_circle_m, jit
-from routing.geo import rounded_pairs
+from routing.compiled import jit
+from routing.geo import great_circle_m, rounded_pairs
 from routing.graph.frozen import FrozenGraph
 
 STEPS_HIGHWAYS = frozenset({"steps", "ladder"})

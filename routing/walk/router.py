@@ -16,17 +16,16 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from routing.errors import BundleError, NoRouteError, OutsideAreaError, TooFarFromStreetError
-from routing.geo import BBox
+from routing.errors import BundleError, NoRouteError, TooFarFromStreetError
+from routing.geo import BBox, check_point
 from routing.graph.frozen import FrozenGraph
-from routing.snap import EdgeSnapper, SnapResult
+from routing.streets import DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_MPS
+from routing.streets.islands import MainNetwork
+from routing.streets.snap import EdgeSnapper, SnapResult
 from routing.walk.index import WalkIndex
-from routing.walk.islands import MainNetwork
 from routing.walk.journey import Pieces, WalkJourney, assemble_journey, highway_kinds
 from routing.walk.search import Workspace, ch_length, ch_path, dijkstra_lengths
 
-DEFAULT_MAX_SNAP_M = 250.0
-DEFAULT_SPEED_MPS = 1.25
 DEFAULT_STEPS_PENALTY = 2.0
 _FAR_SEARCH_M = 100_000.0
 """How far to look for the nearest street when reporting that a point is too far from every street."""
@@ -35,7 +34,7 @@ _OTHER_STREET_M = 1e6
 
 
 class Snapper(Protocol):
-    """A nearest-street index: :class:`routing.snap.EdgeSnapper` or anything that snaps like it."""
+    """A nearest-street index: :class:`routing.streets.snap.EdgeSnapper` or anything that snaps like it."""
 
     def snap(self, lat: ArrayLike, lon: ArrayLike, *, max_distance_m: float) -> SnapResult:
         """Snap points (degrees) to their nearest edge within ``max_distance_m`` (edge -1 beyond)."""
@@ -89,12 +88,14 @@ class WalkRouter:
     graph
         The walk graph.
     index
-        Its contraction hierarchy (:func:`routing.walk.index.build_walk_index`).
+        Its contraction hierarchy (:func:`routing.build.contract.build_walk_index`).
     snapper
-        A nearest-street index over ``graph`` to share (an :class:`~routing.snap.EdgeSnapper`, or one
+        A nearest-street index over ``graph`` to share (an :class:`~routing.streets.snap.EdgeSnapper`, or one
         that prefers the main component); an ``EdgeSnapper`` is built here when omitted.
     bbox
         (south, west, north, east) of the area served: points outside are refused.
+    max_snap_m, speed_mps
+        The snap distance and walking speed of queries that do not give their own.
 
     Raises
     ------
@@ -113,6 +114,8 @@ class WalkRouter:
         *,
         snapper: Snapper | None = None,
         bbox: tuple[float, float, float, float] | None = None,
+        max_snap_m: float = DEFAULT_MAX_SNAP_M,
+        speed_mps: float = DEFAULT_WALK_SPEED_MPS,
     ) -> None:
         if not index.matches(graph):
             raise BundleError("the walk index was built from another graph; rebuild the bundle")
@@ -120,6 +123,8 @@ class WalkRouter:
         self.index = index
         self.snapper: Snapper = snapper if snapper is not None else EdgeSnapper(graph)
         self.bbox = BBox(*bbox) if bbox is not None else None
+        self.max_snap_m = max_snap_m
+        self.speed_mps = speed_mps
         self._tail = graph.tail()
         self._reverse = reverse_edges(graph)
         self._highway_kind = highway_kinds(graph)
@@ -138,8 +143,8 @@ class WalkRouter:
         to_lat: float,
         to_lon: float,
         *,
-        max_snap_m: float = DEFAULT_MAX_SNAP_M,
-        speed_mps: float = DEFAULT_SPEED_MPS,
+        max_snap_m: float | None = None,
+        speed_mps: float | None = None,
         steps_penalty: float = DEFAULT_STEPS_PENALTY,
     ) -> WalkJourney:
         """The shortest walk between two points.
@@ -167,6 +172,7 @@ class WalkRouter:
         ValueError
             If ``max_snap_m``, ``speed_mps`` or ``steps_penalty`` is not a positive number.
         """
+        speed_mps = self.speed_mps if speed_mps is None else speed_mps
         _check_positive(speed_mps=speed_mps, steps_penalty=steps_penalty)
         start, end = self.anchor_pair(from_lat, from_lon, to_lat, to_lon, max_snap_m=max_snap_m)
         return self.route_between(start, end, speed_mps=speed_mps, steps_penalty=steps_penalty)
@@ -176,7 +182,7 @@ class WalkRouter:
         start: Anchor,
         end: Anchor,
         *,
-        speed_mps: float = DEFAULT_SPEED_MPS,
+        speed_mps: float | None = None,
         steps_penalty: float = DEFAULT_STEPS_PENALTY,
     ) -> WalkJourney:
         """The shortest walk between two anchors (from :meth:`anchor_pair`, or kept for fixed places).
@@ -188,6 +194,7 @@ class WalkRouter:
         ValueError
             If ``speed_mps`` or ``steps_penalty`` is not a positive number.
         """
+        speed_mps = self.speed_mps if speed_mps is None else speed_mps
         _check_positive(speed_mps=speed_mps, steps_penalty=steps_penalty)
         return assemble_journey(
             self.graph,
@@ -246,7 +253,7 @@ class WalkRouter:
         lon: float,
         *,
         max_length_m: float | None = None,
-        max_snap_m: float = DEFAULT_MAX_SNAP_M,
+        max_snap_m: float | None = None,
     ) -> NDArray[np.float64]:
         """Walking length from a point to every node of the graph (one-to-all, for matrices and isochrones).
 
@@ -264,7 +271,7 @@ class WalkRouter:
         NDArray[np.float64]
             Length in metres per node (``inf`` if unreachable or beyond ``max_length_m``), not counting
             the snap distance. A point whose nearest street is on an island (see
-            :mod:`routing.walk.islands`) starts from the main network when a street of it is within
+            :mod:`routing.streets.islands`) starts from the main network when a street of it is within
             ``max_snap_m``.
 
         Raises
@@ -286,13 +293,21 @@ class WalkRouter:
     # -- snapping ---------------------------------------------------------------------------------
 
     def anchor_pair(
-        self, from_lat: float, from_lon: float, to_lat: float, to_lon: float, *, max_snap_m: float = DEFAULT_MAX_SNAP_M
+        self,
+        from_lat: float,
+        from_lon: float,
+        to_lat: float,
+        to_lon: float,
+        *,
+        max_snap_m: float | tuple[float, float] | None = None,
     ) -> tuple[Anchor, Anchor]:
         """Where a route's two ends join the network (what :meth:`route` starts from).
 
+        ``max_snap_m`` may give each end its own limit (a catalogue place keeps the bundle's, a point the query's).
+
         Each point snaps to its nearest street; if the two streets are in different components, an end
         on a street island moves to the nearest street of the main network within ``max_snap_m`` (see
-        :mod:`routing.walk.islands`). Two points on the same island (inside one walled temple, say) stay.
+        :mod:`routing.streets.islands`). Two points on the same island (inside one walled temple, say) stay.
 
         Raises
         ------
@@ -300,14 +315,17 @@ class WalkRouter:
             As described in :meth:`route`.
         """
         start, end = (from_lat, from_lon), (to_lat, to_lon)
-        anchors = self._anchors(start, end, max_snap_m=max_snap_m)
+        limits = max_snap_m if isinstance(max_snap_m, tuple) else (max_snap_m, max_snap_m)
+        anchors = self._anchors(start, end, max_snap_m=limits, fields=("from", "to"))
         component = self._network.component
         if component[anchors[0].tail] == component[anchors[1].tail]:
             return anchors[0], anchors[1]
-        moved = tuple(self._to_main_network(a, p, max_snap_m) for a, p in zip(anchors, (start, end), strict=True))
+        moved = tuple(
+            self._to_main_network(a, p, limit) for a, p, limit in zip(anchors, (start, end), limits, strict=True)
+        )
         return moved[0], moved[1]
 
-    def anchor(self, lat: float, lon: float, *, max_snap_m: float = DEFAULT_MAX_SNAP_M) -> Anchor:
+    def anchor(self, lat: float, lon: float, *, max_snap_m: float | None = None) -> Anchor:
         """Where a lone point joins the network (what :meth:`lengths_from` starts from).
 
         The nearest street, or the main network's nearest street if the nearest is on an island and a
@@ -318,10 +336,12 @@ class WalkRouter:
         OutsideAreaError, TooFarFromStreetError, ValueError
             As described in :meth:`route`.
         """
-        (anchor,) = self._anchors((lat, lon), max_snap_m=max_snap_m)
+        (anchor,) = self._anchors((lat, lon), max_snap_m=(max_snap_m,))
         return self._to_main_network(anchor, (lat, lon), max_snap_m)
 
-    def _anchors(self, *points: tuple[float, float], max_snap_m: float) -> tuple[Anchor, ...]:
+    def _anchors(
+        self, *points: tuple[float, float], max_snap_m: tuple[float | None, ...], fields: tuple[str, ...] = ()
+    ) -> tuple[Anchor, ...]:
         """Validate and snap the points (in one spatial query) to their nearest streets.
 
         Raises
@@ -329,24 +349,32 @@ class WalkRouter:
         OutsideAreaError, TooFarFromStreetError, ValueError
             As described in :meth:`route`.
         """
-        _check_positive(max_snap_m=max_snap_m)
+        limits = [self.max_snap_m if limit is None else limit for limit in max_snap_m]
+        for limit in limits:
+            _check_positive(max_snap_m=limit)
         for lat, lon in points:
-            self._check_point(lat, lon)
+            check_point(lat, lon, self.bbox)
         lats = np.array([p[0] for p in points], dtype=np.float64)
         lons = np.array([p[1] for p in points], dtype=np.float64)
-        snapped = self.snapper.snap(lats, lons, max_distance_m=max_snap_m)
+        snapped = self.snapper.snap(lats, lons, max_distance_m=max(limits))
         anchors = []
         for i, (lat, lon) in enumerate(points):
-            if snapped.edge[i] < 0:
-                raise TooFarFromStreetError(self._too_far_message(lat, lon, max_snap_m))
-            anchors.append(self._anchor(snapped, i))
+            result, row = snapped, i
+            if snapped.edge[i] >= 0 and snapped.distance_m[i] > limits[i]:
+                # Found only within another end's larger limit: snap again within this end's own.
+                result, row = self.snapper.snap(lat, lon, max_distance_m=limits[i]), 0
+            if result.edge[row] < 0:
+                field = fields[i] if i < len(fields) else None
+                raise TooFarFromStreetError(self._too_far_message(lat, lon, limits[i]), field=field)
+            anchors.append(self._anchor(result, row))
         return tuple(anchors)
 
-    def _to_main_network(self, anchor: Anchor, point: tuple[float, float], max_snap_m: float) -> Anchor:
+    def _to_main_network(self, anchor: Anchor, point: tuple[float, float], max_snap_m: float | None) -> Anchor:
         """The anchor itself if it is on the main network, else the main network's nearest street if close."""
         if self._network.is_main(anchor.tail):
             return anchor
-        snapped = self._network.snap(point[0], point[1], max_distance_m=max_snap_m)
+        max_distance_m = self.max_snap_m if max_snap_m is None else max_snap_m
+        snapped = self._network.snap(point[0], point[1], max_distance_m=max_distance_m)
         return anchor if snapped.edge[0] < 0 else self._anchor(snapped, 0)
 
     def _anchor(self, snapped: SnapResult, i: int) -> Anchor:
@@ -364,14 +392,6 @@ class WalkRouter:
             lon=float(snapped.lon[i]),
             snap_m=float(snapped.distance_m[i]),
         )
-
-    def _check_point(self, lat: float, lon: float) -> None:
-        if not (math.isfinite(lat) and math.isfinite(lon) and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            raise OutsideAreaError(f"({lat}, {lon}) is not a valid latitude/longitude")
-        if self.bbox is not None and not self.bbox.contains(lat, lon):
-            raise OutsideAreaError(
-                f"({lat:.6f}, {lon:.6f}) lies outside the area this router covers ({self.bbox.describe()})"
-            )
 
     def _too_far_message(self, lat: float, lon: float, max_snap_m: float) -> str:
         nearest = self.snapper.snap([lat], [lon], max_distance_m=_FAR_SEARCH_M)

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.problems import PROBLEM_TYPES
+from api.errors.registry import PROBLEM_TYPES
 from api.schemas import BusRoute, IsochroneResponse, PlanResponse, RouteResponse
 from recommender.city import City
 from tests.api.conftest import local_settings

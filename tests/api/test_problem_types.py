@@ -16,7 +16,7 @@ import recommender
 import routing
 from api.app import create_app
 from api.errors import install_error_handlers
-from api.problems import PROBLEM_BASE, PROBLEM_TYPES, domain_slug
+from api.errors.registry import PROBLEM_BASE, PROBLEM_TYPES, domain_slug
 from recommender.city import City
 from recommender.errors import RecommenderError
 from routing.errors import NoRouteError, NoServiceError, OutsideAreaError, RoutingError, TooFarFromStreetError

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from recommender.city import City
-from routing.access import MAX_WALK_M, TAXI_LAST_LEG_MAX_M
+from routing.journeys.access import MAX_WALK_M, TAXI_LAST_LEG_MAX_M
 from tests.api.conftest import local_settings
 
 pytestmark = pytest.mark.slow

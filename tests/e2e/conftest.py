@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from recommender.city import build_city, build_spec
-from routing.bundle.build import BuildOptions
+from routing.build.bundle import BuildOptions
 from tests.conftest import CATALOGUE, TRANSIT, VAN_MIEU_OSM
 
 

@@ -10,7 +10,7 @@ from shapely.geometry import Point
 
 from routing.bundle.load import load_bundle
 from routing.city_router import CityRouter
-from routing.isochrone import isochrone
+from routing.journeys.isochrone import isochrone
 
 pytestmark = pytest.mark.slow
 HOTEL = (21.0313, 105.8516)  # Hàng Bạc, in the Old Quarter

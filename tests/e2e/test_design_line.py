@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli_app
 from routing.bundle.load import CityBundle, load_bundle
+from routing.journeys import BusLeg, BusPlanner
 from routing.operators import add_line
 from routing.operators.gtfs import read_gtfs_line, validate_gtfs
-from routing.raptor import BusLeg, BusPlanner
 
 pytestmark = pytest.mark.slow
 

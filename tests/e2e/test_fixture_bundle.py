@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from cli.main import app as cli_app
 from recommender.city import City, build_city, build_spec, load_city
-from routing.bundle.build import BuildOptions
+from routing.build.bundle import BuildOptions
 from routing.errors import BundleError
 from tests.conftest import CATALOGUE, TRANSIT, VAN_MIEU_OSM
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app as cli_app
-from routing.access import MAX_WALK_M, TAXI_LAST_LEG_MAX_M, WALK_LAST_LEG_MAX_M
+from routing.journeys.access import MAX_WALK_M, TAXI_LAST_LEG_MAX_M, WALK_LAST_LEG_MAX_M
 
 pytestmark = pytest.mark.slow
 FAR_SIGHTS = ["perfume-pagoda", "thay-pagoda", "uoc-le-gio-cha-village"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import orjson
 import pytest
 from typer.testing import CliRunner
 
+from api.settings import get_settings
 from cli.main import app as cli_app
 
 pytestmark = pytest.mark.slow
@@ -57,4 +59,40 @@ def test_bad_input_is_one_clear_error(bundle_path: Path, args: list[str], messag
     code, _, stderr = run(bundle_path, *args)
     assert code in {1, 2}
     assert message in " ".join(stderr.split())
+    assert "Traceback" not in stderr
+
+
+def test_the_snap_setting_refuses_a_point_at_query_time(bundle_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``HERITAGE_MAX_SNAP_M=50``: a point about 120 m from any street is one line and exit 1, on the same bundle."""
+    monkeypatch.setenv("HERITAGE_MAX_SNAP_M", "50")
+    get_settings.cache_clear()
+    try:
+        code, _, stderr = run(bundle_path, "--from", "21.04741,105.8157", "--to", "hoan-kiem-lake")
+    finally:
+        monkeypatch.delenv("HERITAGE_MAX_SNAP_M")
+        get_settings.cache_clear()
+    assert code == 1
+    assert "the maximum snap distance is 50 m" in " ".join(stderr.split())
+    assert "Traceback" not in stderr
+    code, _, stderr = run(bundle_path, "--from", "21.04741,105.8157", "--to", "hoan-kiem-lake")
+    assert code == 0, stderr
+
+
+@pytest.mark.parametrize("damage", ["truncated", "builder"])
+def test_a_bad_bundle_is_one_line_naming_the_file(bundle_path: Path, tmp_path: Path, damage: str) -> None:
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle_path, copy)
+    if damage == "truncated":
+        target = copy / "walk_graph.npz"
+        target.write_bytes(target.read_bytes()[:4_096])
+        expected = "walk_graph.npz"
+    else:
+        manifest = orjson.loads((copy / "manifest.json").read_bytes())
+        manifest["builder_version"] = "0.0.1"
+        (copy / "manifest.json").write_bytes(orjson.dumps(manifest))
+        expected = "built by builder 0.0.1"
+    code, _, stderr = run(copy, "--from", "hoan-kiem-lake", "--to", "temple-of-literature")
+    assert code == 1
+    assert expected in " ".join(stderr.split())
+    assert stderr.strip().startswith("error:")
     assert "Traceback" not in stderr

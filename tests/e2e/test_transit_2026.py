@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from cli.main import app as cli_app
 from routing.bundle.load import CityBundle, load_bundle
 from routing.errors import RoutingError
-from routing.raptor import BusPlanner
-from routing.raptor.journey import BusLeg, Journey, WalkLeg
+from routing.journeys import BusPlanner
+from routing.journeys.journey import BusLeg, Journey, WalkLeg
 
 pytestmark = pytest.mark.slow
 

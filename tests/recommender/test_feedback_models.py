@@ -128,7 +128,7 @@ def test_model_save_load_and_scores_with_reasons(catalogue: Catalogue, log: Synt
     best = max(first, key=lambda s: s.score)
     assert "craft village" in " ".join(best.reasons)
     path.write_bytes(b"corrupt")
-    with pytest.raises(PreferenceModelError, match="not a readable preference model"):
+    with pytest.raises(PreferenceModelError, match="cannot read the preference model"):
         PreferenceModel.load(path, catalogue)
 
 

@@ -19,7 +19,7 @@ from recommender.trip.itinerary import (
     leg_parts,
     with_geometry,
 )
-from routing.raptor.journey import BusLeg, Journey, WalkLeg
+from routing.journeys.journey import BusLeg, Journey, WalkLeg
 from routing.walk.journey import WalkJourney, WalkStep
 
 # An Old Quarter walk with points a few metres apart, given to 7 decimals as the routers compute them.

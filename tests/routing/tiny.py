@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import networkx as nx
 from shapely.geometry import LineString
 
 from routing.geo import haversine_m
+from routing.transit.model import BusRoute
 
 # Node id -> (lat, lon): a 3 x 2 grid roughly 100 m apart, and an isolated pair far away.
 NODES = {
@@ -52,3 +55,28 @@ def tiny_walk_graph() -> nx.MultiDiGraph:
             graph.add_edge(u, v, **attrs)
             graph.add_edge(v, u, **attrs)
     return graph
+
+
+def bus_route(
+    route_id: str,
+    stops: tuple[str, ...],
+    run_s: tuple[float, ...],
+    headways: Mapping[str, float | None],
+    *,
+    name: str | None = None,
+    leg_m: float = 100.0,
+) -> BusRoute:
+    """A test bus route: OSM-sourced, one direction, every leg ``leg_m`` long and ``run_s`` apart."""
+    return BusRoute(
+        route_id=route_id,
+        ref=route_id.split(":", maxsplit=1)[0],
+        direction=1,
+        name=name or route_id,
+        source="osm",
+        stop_ids=stops,
+        leg_distance_m=tuple(leg_m for _ in run_s),
+        leg_run_time_s=run_s,
+        leg_distance_estimated=tuple(False for _ in run_s),
+        headway_s=dict(headways),
+        headway_source="test",
+    )

@@ -1,6 +1,6 @@
 """Design a line on a hand-made street network, add it to the city's RAPTOR, export it as GTFS and read it back.
 
-The streets, stops and routes are those of ``tests/routing/test_raptor_planner.py``: an east-west street W0..W6
+The streets, stops and routes are those of ``tests/routing/journeys/test_raptor_planner.py``: an east-west street W0..W6
 (~520 m between nodes) with route 01 along it, a branch north from W6 to N3 with route 02 (midday only), an
 island far away. The new line runs from W1 up the branch to N2, where today's buses do not go at 08:00.
 """
@@ -18,6 +18,7 @@ import pytest
 
 from routing.errors import OutsideAreaError, RoutingError
 from routing.graph.frozen import FrozenGraph
+from routing.journeys import BusLeg, BusPlanner
 from routing.operators import (
     DesignedLine,
     DesignOptions,
@@ -30,9 +31,9 @@ from routing.operators import (
     select_sites,
 )
 from routing.operators.gtfs import gtfs_tables, read_gtfs_line, validate_gtfs, write_gtfs
-from routing.raptor import BusLeg, BusPlanner, Timetable, build_transfers
+from routing.transit import Timetable, build_transfers
 from routing.transit.model import BusNetwork, SpeedModel
-from tests.routing.test_raptor_planner import ISLAND, NORTH, WEST, access_records, bus_network, street_graph
+from tests.routing.journeys.test_raptor_planner import ISLAND, NORTH, WEST, access_records, bus_network, street_graph
 
 SPEED = SpeedModel(
     form="test", dwell_s={"am": 20.0, "md": 20.0, "pm": 20.0}, speed_mps={"am": 6.0, "md": 6.0, "pm": 6.0},
