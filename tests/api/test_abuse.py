@@ -144,8 +144,8 @@ def _series(metrics: str) -> set[str]:
     return {line.split(" ")[0] for line in metrics.splitlines() if line.startswith("heritage_http_requests_total{")}
 
 
-def test_early_answers_on_unknown_paths_add_no_metric_series(make_client: ClientFactory) -> None:
-    with make_client(max_body_bytes=1024, rate_limit_ip_per_min=5) as client:
+def test_early_answers_on_unknown_paths_add_no_metric_series(make_client: ClientFactory, database_url: str) -> None:
+    with make_client(database_url=database_url, max_body_bytes=1024, rate_limit_ip_per_min=5) as client:
         before = _series(client.get("/metrics").text)
         big = b"x" * 2048
         for index in range(30):

@@ -107,9 +107,9 @@ def _refuses_a_burst(client: TestClient) -> None:
 
 
 def test_the_cost_budget_refuses_a_burst_of_uncached_isochrones_not_other_clients(
-    make_client: ClientFactory,
+    make_client: ClientFactory, database_url: str
 ) -> None:
-    with make_client(cost_budget_tokens=30, cost_refill_per_s=0.01) as client:
+    with make_client(database_url=database_url, cost_budget_tokens=30, cost_refill_per_s=0.01) as client:
         _refuses_a_burst(client)
 
 
