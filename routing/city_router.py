@@ -24,7 +24,7 @@ from routing.journeys.access import (
 from routing.journeys.planner import AccessList
 from routing.journeys.rows import TravelTimes
 from routing.streets import StreetLimits
-from routing.streets.snap import MainComponentSnapper
+from routing.streets.snap import MainComponentSnapper, too_far_from_street
 from routing.transit import ServicePeriod
 from routing.walk import WalkJourney, WalkRouter
 
@@ -103,6 +103,22 @@ class CityRouter:
         """How one point (or catalogue place) meets the streets and the buses (see :mod:`routing.journeys.access`)."""
         return self.assessor.assess(*point, place=place, destination=destination).access
 
+    def require_street(self, point: tuple[float, float], *, field: str | None = None) -> None:
+        """Refuse a user's point (not a catalogue place) beyond the query's snap distance from every street.
+
+        Every query-time entry point that snaps a point (routes in both modes, isochrones, plans) applies this one
+        limit, so ``HERITAGE_MAX_SNAP_M`` means the same everywhere; ``field`` names the request field at fault.
+
+        Raises
+        ------
+        TooFarFromStreetError
+            If no street lies within ``limits.max_snap_m`` of the point.
+        """
+        limit_m = self.limits.max_snap_m
+        streets = self.bus.network.snapper  # the process's one index (:attr:`snapper`), through the planner
+        if streets.index.snap(*point, max_distance_m=limit_m).edge[0] < 0:
+            raise too_far_from_street(streets, *point, limit_m, field=field)
+
     def route(
         self,
         from_point: tuple[float, float],
@@ -125,7 +141,7 @@ class CityRouter:
         OutsideAreaError
             If a point that is not a catalogue place lies outside the bundle's area.
         TooFarFromStreetError
-            Walk mode, if a point that is not a catalogue place is farther than the snap distance from every street.
+            If a point that is not a catalogue place is farther than the snap distance from every street.
         NoServiceError
             Bus mode, if no bus runs at ``depart_s`` nor within 2 h after it and the ends are within walking
             distance (farther apart, the answer is ``no_bus_journey`` with a taxi estimate).
@@ -135,9 +151,10 @@ class CityRouter:
         RoutingError
             If ``mode`` is neither ``walk`` nor ``bus``.
         """
-        for point, place in ((from_point, from_place), (to_point, to_place)):
+        for point, place, field in ((from_point, from_place, "from"), (to_point, to_place, "to")):
             if place is None:
                 check_point(*point, BBox(*self.bundle.manifest.bbox))
+                self.require_street(point, field=field)
         origin = self.assessor.assess(*from_point, place=from_place)
         target = self.assessor.assess(*to_point, place=to_place, destination=True)
         if mode == "walk":

@@ -18,7 +18,7 @@ from api.schemas import ATTRIBUTION, IsochroneArea, IsochronePlace, IsochroneRes
 from recommender.catalogue import UnknownPlaceError
 from recommender.city import City
 from recommender.locate import Location, MalformedLocationError, resolve_location
-from routing import DAY_S, DEPART_PATTERN, ClockError, RouteAnswer, isochrone, parse_clock
+from routing import DAY_S, DEPART_PATTERN, CityRouter, ClockError, RouteAnswer, isochrone, parse_clock
 
 router = APIRouter(prefix="/v1", tags=["routes"], dependencies=[Depends(known_query)])
 JSON = "application/json"
@@ -42,12 +42,16 @@ def parse_depart(text: str, field: str = "depart") -> int:
         raise invalid(field, str(exc)) from exc
 
 
-def locate(text: str, city: City, field: str, *, places_anywhere: bool = False) -> Location:
+def locate(
+    text: str, city: City, field: str, *, places_anywhere: bool = False, streets: CityRouter | None = None
+) -> Location:
     """Resolve ``"lat,lon"``, a place id or a name, and refuse points outside the bundle's area (422).
 
     An unknown place is a 404 naming ``field``, with the closest place ids as suggestions.
 
     With ``places_anywhere`` a catalogue place outside the area is kept (a route answer says how it is reached).
+    With ``streets`` a point (not a place) beyond the query's snap distance from every street is a 422
+    ``too-far-from-street`` naming ``field`` (:meth:`routing.CityRouter.require_street`).
     """
     try:
         location = resolve_location(text, city.catalogue)
@@ -64,6 +68,8 @@ def locate(text: str, city: City, field: str, *, places_anywhere: bool = False) 
             f"{location.lat:.5f},{location.lon:.5f} is outside the city area ({south},{west},{north},{east})",
             kind="outside-area",
         )
+    if streets is not None and location.place is None:
+        streets.require_street((location.lat, location.lon), field=field)
     return location
 
 
@@ -264,8 +270,9 @@ async def get_isochrone(  # noqa: PLR0917 - FastAPI parameters
     limit = settings.isochrone_max_minutes_bus if mode == "bus" else settings.isochrone_max_minutes_walk
     if minutes > limit:
         raise invalid("minutes", f"at most {limit:g} minutes by {mode} (the cost budget of a request); got {minutes:g}")
-    start = normalised(locate(at, city, "at"))
-    key = f"iso:{city.bundle.name}:{mode}:{_key(start)}:{minutes:g}:{depart_s if mode == 'bus' else ''}:{lang}"
+    start = normalised(locate(at, city, "at", streets=city_router))
+    limits = f"{city_router.limits.max_snap_m:g}:{city_router.limits.walk_speed_mps:g}"
+    key = f"iso:{city.bundle.name}:{limits}:{mode}:{_key(start)}:{minutes:g}:{depart_s if mode == 'bus' else ''}:{lang}"
 
     def compute() -> dict[str, Any]:
         result = isochrone(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlannerDep, SettingsDep, get_current_user
+from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlannerDep, RouterDep, SettingsDep, get_current_user
 from api.errors import ApiProblemError, invalid, known_query, responses
 from api.routers.journeys import cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
@@ -74,6 +74,7 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
     body: PlanRequest,
     city: CityDep,
     planner: PlannerDep,
+    city_router: RouterDep,
     cache: CacheDep,
     settings: SettingsDep,
     lang: LanguageDep,
@@ -93,8 +94,8 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
     window_start_s, window_end_s = parse_window(body.window)
     if window_end_s - window_start_s > MAX_WINDOW_S:
         raise invalid("window", "a day's window is at most 16 h")
-    start = locate(body.start, city, "start")
-    end = locate(body.end, city, "end") if body.end else None
+    start = locate(body.start, city, "start", streets=city_router)
+    end = locate(body.end, city, "end", streets=city_router) if body.end else None
     interests = Interests.parse(body.interests)
     normalised = body.model_dump(mode="json") | {
         "start": start.place.id if start.place else f"{start.lat:.5f},{start.lon:.5f}",
@@ -105,7 +106,7 @@ async def create_plan(  # noqa: PLR0917 - FastAPI parameters
         "liked": sorted(liked),
         "lang": lang,
     }
-    key = "plan:" + city.bundle.name + ":" + _digest(normalised)
+    key = f"plan:{city.bundle.name}:{city_router.limits.max_snap_m:g}:{_digest(normalised)}"
 
     def compute() -> dict[str, Any]:
         request = trip_request(body, start=start, end=end, interests=interests, liked=liked)

@@ -39,7 +39,6 @@ from routing.errors import (
     NoRouteError,
     NoServiceError,
     RoutingError,
-    TooFarFromStreetError,
 )
 from routing.geo import BBox, LocalProjection, check_point, haversine_m
 from routing.graph.frozen import FrozenGraph
@@ -47,7 +46,7 @@ from routing.journeys.journey import BusLeg, BusPlan, Journey, LatLon, Leg, Walk
 from routing.journeys.paths import RoadPaths, dedupe, node_path, path_coordinates, successor_path
 from routing.journeys.search import RideStep, SearchIndex, Step, WalkStep, raptor
 from routing.streets import DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_MPS
-from routing.streets.snap import MainComponentSnapper
+from routing.streets.snap import MainComponentSnapper, too_far_from_street
 from routing.streets.walknet import WalkNetwork
 from routing.transit.model import RAIL_MODES, BusNetwork
 from routing.transit.timetable import Timetable
@@ -392,14 +391,10 @@ class BusPlanner:
                 predecessors=None,
                 distance_m=None,
             )
-        what = DESTINATION if reverse else ORIGIN
         anchor = self.network.snap(lat, lon, max_snap_m=snap_m)
         node, offset_m = int(anchor.node[0]), float(anchor.offset_m[0])
         if node < 0:
-            raise TooFarFromStreetError(
-                f"{what} ({lat:.6f}, {lon:.6f}) is more than {snap_m:g} m from every street of the walk graph",
-                field="to" if reverse else "from",
-            )
+            raise too_far_from_street(self.network.snapper, lat, lon, snap_m, field="to" if reverse else "from")
         matrix = self._reverse if reverse else self._matrix
         distance, predecessors = dijkstra(
             matrix, directed=True, indices=node, limit=max_access_m, return_predecessors=True

@@ -31,10 +31,11 @@ from scipy.sparse.csgraph import dijkstra
 
 from routing.bundle.matrices import Float32Array
 from routing.clock import DAY_S
-from routing.errors import BundleError, NoServiceError, RoutingError, TooFarFromStreetError
+from routing.errors import BundleError, NoServiceError, RoutingError
 from routing.geo import check_point, haversine_m
 from routing.journeys.planner import MAX_RIDES, MIN_CHANGE_S, BusPlanner
 from routing.journeys.search import INF, SearchIndex, raptor
+from routing.streets.snap import too_far_from_street
 from routing.transit.timetable import MAX_TIME_S, Int64Array
 from routing.transit.transfers import DETOUR_FACTOR
 from routing.walk.buckets import PlaceBuckets
@@ -218,9 +219,7 @@ class TravelTimes:
         check_point(lat, lon, self.planner.area)
         anchors = self._snap(np.asarray([lat], dtype=np.float64), np.asarray([lon], dtype=np.float64))
         if anchors.node[0, 0] < 0:
-            raise TooFarFromStreetError(
-                f"({lat:.6f}, {lon:.6f}) is more than {self.planner.max_snap_m:g} m from every street"
-            )
+            raise too_far_from_street(self.planner.network.snapper, lat, lon, self.planner.max_snap_m)
         return anchors
 
     # -- walks ------------------------------------------------------------------------------------------------

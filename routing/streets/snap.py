@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from routing.compiled import jit
+from routing.errors import TooFarFromStreetError
 from routing.geo import LocalProjection, great_circle_m
 from routing.graph.frozen import FrozenGraph
 from routing.streets.components import largest_strong_component
 from routing.streets.segment_grid import GridArrays, SegmentGrid, nearest_segment
+
+FAR_SEARCH_M = 100_000.0
+"""How far :func:`too_far_from_street` looks for the nearest street to say how far it is."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,14 @@ class SnapResult:
     def on_network(self) -> NDArray[np.bool_]:
         """Mask of points snapped within the maximum distance."""
         return self.edge >= 0
+
+
+class Snapper(Protocol):
+    """A nearest-street index: :class:`EdgeSnapper` or anything that snaps like it."""
+
+    def snap(self, lat: ArrayLike, lon: ArrayLike, *, max_distance_m: float) -> SnapResult:
+        """Snap points (degrees) to their nearest edge within ``max_distance_m`` (edge -1 beyond)."""
+        ...
 
 
 class EdgeSnapper:
@@ -199,3 +212,20 @@ class MainComponentSnapper:
         for name in ("edge", "fraction", "node", "distance_m", "lat", "lon"):
             getattr(main, name)[missing] = getattr(other, name)
         return main
+
+
+def too_far_from_street(
+    index: Snapper, lat: float, lon: float, max_snap_m: float, *, field: str | None = None
+) -> TooFarFromStreetError:
+    """The one error for a point beyond the snap distance: how far its nearest street is, and the limit.
+
+    Every query-time check (walk and bus routes, isochrones, plans) words it this way, so a user reads the same
+    sentence whichever entry point refused the point; ``field`` names the request field that holds it.
+    """
+    nearest = index.snap([lat], [lon], max_distance_m=FAR_SEARCH_M)
+    where = f"({lat:.6f}, {lon:.6f})"
+    if nearest.edge[0] < 0:
+        distance = f"has no street within {FAR_SEARCH_M / 1000:.0f} km"
+    else:
+        distance = f"is {float(nearest.distance_m[0]):.0f} m from the nearest street"
+    return TooFarFromStreetError(f"{where} {distance}; the maximum snap distance is {max_snap_m:.0f} m", field=field)

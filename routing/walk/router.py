@@ -11,34 +11,23 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
-from routing.errors import BundleError, NoRouteError, TooFarFromStreetError
+from routing.errors import BundleError, NoRouteError
 from routing.geo import BBox, check_point
 from routing.graph.frozen import FrozenGraph
 from routing.streets import DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_MPS
 from routing.streets.islands import MainNetwork
-from routing.streets.snap import EdgeSnapper, SnapResult
+from routing.streets.snap import EdgeSnapper, Snapper, SnapResult, too_far_from_street
 from routing.walk.index import WalkIndex
 from routing.walk.journey import Pieces, WalkJourney, assemble_journey, highway_kinds
 from routing.walk.search import Workspace, ch_length, ch_path, dijkstra_lengths
 
 DEFAULT_STEPS_PENALTY = 2.0
-_FAR_SEARCH_M = 100_000.0
-"""How far to look for the nearest street when reporting that a point is too far from every street."""
 _OTHER_STREET_M = 1e6
 """Mismatch charged for pairing an edge with a reverse edge of another name."""
-
-
-class Snapper(Protocol):
-    """A nearest-street index: :class:`routing.streets.snap.EdgeSnapper` or anything that snaps like it."""
-
-    def snap(self, lat: ArrayLike, lon: ArrayLike, *, max_distance_m: float) -> SnapResult:
-        """Snap points (degrees) to their nearest edge within ``max_distance_m`` (edge -1 beyond)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -365,7 +354,7 @@ class WalkRouter:
                 result, row = self.snapper.snap(lat, lon, max_distance_m=limits[i]), 0
             if result.edge[row] < 0:
                 field = fields[i] if i < len(fields) else None
-                raise TooFarFromStreetError(self._too_far_message(lat, lon, limits[i]), field=field)
+                raise too_far_from_street(self.snapper, lat, lon, limits[i], field=field)
             anchors.append(self._anchor(result, row))
         return tuple(anchors)
 
@@ -391,19 +380,6 @@ class WalkRouter:
             lat=float(snapped.lat[i]),
             lon=float(snapped.lon[i]),
             snap_m=float(snapped.distance_m[i]),
-        )
-
-    def _too_far_message(self, lat: float, lon: float, max_snap_m: float) -> str:
-        nearest = self.snapper.snap([lat], [lon], max_distance_m=_FAR_SEARCH_M)
-        where = f"({lat:.6f}, {lon:.6f})"
-        if nearest.edge[0] < 0:
-            return (
-                f"{where} has no street within {_FAR_SEARCH_M / 1000:.0f} km; "
-                f"the maximum snap distance is {max_snap_m:.0f} m"
-            )
-        return (
-            f"{where} is {float(nearest.distance_m[0]):.0f} m from the nearest street; "
-            f"the maximum snap distance is {max_snap_m:.0f} m"
         )
 
     # -- helpers ----------------------------------------------------------------------------------

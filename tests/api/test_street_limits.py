@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from fastapi.testclient import TestClient
 
@@ -36,6 +39,35 @@ def test_a_point_beyond_the_set_snap_distance_is_a_problem_naming_the_field(make
     # Catalogue places keep the bundle's snap distance: their records were decided with it.
     assert place_to_place.status_code == 200, place_to_place.text
     assert place_to_place.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "body", "field"),
+    [
+        ("GET", "/v1/routes", {"from": POINT_120_M, "to": "hoan-kiem-lake", "mode": "bus"}, None, "from"),
+        ("GET", "/v1/routes", {"from": "hoan-kiem-lake", "to": POINT_120_M, "mode": "bus"}, None, "to"),
+        ("GET", "/v1/isochrones", {"at": POINT_120_M, "minutes": 15}, None, "at"),
+        ("GET", "/v1/isochrones", {"at": POINT_120_M, "minutes": 15, "mode": "bus"}, None, "at"),
+        (
+            "POST",
+            "/v1/plans",
+            None,
+            {"start": POINT_120_M, "date": "2026-12-08", "interests": {"heritage": 1}},
+            "start",
+        ),
+    ],
+)
+def test_every_entry_point_that_snaps_a_point_applies_the_set_distance(  # noqa: PLR0913, PLR0917 - the cases
+    make_client: ClientFactory, method: str, path: str, query: dict[str, Any] | None, body: Any, field: str
+) -> None:
+    """Bus routes, isochrones and plans refuse the point like walk routes, naming the field that holds it."""
+    with make_client(max_snap_m=50) as client:
+        response = client.request(method, path, params=query, json=body)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"].endswith("/too-far-from-street")
+    assert [error["field"] for error in problem["errors"]] == [field]
+    assert "the maximum snap distance is 50 m" in problem["detail"]
 
 
 def test_the_bundle_snap_distance_reaches_the_same_point(client: TestClient) -> None:

@@ -62,19 +62,30 @@ def test_bad_input_is_one_clear_error(bundle_path: Path, args: list[str], messag
     assert "Traceback" not in stderr
 
 
-def test_the_snap_setting_refuses_a_point_at_query_time(bundle_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``HERITAGE_MAX_SNAP_M=50``: a point about 120 m from any street is one line and exit 1, on the same bundle."""
+@pytest.mark.parametrize(
+    "ends",
+    [
+        ("--from", "21.04741,105.8157", "--to", "hoan-kiem-lake"),
+        ("--from", "21.04741,105.8157", "--to", "hoan-kiem-lake", "--mode", "bus"),
+        ("--from", "hoan-kiem-lake", "--to", "21.04741,105.8157", "--mode", "bus"),
+    ],
+)
+def test_the_snap_setting_refuses_a_point_at_query_time(
+    bundle_path: Path, monkeypatch: pytest.MonkeyPatch, ends: tuple[str, ...]
+) -> None:
+    """``HERITAGE_MAX_SNAP_M=50``: a point about 120 m from any street is one line and exit 1, walking or by bus."""
     monkeypatch.setenv("HERITAGE_MAX_SNAP_M", "50")
     get_settings.cache_clear()
     try:
-        code, _, stderr = run(bundle_path, "--from", "21.04741,105.8157", "--to", "hoan-kiem-lake")
+        code, _, stderr = run(bundle_path, *ends)
     finally:
         monkeypatch.delenv("HERITAGE_MAX_SNAP_M")
         get_settings.cache_clear()
     assert code == 1
     assert "the maximum snap distance is 50 m" in " ".join(stderr.split())
+    assert len(stderr.strip().splitlines()) == 1, stderr
     assert "Traceback" not in stderr
-    code, _, stderr = run(bundle_path, "--from", "21.04741,105.8157", "--to", "hoan-kiem-lake")
+    code, _, stderr = run(bundle_path, *ends)
     assert code == 0, stderr
 
 
