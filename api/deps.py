@@ -7,7 +7,7 @@ pool, and a thread hop per dependency per request was most of the time of a cach
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -30,28 +30,32 @@ Language = Literal["vi", "en"]
 _CODES: dict[TextLanguage, Language] = {TextLanguage.VI: "vi", TextLanguage.EN: "en"}
 
 
+_T = TypeVar("_T")
+
+
+def _loaded(value: _T | None) -> _T:
+    """What start-up loaded into the app's state, or a 503 problem when it could not be loaded (a bad bundle)."""
+    if value is None:
+        raise ApiProblemError.of("service-unavailable", SERVICE_UNAVAILABLE_DETAIL, headers={"Retry-After": "5"})
+    return value
+
+
 async def get_city(request: Request) -> City:
     """The city loaded at start-up (see ``api.app.lifespan``); a 503 problem when its bundle could not be loaded."""
     city: City | None = request.app.state.city
-    if city is None:
-        raise ApiProblemError.of("service-unavailable", SERVICE_UNAVAILABLE_DETAIL, headers={"Retry-After": "5"})
-    return city
+    return _loaded(city)
 
 
 async def get_router(request: Request) -> CityRouter:
     """The router over the loaded bundle (a 503 problem when there is none)."""
     router: CityRouter | None = request.app.state.router
-    if router is None:
-        raise ApiProblemError.of("service-unavailable", SERVICE_UNAVAILABLE_DETAIL, headers={"Retry-After": "5"})
-    return router
+    return _loaded(router)
 
 
 async def get_planner(request: Request) -> Planner:
     """Where this process's plans are computed (see :mod:`api.planner`)."""
     planner: Planner | None = request.app.state.planner
-    if planner is None:
-        raise ApiProblemError.of("service-unavailable", SERVICE_UNAVAILABLE_DETAIL, headers={"Retry-After": "5"})
-    return planner
+    return _loaded(planner)
 
 
 async def get_app_settings(request: Request) -> Settings:

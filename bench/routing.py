@@ -12,9 +12,8 @@ from typing import Any
 
 import psutil
 
-from bench.measure import open_bundle, print_report, routing_arguments
 from bench.routing_bus import bench_bus
-from bench.routing_walk import ROUTING_OPTIONS, bench_walk
+from bench.routing_walk import bench_walk, run_command_line
 from routing.bundle.load import CityBundle
 
 
@@ -36,9 +35,7 @@ def bench_routing(
 
 
 def main() -> None:
-    args = routing_arguments(__doc__, *ROUTING_OPTIONS)
-    nx_pairs = None if args.nx_pairs == "all" else int(args.nx_pairs)
-    print_report(bench_routing(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs))
+    run_command_line(__doc__, bench_routing)
 
 
 if __name__ == "__main__":

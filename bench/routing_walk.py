@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -312,10 +313,15 @@ def bench_walk(bundle: CityBundle, pairs: int = 1000, seed: int = 0, *, nx_pairs
     return report
 
 
-def main() -> None:
-    args = routing_arguments(__doc__, *ROUTING_OPTIONS)
+def run_command_line(doc: str | None, bench: Callable[..., Any]) -> None:
+    """Run ``bench`` (this walk benchmark, or ``bench.routing``'s whole one) with the command line's options."""
+    args = routing_arguments(doc, *ROUTING_OPTIONS)
     nx_pairs = None if args.nx_pairs == "all" else int(args.nx_pairs)
-    print_report(bench_walk(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs))
+    print_report(bench(open_bundle(args.bundle), pairs=args.pairs, seed=args.seed, nx_pairs=nx_pairs))
+
+
+def main() -> None:
+    run_command_line(__doc__, bench_walk)
 
 
 if __name__ == "__main__":

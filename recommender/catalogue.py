@@ -300,18 +300,13 @@ class Place(BaseModel):
             raise ValueError(f"a place cannot be part of itself ({value!r})")
         return value
 
-    @field_validator("lat")
+    @field_validator("lat", "lon")
     @classmethod
-    def _lat_in_hanoi(cls, value: float) -> float:
-        if not math.isfinite(value) or not HANOI_BBOX.south <= value <= HANOI_BBOX.north:
-            raise ValueError(f"{value} is outside Hanoi ({HANOI_BBOX.describe()})")
-        return value
-
-    @field_validator("lon")
-    @classmethod
-    def _lon_in_hanoi(cls, value: float) -> float:
-        if not math.isfinite(value) or not HANOI_BBOX.west <= value <= HANOI_BBOX.east:
-            raise ValueError(f"{value} is outside Hanoi ({HANOI_BBOX.describe()})")
+    def _in_hanoi(cls, value: float, info: ValidationInfo) -> float:
+        box = HANOI_BBOX
+        low, high = (box.south, box.north) if info.field_name == "lat" else (box.west, box.east)
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ValueError(f"{value} is outside Hanoi ({box.describe()})")
         return value
 
     @field_validator("opening_hours")

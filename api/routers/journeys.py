@@ -33,6 +33,18 @@ REFERENCE_MINUTES = {"walk": 60.0, "bus": 30.0}
 """Minutes at which an uncached isochrone costs about 1 s of CPU, by mode (measured: walk 60 min 0.6-1.0 s, bus
 30 min 0.6-0.9 s, bus 45 min 0.7-1.7 s, bus 120 min 5.5 s); the cost grows about as the square of the minutes."""
 
+ROUTE_PROBLEMS = (
+    "unknown-place",
+    "invalid-request",
+    "outside-area",
+    "too-far-from-street",
+    "no-route",
+    "no-service",
+    "rate-limited",
+    "service-unavailable",
+)
+"""The problems of a request routed between user-given points (routes; plans add their own)."""
+
 
 def parse_depart(text: str, field: str = "depart") -> int:
     """``"HH:MM"`` -> seconds after midnight (422 when malformed)."""
@@ -136,16 +148,7 @@ async def cached_answer(
 @router.get(
     "/routes",
     response_model=RouteResponse,
-    responses=responses(
-        "unknown-place",
-        "invalid-request",
-        "outside-area",
-        "too-far-from-street",
-        "no-route",
-        "no-service",
-        "rate-limited",
-        "service-unavailable",
-    ),
+    responses=responses(*ROUTE_PROBLEMS),
 )
 async def get_route(  # noqa: PLR0917 - FastAPI parameters
     city: CityDep,

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import BearerDep, CacheDep, CityDep, LanguageDep, PlannerDep, RouterDep, SettingsDep, get_current_user
 from api.errors import ApiProblemError, invalid, known_query, responses
-from api.routers.journeys import cached_answer, locate
+from api.routers.journeys import ROUTE_PROBLEMS, cached_answer, locate
 from api.schemas import PlanRequest, PlanResponse
 from api.security import InvalidTokenError, decode_token
 from api.store import repositories
@@ -55,19 +55,7 @@ def _liked_by_bearer(request: Request, credentials: HTTPAuthorizationCredentials
 @router.post(
     "/plans",
     response_model=PlanResponse,
-    responses=responses(
-        "invalid-token",
-        "unknown-place",
-        "invalid-request",
-        "unknown-interest",
-        "trip-error",
-        "outside-area",
-        "too-far-from-street",
-        "no-route",
-        "no-service",
-        "rate-limited",
-        "service-unavailable",
-    ),
+    responses=responses("invalid-token", "unknown-interest", "trip-error", *ROUTE_PROBLEMS),
     openapi_extra={"security": [{}, {"HTTPBearer": []}]},  # the token is optional
 )
 async def create_plan(  # noqa: PLR0917 - FastAPI parameters

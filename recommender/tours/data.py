@@ -100,10 +100,7 @@ def discover_cities(data_dir: Path | str) -> tuple[str, ...]:
 def unpaired_files(data_dir: Path | str) -> tuple[str, ...]:
     """The names of the ``poi-X.csv`` files without their ``traj-X.csv`` and the other way round, sorted.
 
-    Raises
-    ------
-    TourDataError
-        If the folder does not exist or cannot be listed.
+    Raises :class:`TourDataError` as :func:`discover_cities` does.
     """
     poi_codes, traj_codes = _file_codes(data_dir)
     lonely = [f"{_POI_PREFIX}{code}{_SUFFIX}" for code in poi_codes - traj_codes]

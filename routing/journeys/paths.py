@@ -31,15 +31,8 @@ def node_path(predecessors: NDArray[np.int32], source: int, target: int) -> list
 
     Returns None when ``target`` was not reached.
     """
-    path = [target]
-    node = target
-    while node != source:
-        node = int(predecessors[node])
-        if node < 0:
-            return None
-        path.append(node)
-    path.reverse()
-    return path
+    path = _follow(predecessors, target, source)
+    return None if path is None else path[::-1]
 
 
 def successor_path(successors: NDArray[np.int32], source: int, target: int) -> list[int] | None:
@@ -48,10 +41,15 @@ def successor_path(successors: NDArray[np.int32], source: int, target: int) -> l
     On the reversed graph a node's predecessor is its next node towards ``target``. Returns None when ``source``
     was not reached.
     """
-    path = [source]
-    node = source
-    while node != target:
-        node = int(successors[node])
+    return _follow(successors, source, target)
+
+
+def _follow(pointers: NDArray[np.int32], start: int, stop: int) -> list[int] | None:
+    """Nodes from ``start`` to ``stop`` following each node's pointer (a Dijkstra predecessor row); None at a -1."""
+    path = [start]
+    node = start
+    while node != stop:
+        node = int(pointers[node])
         if node < 0:
             return None
         path.append(node)

@@ -285,12 +285,8 @@ class BusPlanner:
         """
         if not (isinstance(depart_s, int | np.integer) and 0 <= depart_s < DAY_S):
             raise RoutingError(f"depart_s must be an integer in [0, {DAY_S}), got {depart_s!r}")
-        if not 1 <= max_rides <= MAX_RIDES:
-            raise RoutingError(f"max_rides must be between 1 and {MAX_RIDES}, got {max_rides}")
         speed_mps = self.speed_mps if speed_mps is None else speed_mps
-        for name, value in (("max_access_m", max_access_m), ("speed_mps", speed_mps)):
-            if not (math.isfinite(value) and value > 0):
-                raise RoutingError(f"{name} must be a finite number > 0, got {value}")
+        check_search_options(max_rides, max_access_m=max_access_m, speed_mps=speed_mps)
         if not 0 <= min_change_s <= MAX_INITIAL_WAIT_S:
             raise RoutingError(f"min_change_s must be between 0 and {MAX_INITIAL_WAIT_S}, got {min_change_s}")
         depart_s = int(depart_s)
@@ -621,3 +617,18 @@ def _whole_walk(depart_s: int, length_m: float, points: list[LatLon], *, speed_m
         estimated=estimated,
     )
     return Journey(legs=(leg,), depart_s=depart_s, arrive_s=leg.arrive_s)
+
+
+def check_search_options(max_rides: int, **positive: float) -> None:
+    """Refuse a bus search's options the planner and the one-to-many rows share: rides, distances and speeds.
+
+    Raises
+    ------
+    RoutingError
+        If ``max_rides`` is not within 1..:data:`MAX_RIDES` or a ``positive`` value is not a finite number > 0.
+    """
+    if not 1 <= max_rides <= MAX_RIDES:
+        raise RoutingError(f"max_rides must be between 1 and {MAX_RIDES}, got {max_rides}")
+    for name, value in positive.items():
+        if not (math.isfinite(value) and value > 0):
+            raise RoutingError(f"{name} must be a finite number > 0, got {value}")

@@ -33,7 +33,7 @@ from routing.bundle.matrices import Float32Array
 from routing.clock import DAY_S
 from routing.errors import BundleError, NoServiceError, RoutingError
 from routing.geo import check_point, haversine_m
-from routing.journeys.planner import MAX_RIDES, MIN_CHANGE_S, BusPlanner
+from routing.journeys.planner import MAX_RIDES, MIN_CHANGE_S, BusPlanner, check_search_options
 from routing.journeys.search import INF, SearchIndex, raptor
 from routing.streets.snap import too_far_from_street
 from routing.transit.timetable import MAX_TIME_S, Int64Array
@@ -125,11 +125,7 @@ class TravelTimes:
         walk_index: WalkIndex | None = None,
     ) -> None:
         speed_mps = planner.speed_mps if speed_mps is None else speed_mps
-        for name, value in (("speed_mps", speed_mps), ("max_access_m", max_access_m)):
-            if not (math.isfinite(value) and value > 0):
-                raise RoutingError(f"{name} must be a finite number > 0, got {value}")
-        if not 1 <= max_rides <= MAX_RIDES:
-            raise RoutingError(f"max_rides must be between 1 and {MAX_RIDES}, got {max_rides}")
+        check_search_options(max_rides, speed_mps=speed_mps, max_access_m=max_access_m)
         self.planner = planner
         self.graph = planner.walk
         self.matrix: csr_matrix = planner.network.matrix

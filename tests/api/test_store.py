@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from alembic import command
@@ -36,9 +37,16 @@ def _event(event_id: str, kind: str = "like") -> dict[str, object]:
     return {"event_id": event_id, "kind": kind, "place_id": "temple-of-literature", "occurred_at": NOW}
 
 
-def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The test database, migrated to the head revision; disposed afterwards."""
     engine = make_engine(database_url)
     migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_create_every_table_and_run_twice(engine: Engine) -> None:
     migrate(engine)
     tables = set(inspect(engine).get_table_names())
     expected = {"users", "refresh_tokens", "itineraries", "feedback_events", "api_keys", "operator_lines"}
@@ -47,12 +55,9 @@ def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
         if engine.dialect.name == "sqlite":
             assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
-    engine.dispose()
 
 
-def test_one_idempotency_key_makes_one_itinerary_and_the_constraint_holds(database_url: str) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
+def test_one_idempotency_key_makes_one_itinerary_and_the_constraint_holds(engine: Engine) -> None:
     sessions = session_factory(engine)
     with sessions() as session:
         owner = repositories.create_user(session)
@@ -77,12 +82,9 @@ def test_one_idempotency_key_makes_one_itinerary_and_the_constraint_holds(databa
             session.commit()
         session.rollback()
         assert repositories.count_itineraries(session, owner.id) == 1
-    engine.dispose()
 
 
-def test_two_accounts_may_use_the_same_event_id(database_url: str) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
+def test_two_accounts_may_use_the_same_event_id(engine: Engine) -> None:
     with session_factory(engine)() as session:
         first, second = repositories.create_user(session), repositories.create_user(session)
         assert repositories.record_feedback(session, first.id, [_event("rating-0001", "rating")]) == ["rating-0001"]
@@ -91,12 +93,9 @@ def test_two_accounts_may_use_the_same_event_id(database_url: str) -> None:
         assert repositories.count_feedback(session, user_id=second.id) == 1
         kinds = {row[0]: row[1] for row in session.execute(select(FeedbackEvent.user_id, FeedbackEvent.kind))}
         assert kinds == {first.id: "rating", second.id: "like"}
-    engine.dispose()
 
 
-def test_feedback_is_deduplicated_by_event_id(database_url: str) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
+def test_feedback_is_deduplicated_by_event_id(engine: Engine) -> None:
     with session_factory(engine)() as session:
         user = repositories.create_user(session)
         assert repositories.record_feedback(session, user.id, [_event("e-1"), _event("e-2")]) == ["e-1", "e-2"]
@@ -104,24 +103,18 @@ def test_feedback_is_deduplicated_by_event_id(database_url: str) -> None:
         assert repositories.count_feedback(session, user_id=user.id) == 3
         kinds = {row[0]: row[1] for row in session.execute(select(FeedbackEvent.event_id, FeedbackEvent.kind))}
         assert kinds == {"e-1": "like", "e-2": "like", "e-3": "skip"}
-    engine.dispose()
 
 
-def test_a_batch_keeps_fields_that_only_later_events_carry(database_url: str) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
+def test_a_batch_keeps_fields_that_only_later_events_carry(engine: Engine) -> None:
     with session_factory(engine)() as session:
         user = repositories.create_user(session)
         rated = {**_event("e-2", "rating"), "rating": 4}
         repositories.record_feedback(session, user.id, [_event("e-1"), rated])
         ratings = {row[0]: row[1] for row in session.execute(select(FeedbackEvent.event_id, FeedbackEvent.rating))}
         assert ratings == {"e-1": None, "e-2": 4}
-    engine.dispose()
 
 
-def test_listing_pages_newest_first_without_gaps(database_url: str) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
+def test_listing_pages_newest_first_without_gaps(engine: Engine) -> None:
     with session_factory(engine)() as session:
         user = repositories.create_user(session)
         saved = [repositories.save_itinerary(session, owner_id=user.id, title=f"t{i}", body={})[0].id for i in range(7)]
@@ -135,7 +128,6 @@ def test_listing_pages_newest_first_without_gaps(database_url: str) -> None:
             after = page.after
         assert sorted(seen) == sorted(saved)
         assert len(seen) == len(set(seen))
-    engine.dispose()
 
 
 def test_twenty_concurrent_saves_with_one_idempotency_key_make_one_itinerary(
@@ -177,9 +169,7 @@ def test_the_migrations_match_the_models(database_url: str) -> None:
     assert differences == []
 
 
-def test_operator_api_keys_are_stored_hashed_and_can_be_revoked(database_url: str) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
+def test_operator_api_keys_are_stored_hashed_and_can_be_revoked(engine: Engine) -> None:
     with session_factory(engine)() as session:
         row, secret = repositories.create_api_key(session, name="Hanoi bus operator", scopes=["lines:design"])
         assert secret not in row.key_sha256
@@ -189,7 +179,6 @@ def test_operator_api_keys_are_stored_hashed_and_can_be_revoked(database_url: st
         assert repositories.api_key_for(session, secret + "x") is None
         repositories.revoke_api_key(session, row)
         assert repositories.api_key_for(session, secret) is None
-    engine.dispose()
 
 
 def test_workers_starting_together_migrate_one_at_a_time(database_url: str) -> None:
@@ -292,9 +281,7 @@ def test_the_migration_fingerprints_keyed_saves_never_edited(database_url: str) 
     engine.dispose()
 
 
-def test_timestamps_come_back_in_utc_with_their_offset(database_url: str) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
+def test_timestamps_come_back_in_utc_with_their_offset(engine: Engine) -> None:
     hanoi = dt.timezone(dt.timedelta(hours=7))
     with session_factory(engine)() as session:
         user = repositories.create_user(session)
@@ -304,7 +291,6 @@ def test_timestamps_come_back_in_utc_with_their_offset(database_url: str) -> Non
         stored = session.scalars(select(FeedbackEvent.occurred_at)).one()
         assert stored == dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
         assert stored.utcoffset() == dt.timedelta(0)
-    engine.dispose()
 
 
 @pytest.mark.postgres

@@ -13,6 +13,7 @@ from routing.build.contract import build_walk_index
 from routing.bundle.load import CityBundle
 from routing.errors import NoRouteError
 from routing.walk import Anchor, WalkIndex, WalkRouter
+from tests.routing.walk.networkx_oracle import assert_same_length, networkx_length
 
 pytestmark = pytest.mark.slow
 
@@ -33,18 +34,8 @@ def graph(hanoi_bundle: CityBundle) -> nx.MultiDiGraph:
     return hanoi_bundle.walk.to_networkx()
 
 
-def _networkx_length(graph: nx.MultiDiGraph, source: object, target: object) -> float:
-    try:
-        return float(nx.shortest_path_length(graph, source, target, weight="length"))
-    except nx.NetworkXNoPath:
-        return math.inf
-
-
 def _assert_within(actual: float, expected: float) -> None:
-    if math.isinf(expected):
-        assert math.isinf(actual)
-    else:
-        assert abs(actual - expected) <= REL_TOLERANCE * max(expected, 1.0)
+    assert_same_length(actual, expected, rel=REL_TOLERANCE, abs_m=REL_TOLERANCE)  # REL_TOLERANCE x max(expected, 1 m)
 
 
 def test_place_pairs_node_to_node_equal_networkx(
@@ -55,7 +46,7 @@ def test_place_pairs_node_to_node_equal_networkx(
     osmid = hanoi_bundle.walk.node_osmid
     for i, j in rng.integers(0, len(nodes), (PAIRS, 2)).tolist():
         s, t = nodes[i], nodes[j]
-        _assert_within(router.route_nodes(s, t), _networkx_length(graph, int(osmid[s]), int(osmid[t])))
+        _assert_within(router.route_nodes(s, t), networkx_length(graph, int(osmid[s]), int(osmid[t])))
 
 
 def _spliced_length(graph: nx.MultiDiGraph, osmid: np.ndarray, start: Anchor, end: Anchor) -> float:
@@ -69,7 +60,7 @@ def _spliced_length(graph: nx.MultiDiGraph, osmid: np.ndarray, start: Anchor, en
             links.append(("s", "t", (start.fraction - end.fraction) * start.reverse_length_m))
     graph.add_edges_from((u, v, {"length": length}) for u, v, length in links)
     try:
-        return _networkx_length(graph, "s", "t")
+        return networkx_length(graph, "s", "t")
     finally:
         graph.remove_nodes_from(["s", "t"])
 

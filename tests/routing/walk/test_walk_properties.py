@@ -23,6 +23,7 @@ from routing.errors import NoRouteError, TooFarFromStreetError
 from routing.geo import haversine_m
 from routing.graph.frozen import FrozenGraph
 from routing.walk import WalkIndex, WalkRouter
+from tests.routing.walk.networkx_oracle import assert_same_length, networkx_length
 
 LAT0, LON0 = 21.03, 105.85
 SPAN_DEG = 0.01
@@ -115,17 +116,11 @@ def spliced_length(
             spliced.add_edge(source, target, length=(end[1] - start[1]) * ends[0][2])
         elif ends[0][3] is not None:
             spliced.add_edge(source, target, length=(start[1] - end[1]) * ends[0][3])
-    try:
-        return float(nx.shortest_path_length(spliced, source, target, weight="length"))
-    except nx.NetworkXNoPath:
-        return math.inf
+    return networkx_length(spliced, source, target)
 
 
 def _assert_close(actual: float, expected: float) -> None:
-    if math.isinf(expected):
-        assert math.isinf(actual)
-    else:
-        assert actual == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert_same_length(actual, expected, rel=1e-9, abs_m=1e-6)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -93,66 +93,73 @@ def test_a_bad_field_names_the_file_and_the_row(transit_copy: Path, case: tuple[
     assert f"{path.name}, row {row}" in str(caught.value)
 
 
-def test_row_with_extra_fields(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "trips_am.txt"
-    _edit_line(path, 6, lambda line: line + ",extra,fields")
-    with pytest.raises(InputDataError, match="fields but the header has") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 6)
+ROUTE_DISTANCE = "osm-bus-relations-2022/routeDistance.txt"
 
 
-def test_missing_column(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-central-clip" / "stop_times.txt"
-    _edit_line(path, 1, lambda line: line.replace("departure_time", "depart"))
-    with pytest.raises(InputDataError, match="missing column") as caught:
-        compile_bus_network(transit_copy)
-    assert (caught.value.path, caught.value.row) == (path, 1)
-
-
-def test_empty_file(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "routes.txt"
-    path.write_text("", encoding="utf-8")
-    with pytest.raises(InputDataError, match="empty file") as caught:
-        compile_bus_network(transit_copy)
-    assert caught.value.path == path
-
-
-def test_route_distance_file_is_never_evaluated(transit_copy: Path) -> None:
-    path = transit_copy / "osm-bus-relations-2022" / "routeDistance.txt"
-    path.write_text("__import__('os').system('echo pwned')", encoding="utf-8")
-    with pytest.raises(InputDataError, match="not a Python literal") as caught:
-        compile_bus_network(transit_copy)
-    assert caught.value.path == path
-
-
-def test_truncated_route_distance_file(transit_copy: Path) -> None:
-    path = transit_copy / "osm-bus-relations-2022" / "routeDistance.txt"
+def _truncate(path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8")[:5000], encoding="utf-8")
-    with pytest.raises(InputDataError, match="not a Python literal"):
-        compile_bus_network(transit_copy)
 
 
-def test_route_distance_with_a_bad_entry(transit_copy: Path) -> None:
-    path = transit_copy / "osm-bus-relations-2022" / "routeDistance.txt"
-    path.write_text("{(1, 2): [-5.0, 1, [3]]}", encoding="utf-8")
-    with pytest.raises(InputDataError, match="does not start with a distance"):
-        compile_bus_network(transit_copy)
+FILE_CASES = [
+    pytest.param(
+        "gtfs-worldbank-2018/trips_am.txt",
+        lambda path: _edit_line(path, 6, lambda line: line + ",extra,fields"),
+        "fields but the header has",
+        6,
+        id="row_with_extra_fields",
+    ),
+    pytest.param(
+        "gtfs-central-clip/stop_times.txt",
+        lambda path: _edit_line(path, 1, lambda line: line.replace("departure_time", "depart")),
+        "missing column",
+        1,
+        id="missing_column",
+    ),
+    pytest.param("gtfs-worldbank-2018/routes.txt", lambda path: path.write_text(""), "empty file", None, id="empty"),
+    pytest.param(
+        ROUTE_DISTANCE,
+        lambda path: path.write_text("__import__('os').system('echo pwned')"),
+        "not a Python literal",
+        None,
+        id="route_distance_is_never_evaluated",
+    ),
+    pytest.param(ROUTE_DISTANCE, _truncate, "not a Python literal", None, id="truncated_route_distance"),
+    pytest.param(
+        ROUTE_DISTANCE,
+        lambda path: path.write_text("{(1, 2): [-5.0, 1, [3]]}"),
+        "does not start with a distance",
+        None,
+        id="route_distance_with_a_bad_entry",
+    ),
+    pytest.param(
+        "osm-bus-stops/hanoi_bus_stops_osm.geojson",
+        lambda path: path.write_text('{"type": "FeatureCollection", "features": ['),
+        "not valid JSON",
+        None,
+        id="invalid_geojson",
+    ),
+    pytest.param(
+        "gtfs-worldbank-2018/stops-enriched.txt",
+        lambda path: path.write_bytes(b"stop_id,stop_name\n01_1_S1,B\xe9n\n"),
+        "not valid UTF-8",
+        None,
+        id="not_utf8",
+    ),
+]
+"""A file made bad as a whole or in one line: (file, how, what the error says, the row it names if any)."""
 
 
-def test_invalid_geojson(transit_copy: Path) -> None:
-    path = transit_copy / "osm-bus-stops" / "hanoi_bus_stops_osm.geojson"
-    path.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
-    with pytest.raises(InputDataError, match="not valid JSON") as caught:
+@pytest.mark.parametrize(("relative", "corrupt", "message", "row"), FILE_CASES)
+def test_a_bad_file_is_named(
+    transit_copy: Path, relative: str, corrupt: Callable[[Path], object], message: str, row: int | None
+) -> None:
+    path = transit_copy / relative
+    corrupt(path)
+    with pytest.raises(InputDataError, match=message) as caught:
         compile_bus_network(transit_copy)
     assert caught.value.path == path
-
-
-def test_not_utf8(transit_copy: Path) -> None:
-    path = transit_copy / "gtfs-worldbank-2018" / "stops-enriched.txt"
-    path.write_bytes(b"stop_id,stop_name\n01_1_S1,B\xe9n\n")
-    with pytest.raises(InputDataError, match="not valid UTF-8") as caught:
-        compile_bus_network(transit_copy)
-    assert caught.value.path == path
+    if row is not None:
+        assert caught.value.row == row
 
 
 def test_node_at_two_places(transit_copy: Path) -> None:
