@@ -24,6 +24,8 @@ from recommender.planner.problem import FloatArray, Problem
 
 _TTDP_HEADER_FIELDS = 16
 _TOPTW_HEADER_FIELDS = 4
+_TTDP_HEADER = (_TTDP_HEADER_FIELDS, "header 'k M SD N C B E1..E10'")
+_TOPTW_HEADER = (_TOPTW_HEADER_FIELDS, "header 'k v N t'")
 _TTDP_POINT_FIELDS = 21
 _WEEKDAYS = 7
 
@@ -61,9 +63,8 @@ def read_toptw(path: Path | str, *, n_routes: int = 1, decimals: int | None = No
         If the file cannot be read.
     """
     path = Path(path)
-    name, lines = str(path), _at_least(path, 3, "a header line, a second line and the depot")
-    header_line, header = lines[0]
-    _numbers(name, header_line, header, _TOPTW_HEADER_FIELDS, "header 'k v N t'")
+    lines, header_line, header = _headed(path, 3, "a header line, a second line and the depot", _TOPTW_HEADER)
+    name = str(path)
     n_points = _integer(name, header_line, header[2], "N")
     rows: list[list[float]] = []
     for line_number, fields in lines[2:]:
@@ -103,9 +104,8 @@ def read_ttdp(path: Path | str) -> Problem:
         If the file cannot be read.
     """
     path = Path(path)
-    name, lines = str(path), _at_least(path, 2, "a header line and the start point")
-    header_line, header = lines[0]
-    _numbers(name, header_line, header, _TTDP_HEADER_FIELDS, "header 'k M SD N C B E1..E10'")
+    lines, header_line, header = _headed(path, 2, "a header line and the start point", _TTDP_HEADER)
+    name = str(path)
     tours = _integer(name, header_line, header[1], "M")
     start_day = _integer(name, header_line, header[2], "SD")
     n_points = _integer(name, header_line, header[3], "N")
@@ -171,6 +171,17 @@ def _at_least(path: Path, count: int, expected: str) -> list[tuple[int, list[str
     if len(lines) < count:
         raise MalformedInstanceError(str(path), len(lines) + 1, f"expected {expected}")
     return lines
+
+
+def _headed(
+    path: Path, count: int, expected: str, header_fields: tuple[int, str]
+) -> tuple[list[tuple[int, list[str]]], int, list[str]]:
+    """The file's numbered lines (at least ``count``), its header line's number and its header's fields, checked."""
+    lines = _at_least(path, count, expected)
+    header_line, header = lines[0]
+    minimum, what = header_fields
+    _numbers(str(path), header_line, header, minimum, what)
+    return lines, header_line, header
 
 
 def _numbers(path: str, line: int, fields: list[str], minimum: int, what: str) -> list[float]:

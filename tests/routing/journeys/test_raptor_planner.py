@@ -19,7 +19,7 @@ import pytest
 from routing.errors import NoRouteError, NoServiceError, OutsideAreaError, RoutingError, TooFarFromStreetError
 from routing.geo import haversine_m
 from routing.graph.frozen import FrozenGraph
-from routing.journeys import BusLeg, BusPlanner, WalkLeg, clock
+from routing.journeys import BusLeg, BusPlan, BusPlanner, Journey, WalkLeg, clock
 from routing.streets.snap import EdgeSnapper
 from routing.transit import Timetable, Transfers, build_transfers
 from routing.transit.model import BusNetwork, BusRoute, BusStop, ServicePeriod, SpeedModel
@@ -118,6 +118,15 @@ def bus_legs(legs: tuple[WalkLeg | BusLeg, ...]) -> list[BusLeg]:
     return [leg for leg in legs if isinstance(leg, BusLeg)]
 
 
+def the_journey(plan: BusPlan, *kinds: type) -> tuple[Journey, list[Any]]:
+    """The plan's one journey, which beats walking, and its legs, checked to be of ``kinds`` in order."""
+    assert plan.bus_beats_walking
+    [journey] = plan.journeys
+    assert len(journey.legs) == len(kinds)
+    assert all(isinstance(leg, kind) for leg, kind in zip(journey.legs, kinds, strict=True))
+    return journey, list(journey.legs)
+
+
 def test_transfers_between_nearby_stops(parts: tuple[BusNetwork, FrozenGraph, dict[str, Any], Transfers]) -> None:
     _, _, records, transfers = parts
     assert records["osm:6"]["off_network"]
@@ -179,12 +188,7 @@ def test_waiting_for_the_next_trip(planner: BusPlanner) -> None:
 
 def test_foot_transfer_and_wait_for_the_second_bus(planner: BusPlanner) -> None:
     plan = planner.plan(*WEST[0], *NORTH[3], depart_s=at(10))
-    assert plan.bus_beats_walking
-    [journey] = plan.journeys
-    first, transfer, second = journey.legs
-    assert isinstance(first, BusLeg)
-    assert isinstance(transfer, WalkLeg)
-    assert isinstance(second, BusLeg)
+    journey, (first, transfer, second) = the_journey(plan, BusLeg, WalkLeg, BusLeg)
     assert (first.ref, first.arrive_s) == ("01", at(10, 4))
     assert transfer.kind == "transfer"
     assert (transfer.from_stop_id, transfer.to_stop_id) == ("osm:2", "osm:3")
@@ -252,12 +256,7 @@ def test_off_network_destination_needs_an_access_list(planner: BusPlanner) -> No
     target = (S6_POINT[0] - 0.0018, S6_POINT[1])  # 200 m south of stop 6
     access = planner.access_list([{"stop_id": "osm:6", "distance_m": 200.0, "walk_s": 160.0, "estimated": True}])
     plan = planner.plan(*WEST[0], *target, depart_s=at(9), to_access=access)
-    assert plan.bus_beats_walking
-    [journey] = plan.journeys
-    first, second, last = journey.legs
-    assert isinstance(first, BusLeg)
-    assert isinstance(second, BusLeg)
-    assert isinstance(last, WalkLeg)
+    journey, (first, second, last) = the_journey(plan, BusLeg, BusLeg, WalkLeg)
     assert (first.ref, second.ref) == ("01", "03")
     assert second.alight_stop_id == "osm:6"
     assert not second.on_road  # stop 6 is off the road network: a straight segment

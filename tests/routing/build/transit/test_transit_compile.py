@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from routing.build.transit import compile_bus_network
-from routing.geo import haversine_m
 from routing.transit import BusNetwork
+from tests.routing.build.transit.test_transit_leg_distance import network_legs
 
 TRANSIT_DIR = Path(__file__).resolve().parents[4] / "data" / "transit"
 
@@ -130,7 +130,6 @@ def test_merged_ids_point_at_kept_stops(network: BusNetwork) -> None:
 
 
 def test_legs_have_positive_distances_and_run_times(network: BusNetwork) -> None:
-    stops = network.stop_by_id()
     for route in network.routes:
         assert len(route.stop_ids) >= 2
         assert (
@@ -140,18 +139,12 @@ def test_legs_have_positive_distances_and_run_times(network: BusNetwork) -> None
             == len(route.stop_ids) - 1
         )
         assert all(a != b for a, b in zip(route.stop_ids, route.stop_ids[1:], strict=False))
-        for (a, b), distance, run_time in zip(
-            zip(route.stop_ids, route.stop_ids[1:], strict=False),
-            route.leg_distance_m,
-            route.leg_run_time_s,
-            strict=True,
-        ):
-            straight = float(haversine_m(stops[a].lat, stops[a].lon, stops[b].lat, stops[b].lon))
-            assert distance > 0
-            assert distance >= straight - 0.1
-            assert run_time > 0
-            assert math.isfinite(distance)
-            assert math.isfinite(run_time)
+    for _, straight, distance, _, run_time in network_legs(network):
+        assert distance > 0
+        assert distance >= straight - 0.1
+        assert run_time > 0
+        assert math.isfinite(distance)
+        assert math.isfinite(run_time)
 
 
 def test_distance_sources_without_a_drive_graph(network: BusNetwork) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -20,19 +21,30 @@ def _straight(pairs: NDArray[np.float64]) -> NDArray[np.float64]:
     return haversine_m(pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3])
 
 
-def _legs(network: BusNetwork) -> list[tuple[str, float, float, bool]]:
-    """(route_id, straight line, distance, estimated) for every leg in network order."""
+class Leg(NamedTuple):
+    """One leg of a compiled route, with the straight line between its two stops."""
+
+    route_id: str
+    straight_m: float
+    distance_m: float
+    estimated: bool
+    run_time_s: float
+
+
+def network_legs(network: BusNetwork) -> list[Leg]:
+    """Every leg of every route, in network order (also the compile test's legs)."""
     stops = network.stop_by_id()
     rows = []
     for route in network.routes:
-        for (a, b), distance, estimated in zip(
+        for (a, b), distance, estimated, run_time in zip(
             zip(route.stop_ids, route.stop_ids[1:], strict=False),
             route.leg_distance_m,
             route.leg_distance_estimated,
+            route.leg_run_time_s,
             strict=True,
         ):
             straight = float(haversine_m(stops[a].lat, stops[a].lon, stops[b].lat, stops[b].lon))
-            rows.append((route.route_id, straight, distance, estimated))
+            rows.append(Leg(route.route_id, straight, distance, estimated, run_time))
     return rows
 
 
@@ -47,9 +59,9 @@ def test_drive_graph_distances_are_used_for_every_leg() -> None:
 
     network = compile_bus_network(TRANSIT_DIR, leg_distance_m=road)
     assert len(calls) == 1  # one vectorised call for all legs
-    legs = _legs(network)
+    legs = network_legs(network)
     assert calls[0] == len(legs)
-    for _, straight, distance, estimated in legs:
+    for _, straight, distance, estimated, _ in legs:
         assert not estimated
         assert distance == pytest.approx(1.2 * straight, abs=0.06)
     sources = network.report["leg_distance_sources"]
@@ -73,13 +85,13 @@ def test_missing_drive_distances_fall_back_and_are_flagged() -> None:
         return result
 
     network = compile_bus_network(TRANSIT_DIR, leg_distance_m=road)
-    legs = _legs(network)
+    legs = network_legs(network)
     sources = network.report["leg_distance_sources"]
     assert isinstance(sources, dict)
     assert sources["drive_graph"] == (len(legs) + 1) // 2
     assert sources["osm_route_distance"] + sources["great_circle_detour"] == len(legs) // 2
     detour = network.speed_model.detour_factor
-    for index, (_, straight, distance, estimated) in enumerate(legs):
+    for index, (_, straight, distance, estimated, _) in enumerate(legs):
         if index % 2 == 0:
             assert not estimated
             assert distance == pytest.approx(1.2 * straight, abs=0.06)
@@ -87,12 +99,12 @@ def test_missing_drive_distances_fall_back_and_are_flagged() -> None:
             assert distance == pytest.approx(detour * straight, abs=0.06)
         else:  # the OSM relation's own distance: never shorter than the straight line, at most twice it
             assert straight - 0.06 <= distance <= 2.0 * straight + 0.06
-    assert sum(estimated for *_, estimated in legs) == sources["great_circle_detour"]
+    assert sum(leg.estimated for leg in legs) == sources["great_circle_detour"]
 
 
 def test_road_distance_shorter_than_the_straight_line_is_raised_to_it() -> None:
     network = compile_bus_network(TRANSIT_DIR, leg_distance_m=lambda pairs: np.zeros(len(pairs)))
-    for _, straight, distance, estimated in _legs(network):
+    for _, straight, distance, estimated, _ in network_legs(network):
         assert not estimated
         assert distance == pytest.approx(straight, abs=0.06)
         assert distance > 0
