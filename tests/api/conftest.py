@@ -115,3 +115,9 @@ def sign_in(client: TestClient) -> dict[str, str]:
     response = client.post("/v1/auth/device", json={"device_name": "test phone"})
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def bus_day(**fields: Any) -> dict[str, Any]:
+    """A plan request body: a day by bus from the Old Quarter, ``fields`` replacing or adding keys."""
+    day: dict[str, Any] = {"start": "21.0313,105.8516", "date": "2026-12-08", "window": "09:00-18:00", "mode": "bus"}
+    return day | fields

@@ -16,17 +16,11 @@ from api.app import create_app
 from api.settings import Settings
 from api.store.db import make_engine, migrate
 from recommender.city import City
-from tests.api.conftest import ClientFactory, sign_in
+from tests.api.conftest import ClientFactory, bus_day, sign_in
 from tests.api.test_store import _migrate_to
 
 pytestmark = pytest.mark.slow
-DAY = {
-    "start": "21.0313,105.8516",
-    "date": "2026-12-08",
-    "window": "09:00-18:00",
-    "interests": {"heritage": 1.0, "cuisine": 0.6},
-    "mode": "bus",
-}
+DAY = bus_day(interests={"heritage": 1.0, "cuisine": 0.6})
 WEEK = DAY | {"days": 7, "window": "08:00-21:00", "interests": {"heritage": 1.0, "cuisine": 0.6, "craft_village": 0.4}}
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 

@@ -12,16 +12,10 @@ from fastapi.testclient import TestClient
 from recommender.city import City
 from recommender.feedback import SyntheticSettings, synthetic_events
 from recommender.preference import PreferenceModel
-from tests.api.conftest import ClientFactory, sign_in
+from tests.api.conftest import ClientFactory, bus_day, sign_in
 
 pytestmark = pytest.mark.slow
-BODY = {
-    "start": "21.0313,105.8516",
-    "date": "2026-11-24",
-    "window": "09:00-18:00",
-    "interests": {"heritage": 0.8, "cuisine": 0.6, "craft_village": 0.3},
-    "mode": "bus",
-}
+BODY = bus_day(date="2026-11-24", interests={"heritage": 0.8, "cuisine": 0.6, "craft_village": 0.3})
 LIKED = ("bat-trang-ceramic-village", "van-phuc-silk-village")
 
 

@@ -8,16 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from recommender.trip.itinerary import decode_line
-from tests.api.conftest import sign_in
+from tests.api.conftest import bus_day, sign_in
 
 pytestmark = pytest.mark.slow
-PLAN = {
-    "start": "hoan-kiem-lake",
-    "date": "2026-12-15",
-    "window": "08:30-17:30",
-    "interests": {"heritage": 1.0, "cuisine": 0.6, "craft_village": 0.5},
-    "mode": "bus",
-}
+PLAN = bus_day(start="hoan-kiem-lake", date="2026-12-15", window="08:30-17:30")
+PLAN["interests"] = {"heritage": 1.0, "cuisine": 0.6, "craft_village": 0.5}
 
 
 def _parts(itinerary: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -57,7 +56,7 @@ def test_a_point_beyond_the_set_snap_distance_is_a_problem_naming_the_field(make
         ),
     ],
 )
-def test_every_entry_point_that_snaps_a_point_applies_the_set_distance(  # noqa: PLR0913, PLR0917 - the cases
+def test_every_entry_point_that_snaps_a_point_applies_the_set_distance(  # noqa: PLR0917 - the cases
     make_client: ClientFactory, method: str, path: str, query: dict[str, Any] | None, body: Any, field: str
 ) -> None:
     """Bus routes, isochrones and plans refuse the point like walk routes, naming the field that holds it."""
