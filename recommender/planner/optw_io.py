@@ -10,6 +10,10 @@ Two formats (see ``TOPTW_format.txt`` and ``format_description_TTDP.txt`` beside
   hours are both 0 is a closed day.
 
 Node ``i`` of the file is node ``i`` of the problem; node 0 (the depot or hotel) starts and ends every route.
+
+Every reader raises :class:`MalformedInstanceError` (naming the file and line) for a line with too few, too many or
+non-numeric fields, vertex numbers out of order or a point count that disagrees with the header, and ``OSError``
+when the file cannot be read.
 """
 
 from __future__ import annotations
@@ -52,15 +56,7 @@ def read_toptw(path: Path | str, *, n_routes: int = 1, decimals: int | None = No
     """Read a Solomon or Cordeau TOPTW instance.
 
     ``decimals`` is the truncation of travel times; by default 2 for Cordeau's instances (name starting ``pr``) and
-    1 for Solomon's.
-
-    Raises
-    ------
-    MalformedInstanceError
-        If a line has too few or non-numeric fields, vertex numbers are out of order, or the point count disagrees
-        with the header.
-    OSError
-        If the file cannot be read.
+    1 for Solomon's. Raises as the module says.
     """
     path = Path(path)
     lines, header_line, header = _headed(path, 3, "a header line, a second line and the depot", _TOPTW_HEADER)
@@ -93,16 +89,7 @@ def read_toptw(path: Path | str, *, n_routes: int = 1, decimals: int | None = No
 
 
 def read_ttdp(path: Path | str) -> Problem:
-    """Read a Gavalas et al. TTDP instance (opening hours per weekday, several tours).
-
-    Raises
-    ------
-    MalformedInstanceError
-        If a line has the wrong number of fields or non-numeric ones, vertex numbers are out of order, or the
-        point count disagrees with the header.
-    OSError
-        If the file cannot be read.
-    """
+    """Read a Gavalas et al. TTDP instance (opening hours per weekday, several tours); raises as the module says."""
     path = Path(path)
     lines, header_line, header = _headed(path, 2, "a header line and the start point", _TTDP_HEADER)
     name = str(path)

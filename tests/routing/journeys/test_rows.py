@@ -32,6 +32,7 @@ from tests.routing.journeys.test_raptor_planner import (
     WEST,
     tiny_planner,
 )
+from tests.routing.round_trip import assert_same_fields, round_trip
 
 SPEED = 1.25
 P1 = (LAT, WEST[1][1] + 0.3 * (WEST[2][1] - WEST[1][1]))  # 30 % along the W1-W2 street
@@ -190,12 +191,8 @@ def test_missing_access_record_is_a_bundle_error(planner: BusPlanner) -> None:
 
 def test_save_load_round_trip_and_corrupt_file(matrices: PlaceMatrices, tmp_path: Path) -> None:
     path = tmp_path / "matrices.npz"
-    matrices.save(path)
-    loaded = PlaceMatrices.load(path)
-    assert loaded.place_ids == matrices.place_ids
-    assert loaded.depart_s == matrices.depart_s
-    assert loaded.speed_mps == matrices.speed_mps
-    np.testing.assert_array_equal(loaded.walk_m, matrices.walk_m)
+    loaded = round_trip(matrices, path)
+    assert_same_fields(loaded, matrices, "place_ids", "depart_s", "speed_mps", "walk_m")
     for period, table in matrices.bus_s.items():
         np.testing.assert_array_equal(loaded.bus_s[period], table)
     path.write_bytes(path.read_bytes()[:100])

@@ -11,6 +11,7 @@ import pytest
 from routing.errors import BundleError, RoutingError
 from routing.transit.model import BusNetwork, BusRoute, BusStop, ServicePeriod, SpeedModel
 from routing.transit.timetable import Timetable
+from tests.routing.round_trip import assert_same_fields, round_trip
 from tests.routing.tiny import bus_route
 
 PERIODS = (
@@ -99,14 +100,9 @@ def test_unknown_stop_and_bad_headway_are_errors() -> None:
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     timetable = Timetable.from_network(network(route("01:1", ("s0", "s1", "s2"), (120.0, 60.0), ALL_DAY)))
-    path = tmp_path / "timetable.npz"
-    timetable.save(path)
-    loaded = Timetable.load(path)
-    assert loaded.stop_ids == timetable.stop_ids
-    assert loaded.route_ids == timetable.route_ids
-    assert loaded.period_names == timetable.period_names
-    for name in ("route_pos_start", "pos_stop", "pos_arrive_offset_s", "trip_depart_s", "trip_period"):
-        assert np.array_equal(getattr(loaded, name), getattr(timetable, name))
+    loaded = round_trip(timetable, tmp_path / "timetable.npz")
+    arrays = ("route_pos_start", "pos_stop", "pos_arrive_offset_s", "trip_depart_s", "trip_period")
+    assert_same_fields(loaded, timetable, "stop_ids", "route_ids", "period_names", *arrays)
 
 
 def test_corrupt_files_raise_bundle_error(tmp_path: Path) -> None:
