@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -57,15 +58,8 @@ class BusStop:
     name_source: str = "osm"
 
     def to_dict(self) -> dict[str, JsonValue]:
-        """Plain-JSON form."""
-        return {
-            "stop_id": self.stop_id,
-            "name": self.name,
-            "lat": self.lat,
-            "lon": self.lon,
-            "source": self.source,
-            "name_source": self.name_source,
-        }
+        """Plain-JSON form: the fields by name (all of them are plain values)."""
+        return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BusStop:
