@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from routing.errors import BundleError
 
 BUNDLE_FORMAT = 1
-BUILDER_VERSION = "0.6.0"
+BUILDER_VERSION = "0.7.0"
 """Bump whenever the builder's output changes for the same inputs: it is part of every bundle's name."""
 
 MANIFEST_NAME = "manifest.json"

@@ -476,8 +476,8 @@ class TravelTimes:
         return int(depart_s)
 
     def period_departures(self) -> dict[str, int]:
-        """The representative departure of each service period: its middle, rounded down to the minute."""
-        return {period.name: (period.start_s + period.end_s) // 2 // 60 * 60 for period in self.planner.bus.periods}
+        """The representative departure of each service period (see ``ServicePeriod.representative_s``)."""
+        return {period.name: period.representative_s for period in self.planner.bus.periods}
 
 
 def stop_arrivals(

@@ -195,11 +195,17 @@ class BusRoute:
 
 @dataclass(frozen=True, slots=True)
 class ServicePeriod:
-    """A service period: departures from a route's first stop at ``start_s <= t < end_s`` (seconds after midnight)."""
+    """A service period: departures from a route's first stop at ``start_s <= t < end_s`` (seconds after midnight).
+
+    ``timed_at_end``: the period's travel times are those of a departure in its last minute rather than its middle.
+    The evening periods, in which lines stop one by one, are timed so: a bus that a plan counts on anywhere in such a
+    period still runs at its end, and nobody is sent to a stop after the last bus has left.
+    """
 
     name: str
     start_s: int
     end_s: int
+    timed_at_end: bool = False
 
     @property
     def duration_s(self) -> int:
@@ -210,14 +216,26 @@ class ServicePeriod:
         """True when ``time_s`` (seconds after midnight) falls in the period."""
         return self.start_s <= time_s < self.end_s
 
+    @property
+    def representative_s(self) -> int:
+        """The departure whose travel times stand for the whole period.
+
+        Its middle, or its last minute when ``timed_at_end``; rounded down to the minute.
+        """
+        moment = self.end_s - 60 if self.timed_at_end else (self.start_s + self.end_s) // 2
+        return max(moment, self.start_s) // 60 * 60
+
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-JSON form."""
-        return {"name": self.name, "start_s": self.start_s, "end_s": self.end_s}
+        data: dict[str, JsonValue] = {"name": self.name, "start_s": self.start_s, "end_s": self.end_s}
+        if self.timed_at_end:
+            data["timed_at_end"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ServicePeriod:
         """Inverse of :meth:`to_dict`."""
-        return cls(str(data["name"]), int(data["start_s"]), int(data["end_s"]))
+        return cls(str(data["name"]), int(data["start_s"]), int(data["end_s"]), bool(data.get("timed_at_end", False)))
 
 
 @dataclass(frozen=True, slots=True)

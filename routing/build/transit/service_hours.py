@@ -37,14 +37,15 @@ Headway of a tagged route in a period its service windows overlap:
 
 A route without tagged hours keeps its 2018 trip counts in the World Bank periods and does not run outside them.
 The network's periods are extended to cover the tagged hours: an ``early`` period from the first tagged departure
-(rounded down to the half hour) to the World Bank morning, and an ``evening`` period from the end of the World Bank
-afternoon to the half hour after the last tagged departure, split into ``evening`` and ``late`` when it is longer
-than two hours.
+(rounded down to the half hour) to the World Bank morning, and evening periods from the end of the World Bank
+afternoon to the half hour after the last tagged departure, half an hour each and timed at their end (see
+``EVENING_STEP_S``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections import Counter
@@ -73,11 +74,11 @@ MAX_INTERVAL_S = 4 * 3600
 PERIOD_ROUND_S = 1800
 EARLY = "early"
 EVENING = "evening"
-LATE = "late"
-LONGEST_EVENING_S = 2 * 3600
-"""An evening period longer than this is split at its middle (rounded down to the half hour) into ``evening`` and
-``late``: lines stop one by one after 21:00, and one period timed at 21:37 for 19:45-23:30 would say there is no
-bus home from a show that ends at 21:30."""
+EVENING_STEP_S = 1800
+"""After the World Bank afternoon, lines stop one by one: the evening is cut into half-hour periods (the first one
+takes the odd quarter hour), each timed at its end (:attr:`~routing.transit.model.ServicePeriod.timed_at_end`), so
+a plan never counts on a bus that stopped running earlier in its period (one period timed at 20:37 for 19:45-21:30
+sent travellers to a stop at 21:20 after the last bus home)."""
 DIRECTION_NEAR_M = 50.0
 DIRECTION_GAP_M = 40.0
 STOP_ROLES = ("stop", "platform")
@@ -549,11 +550,12 @@ def assign_relation_hours(
 
 
 def extend_periods(periods: Sequence[ServicePeriod], windows: Sequence[Window]) -> tuple[ServicePeriod, ...]:
-    """The periods with an ``early`` one before and an ``evening`` one after, where tagged hours reach there.
+    """The periods with an ``early`` one before and evening ones after, where tagged hours reach there.
 
-    ``early`` starts at the first window's start rounded down to the half hour; ``evening`` ends at the half hour
-    after the last window's end (so the last departure lies inside it), at most at 24:00. An evening longer than
-    ``LONGEST_EVENING_S`` is split into ``evening`` and ``late`` at its middle, rounded down to the half hour.
+    ``early`` starts at the first window's start rounded down to the half hour. The evening runs from the end of the
+    last period to the half hour after the last window's end (so the last departure lies inside it), at most to
+    24:00, in half-hour periods (``evening``, then ``evening-HHMM`` by start time; one shorter than half an hour
+    joins the next), each timed at its end.
     """
     if not periods or not windows:
         return tuple(periods)
@@ -565,12 +567,11 @@ def extend_periods(periods: Sequence[ServicePeriod], windows: Sequence[Window]) 
     if last >= periods[-1].end_s and periods[-1].end_s < DAY_S:
         start = periods[-1].end_s
         end = min((last // PERIOD_ROUND_S + 1) * PERIOD_ROUND_S, DAY_S)
-        split = (start + end) // 2 // PERIOD_ROUND_S * PERIOD_ROUND_S
-        if end - start > LONGEST_EVENING_S and start < split < end:
-            extended.append(ServicePeriod(EVENING, start, split))
-            extended.append(ServicePeriod(LATE, split, end))
-        else:
-            extended.append(ServicePeriod(EVENING, start, end))
+        cuts = [cut for cut in range(start // EVENING_STEP_S * EVENING_STEP_S, end, EVENING_STEP_S) if cut > start]
+        bounds = [start, *[cut for cut in cuts if cut - start >= EVENING_STEP_S], end]
+        for low, high in itertools.pairwise(bounds):
+            name = EVENING if low == start else f"{EVENING}-{format_clock(low).replace(':', '')}"
+            extended.append(ServicePeriod(name, low, high, timed_at_end=True))
     return tuple(extended)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -13,7 +14,6 @@ from recommender.city import build_city
 from routing.build.transit.service_hours import (
     EARLY,
     EVENING,
-    LATE,
     RelationHours,
     RouteRelation,
     RouteRelations,
@@ -39,6 +39,8 @@ PERIODS = (
     ServicePeriod("md", 9 * H + 1800, 16 * H + 1800),
     ServicePeriod("pm", 16 * H + 1800, 19 * H + 2700),
 )
+EVENINGS_TO_23 = (EVENING, "evening-2030", "evening-2100", "evening-2130", "evening-2200", "evening-2230")
+"""The half-hour evening periods from the end of the afternoon (19:45) to 23:00."""
 SPEED = SpeedModel(form="test", dwell_s={}, speed_mps={}, route_factor={}, detour_factor=1.3)
 STOPS = (
     BusStop("s0", "Bến xe Yên Nghĩa", 21.000, 105.800, "osm"),
@@ -159,16 +161,30 @@ def test_route_master_tags_fill_in() -> None:
 
 def test_periods_extend_to_the_tagged_hours() -> None:
     periods = extend_periods(PERIODS, [(5 * H, 22 * H + 1800), (5 * H + 120, 21 * H)])
-    assert [p.name for p in periods] == [EARLY, "am", "md", "pm", EVENING, LATE]
+    assert [p.name for p in periods] == [EARLY, "am", "md", "pm", *EVENINGS_TO_23]
     assert (periods[0].start_s, periods[0].end_s) == (5 * H, PERIODS[0].start_s)
-    # 19:45-23:00 is longer than two hours: split at its middle, rounded down to the half hour
-    assert (periods[-2].start_s, periods[-2].end_s) == (PERIODS[-1].end_s, 21 * H)
-    assert (periods[-1].start_s, periods[-1].end_s) == (21 * H, 23 * H)
+    # 19:45-23:00 in half hours; the odd quarter (19:45-20:00) joins the first one
+    evening = periods[4:]
+    assert [(p.start_s, p.end_s) for p in evening[:2]] == [(PERIODS[-1].end_s, 20 * H + 1800), (20 * H + 1800, 21 * H)]
+    assert evening[-1].end_s == 23 * H
+    assert all(a.end_s == b.start_s for a, b in itertools.pairwise(periods))
+    assert all(p.timed_at_end for p in evening)
+    assert not any(p.timed_at_end for p in periods[:4])
     short = extend_periods(PERIODS, [(6 * H + 1800, 21 * H)])
-    assert [p.name for p in short] == ["am", "md", "pm", EVENING]
-    assert (short[-1].start_s, short[-1].end_s) == (PERIODS[-1].end_s, 21 * H + 1800)
+    assert [p.name for p in short] == ["am", "md", "pm", EVENING, "evening-2030", "evening-2100"]
+    assert short[-1].end_s == 21 * H + 1800
     assert extend_periods(PERIODS, []) == PERIODS
     assert extend_periods(PERIODS, [(7 * H, 18 * H)]) == PERIODS
+
+
+def test_an_evening_period_is_timed_at_its_last_minute() -> None:
+    """Lines stop one by one in the evening: a bus counted on anywhere in the period must still run at its end."""
+    periods = extend_periods(PERIODS, [(5 * H, 22 * H + 1800)])
+    by_name = {p.name: p for p in periods}
+    assert by_name["evening-2100"].representative_s == 21 * H + 1740
+    assert by_name["md"].representative_s == (PERIODS[1].start_s + PERIODS[1].end_s) // 2 // 60 * 60
+    assert all(ServicePeriod.from_dict(p.to_dict()) == p for p in periods)
+    assert "timed_at_end" not in by_name["am"].to_dict()  # bundles written before the field load unchanged
 
 
 def test_headway_rules() -> None:
@@ -177,11 +193,11 @@ def test_headway_rules() -> None:
     window = ((5 * H, 22 * H + 1800),)
     ranged = RelationHours(1, "02", window, (300, 900), (), "osm:relation/1")
     headways, source = route_headways(ranged, gtfs, periods)
-    assert headways == {EARLY: 900.0, "am": 300.0, "md": 900.0, "pm": 300.0, EVENING: 900.0, LATE: 900.0}
+    assert headways == {EARLY: 900.0, "am": 300.0, "md": 900.0, "pm": 300.0, **dict.fromkeys(EVENINGS_TO_23, 900.0)}
     assert source == "osm_interval_range"
     hours_only = RelationHours(1, "BRT01", window, None, (), "osm:relation/1")
     headways, source = route_headways(hours_only, gtfs, periods)
-    assert headways == {EARLY: 1200.0, "am": 300.0, "md": 1200.0, "pm": 300.0, EVENING: 1200.0, LATE: 1200.0}
+    assert headways == {EARLY: 1200.0, "am": 300.0, "md": 1200.0, "pm": 300.0, **dict.fromkeys(EVENINGS_TO_23, 1200.0)}
     assert "estimated" in source
     conditional = RelationHours(1, "2A", window, (600, 600), (((360, 360), ((7 * H, 10 * H),)),), "osm:relation/1")
     headways, _ = route_headways(conditional, gtfs, periods)
@@ -189,11 +205,10 @@ def test_headway_rules() -> None:
     assert headways["md"] == 600.0
     short_day = RelationHours(1, "90", ((5 * H + 1800, 19 * H + 1800),), (1200, 1200), (), "osm:relation/1")
     headways, _ = route_headways(short_day, gtfs, periods)
-    assert headways[EVENING] is None
-    assert headways[LATE] is None
+    assert all(headways[name] is None for name in EVENINGS_TO_23)
     interval_only = RelationHours(1, "CNG03", (), (900, 900), (), "osm:relation/1")
     headways, _ = route_headways(interval_only, gtfs, periods)
-    assert headways == {EARLY: None, "am": 900.0, "md": 900.0, "pm": 900.0, EVENING: None, LATE: None}
+    assert headways == {EARLY: None, "am": 900.0, "md": 900.0, "pm": 900.0, **dict.fromkeys(EVENINGS_TO_23)}
 
 
 def test_apply_matches_by_relation_id_then_line_and_direction() -> None:
@@ -217,7 +232,7 @@ def test_apply_matches_by_relation_id_then_line_and_direction() -> None:
     )
     updated, periods, report = apply_service_hours(routes, STOPS, PERIODS, relations)
     by_id = {route.route_id: route for route in updated}
-    assert [p.name for p in periods] == [EARLY, "am", "md", "pm", EVENING, LATE]
+    assert [p.name for p in periods] == [EARLY, "am", "md", "pm", *EVENINGS_TO_23]
     assert by_id["02:1"].service_hours_s == ((5 * H + 120, 22 * H + 1800),)
     assert by_id["02:1"].hours_source.startswith("osm:relation/100 opening_hours=Mo-Su 05:02-22:30")
     assert by_id["02:2"].hours_source.endswith("(line's other direction)")
@@ -245,9 +260,9 @@ def test_apply_matches_by_relation_id_then_line_and_direction() -> None:
 
 def test_timetable_runs_from_the_first_to_the_last_tagged_departure() -> None:
     periods = extend_periods(PERIODS, [(5 * H + 120, 22 * H + 1800)])
-    headways = {EARLY: 900.0, "am": 300.0, "md": 900.0, "pm": 300.0, EVENING: 900.0, LATE: 900.0}
+    headways = {EARLY: 900.0, "am": 300.0, "md": 900.0, "pm": 300.0, **dict.fromkeys(EVENINGS_TO_23, 900.0)}
     tagged = bus_route("02:1", ("s0", "s1", "s2"), headway_s=headways, service_hours_s=((5 * H + 120, 22 * H + 1800),))
-    untagged = bus_route("99:1", ("s0", "s2"), headway_s={**headways, EARLY: None, EVENING: None, LATE: None})
+    untagged = bus_route("99:1", ("s0", "s2"), headway_s={**headways, EARLY: None, **dict.fromkeys(EVENINGS_TO_23)})
     short = bus_route("90:1", ("s2", "s0"), headway_s={**headways, EARLY: 1000.0}, service_hours_s=((6 * H, 19 * H),))
     timetable = Timetable.from_network(
         BusNetwork(stops=STOPS, routes=(tagged, untagged, short), periods=periods, speed_model=SPEED)
@@ -322,7 +337,9 @@ def test_bundle_records_where_hours_come_from(hanoi: CityBundle) -> None:
     for route in hanoi.bus.routes:
         assert route.hours_source.startswith("osm:relation/") == bool(route.service_hours_s)
     names = [period.name for period in hanoi.bus.periods]
-    assert names[-2:] == [EVENING, LATE]
+    evening = names[names.index(EVENING) :]
+    assert len(evening) >= 2
+    assert all(period.timed_at_end for period in hanoi.bus.periods[names.index(EVENING) :])
     assert set(hanoi.matrices.bus_s) == set(names)
 
 
