@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PLACES_DIR = ROOT / "data" / "places"
 FOOD_CSV = PLACES_DIR / "osm-food-hoankiem-2024" / "food_places.csv"
 POI_GEOJSON = PLACES_DIR / "osm-pois-from-merged-extract.geojson"
+OUTER_CSV = PLACES_DIR / "osm-wikidata-outer-units-2026.csv"
 PBF = ROOT / "data" / "osm" / "hanoi-merged-2025.osm.pbf"
 
 MAJOR_SIGHTS = (
@@ -113,6 +114,17 @@ def poi_file() -> dict[str, tuple[float, float]]:
         )
         for f in features
     }
+
+
+@pytest.fixture(scope="module")
+def outer_file() -> dict[str, tuple[float, float]]:
+    """The OSM elements of the 2026 copy for the outer units (``osm:node/N`` / ``osm:way/N`` -> lat, lon)."""
+    with OUTER_CSV.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["source_id"]: (float(row["lat"]), float(row["lon"]))
+            for row in csv.DictReader(handle)
+            if row["source_id"].startswith("osm:")
+        }
 
 
 # ----------------------------------------------------------------------------------------------- shipped data
@@ -216,14 +228,22 @@ def _pbf_coordinates(wanted: set[str]) -> dict[str, tuple[float, float]]:
 
 
 def test_every_osm_coordinate_matches_its_source(
-    catalogue: Catalogue, food_file: dict[str, tuple[float, float]], poi_file: dict[str, tuple[float, float]]
+    catalogue: Catalogue,
+    food_file: dict[str, tuple[float, float]],
+    poi_file: dict[str, tuple[float, float]],
+    outer_file: dict[str, tuple[float, float]],
 ) -> None:
     osm_places = [place for place in catalogue if place.coord_source.startswith("osm:")]
     assert len(osm_places) >= 100
     elsewhere = {place.coord_source for place in osm_places if place.coord_source not in food_file}
     pbf = _pbf_coordinates(elsewhere)
     for place in osm_places:
-        source = food_file.get(place.coord_source) or poi_file.get(place.coord_source) or pbf.get(place.coord_source)
+        source = (
+            food_file.get(place.coord_source)
+            or poi_file.get(place.coord_source)
+            or pbf.get(place.coord_source)
+            or outer_file.get(place.coord_source)
+        )
         assert source is not None, f"{place.id}: {place.coord_source} is in none of the OSM files"
         assert place.lat == pytest.approx(source[0], abs=1e-6), place.id
         assert place.lon == pytest.approx(source[1], abs=1e-6), place.id
