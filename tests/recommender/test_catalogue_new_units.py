@@ -39,6 +39,8 @@ NEW_UNIT_PLACES = (
     "vuon-chuoi-archaeological-site",
     "ba-vi-french-ruins",
     "vietnam-forest-museum",
+    "bach-khoa-student-soldiers-monument",
+    "yen-so-fish-market",
 )
 WIKIDATA_REF = re.compile(r"^ref:wikidata-q(\d+)$")
 
