@@ -34,6 +34,9 @@ from recommender.trip.value import (
 from routing import BusPlan, CityRouter, RoutingError
 
 DAY_S = 86_400
+MEAL_LATE_S = 15 * 60
+"""A meal may start up to a quarter of an hour after its window's latest start when a bus ran late: lunch at 12:45
+rather than none."""
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,11 @@ class DayExpander:
     def expand(self, route: Route) -> tuple[DayPlan, list[str]]:
         """The day plan for one solved route, and warnings for any visit it had to drop."""
         nodes = list(route.nodes)
+        # The solver's start of each visit (a route built by hand, as an edit does, carries no times: all zero).
+        planned = {visit.node: visit.start_s for visit in route.visits if visit.departure_s > visit.start_s}
         warnings: list[str] = []
         while True:
-            attempt = self._timed(route.day, nodes)
+            attempt = self._timed(route.day, nodes, planned)
             if isinstance(attempt, DayPlan):
                 return attempt, warnings
             shorter = self._shorter_alternative(nodes[attempt])
@@ -107,8 +112,12 @@ class DayExpander:
         name = place.name_en if place else "a must-visit place"
         raise MustVisitError(f"{name} cannot be reached in its opening hours with the real bus and walking connections")
 
-    def _timed(self, day: int, nodes: list[int]) -> DayPlan | int:
-        """The re-timed day, or the position in ``nodes`` of the visit to drop."""
+    def _timed(self, day: int, nodes: list[int], planned: dict[int, float]) -> DayPlan | int:
+        """The re-timed day, or the position in ``nodes`` of the visit to drop.
+
+        A visit starts in the window the solver planned it in, or an earlier one; never in a later one (a lunch
+        missed by two minutes is not served at dinner time, with the rest of the day pushed past its hours).
+        """
         problem = self.trip.problem
         day_start = float(problem.day_start_s[day])
         day_end = float(problem.day_end_s[day])
@@ -120,7 +129,8 @@ class DayExpander:
             leg = self._leg(previous, node, time_s)
             if leg is None:
                 return position
-            start_s = _earliest_start(problem.windows(node, day), leg.arrive_s)
+            late_s = MEAL_LATE_S if self.trip.kinds[node] is NodeKind.MEAL else 0.0
+            start_s = _earliest_start(problem.windows(node, day), leg.arrive_s, planned.get(node), late_s=late_s)
             if start_s is None:
                 return position
             end_s = start_s + float(problem.service_s[node])
@@ -226,7 +236,18 @@ class DayExpander:
             walk_allowed = walk_allowed or walk_m <= WALK_MODE_LONGEST_WALK_M
         if not walk_allowed or not np.isfinite(walk_m):
             return None
-        return self._walk_leg(source, target, depart_s)
+        walk = self._walk_leg(source, target, depart_s)
+        if (
+            walk is not None
+            and self.request.mode is TravelMode.BUS
+            and walk.walk_m > self.request.longest_walk_m
+            and 0 <= depart_s < DAY_S
+        ):
+            # The street walk came out longer than the matrix said (snaps, a detour): a bus, when there is one.
+            bus = self._bus_leg(source, target, depart_s, walk_allowed=False, planned_arrival_s=walk.arrive_s)
+            if bus is not None and bus.rides and bus.walk_m < walk.walk_m:
+                return bus
+        return walk
 
     def _felt_arrival_s(self, leg: PlannedLeg) -> float:
         """A bus leg's arrival as it is felt: its walks to and from the stops as they feel, and each boarding."""
@@ -331,8 +352,17 @@ class DayExpander:
         )
 
 
-def _earliest_start(windows: list[tuple[float, float]], arrival_s: float) -> float | None:
-    """The first moment at or after arrival inside one of the start windows (None: all have passed)."""
+def _earliest_start(
+    windows: list[tuple[float, float]], arrival_s: float, planned_s: float | None = None, *, late_s: float = 0.0
+) -> float | None:
+    """The first moment at or after arrival inside one of the start windows (None: all have passed).
+
+    With ``planned_s``, only the windows up to the one holding the planned start count, the last of them ``late_s``
+    longer.
+    """
+    if planned_s is not None:
+        upto = next((i for i, (_, close_s) in enumerate(windows) if planned_s <= close_s + 1e-6), len(windows) - 1)
+        windows = [*windows[:upto], (windows[upto][0], windows[upto][1] + late_s)] if windows else windows
     for open_s, close_s in windows:
         if arrival_s <= close_s + 1e-6:
             return max(arrival_s, open_s)

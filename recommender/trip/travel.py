@@ -13,7 +13,7 @@ point is taken as the time from that point to the place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +40,11 @@ BUS_MARGIN: Final[float] = 1.1
 BUS_MARGIN_S: Final[float] = 180.0
 """A bus leg is planned at 1.1 x its matrix time + 3 min: the matrices hold the time for one representative
 departure per period, and a departure at another moment may wait longer for its bus."""
+SLOWER_BUS_FACTOR: Final[float] = 1.3
+"""A hop too long to walk, served by buses that are slower than walking at that time of day, is planned at 1.3 x the
+walking time + 3 min (the matrices keep only "no faster than walking"; the leg is routed at its real time when the
+day is expanded). Before, such hops (a hotel in Cát Linh to Trấn Quốc at midday: 2.8 km on foot, 50 min by bus)
+could not be made at all, and sights a few kilometres apart dropped out of plans."""
 
 
 @dataclass(frozen=True)
@@ -184,17 +189,16 @@ def node_matrices(
     starts = [0.0]
     bus_walk_m = _bus_leg_walk_m(router, place_rows)
     leg_walk_m: FloatArray | None = None
-    for period in periods:
-        bus = np.full((count, count), np.inf)
-        table = matrices.bus_s[period.name][np.ix_(place_rows, place_rows)].astype(np.float64)
-        bus[2:, 2:] = np.where(np.isfinite(table), table, np.inf)
-        bus[0, 2:] = rows.bus_from_start_s[period.name][place_rows]
-        bus[2:, 1] = rows.bus_to_end_s[period.name][place_rows]
-        bus[2:, 0] = rows.bus_from_start_s[period.name][place_rows]
-        bus[1, 2:] = rows.bus_to_end_s[period.name][place_rows]
-        bus[0, 1] = bus[1, 0] = rows.start_to_end_bus_s.get(period.name, np.inf)
-        # The bundle's bus times are never slower than walking; only a strictly faster one is a real bus.
-        real_bus = np.where(bus < walk_s - _FASTER_BY_S, bus * BUS_MARGIN + BUS_MARGIN_S, np.inf)
+    tables = [_bus_table(matrices.bus_s[period.name], place_rows, rows, period.name) for period in periods]
+    # The bundle's bus times are never slower than walking; only a strictly faster one is a real bus.
+    faster = [table < walk_s - _FASTER_BY_S for table in tables]
+    # A hop too long to walk whose bus is faster than walking at some time of the day is served by buses; when
+    # they are slower than the walk (their stops lie off the way), the bus is still how the traveller goes.
+    served = np.logical_or.reduce(faster) & ~allowed & np.isfinite(walk_s)
+    for period, bus, is_faster in zip(periods, tables, faster, strict=True):
+        real_bus = np.where(is_faster, bus * BUS_MARGIN + BUS_MARGIN_S, np.inf)
+        if not period.timed_at_end:  # full daytime service; in the evening a slower bus may be no bus at all
+            real_bus = np.where(served & ~is_faster, walk_s * SLOWER_BUS_FACTOR + BUS_MARGIN_S, real_bus)
         factor = walk_reluctance(
             np.where(allowed, walk_m, 0.0), heat_share=heat_share(period.start_s, period.end_s), rain=rain
         )
@@ -217,6 +221,22 @@ def node_matrices(
         leg_walk_m = np.where(allowed, walk_m, bus_walk_m)
     np.fill_diagonal(leg_walk_m, 0.0)
     return PeriodMatrices(np.stack(layers), np.asarray(starts), walk_m, leg_walk_m)
+
+
+def _bus_table(
+    table: NDArray[np.floating[Any]], place_rows: NDArray[np.int64], rows: EndpointRows, period: str
+) -> FloatArray:
+    """One period's bus seconds over nodes ``[start, end, places...]`` (inf where none)."""
+    count = place_rows.size + 2
+    bus = np.full((count, count), np.inf)
+    block = table[np.ix_(place_rows, place_rows)].astype(np.float64)
+    bus[2:, 2:] = np.where(np.isfinite(block), block, np.inf)
+    bus[0, 2:] = rows.bus_from_start_s[period][place_rows]
+    bus[2:, 1] = rows.bus_to_end_s[period][place_rows]
+    bus[2:, 0] = rows.bus_from_start_s[period][place_rows]
+    bus[1, 2:] = rows.bus_to_end_s[period][place_rows]
+    bus[0, 1] = bus[1, 0] = rows.start_to_end_bus_s.get(period, np.inf)
+    return bus
 
 
 def _bus_leg_walk_m(router: CityRouter, place_rows: NDArray[np.int64]) -> FloatArray:

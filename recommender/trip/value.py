@@ -5,8 +5,9 @@ decided here, before the solver runs:
 
 * **a visit's worth** grows with how much the place matters (its popularity with visitors, sharpened so a signature
   sight of Hanoi is worth far more than a statue), with the traveller's interest in it, and with the place's own
-  natural length (a 90-minute temple holds more than a 10-minute monument, with diminishing returns); a visit cut
-  short by a packed pace keeps most, not all, of its worth;
+  natural length (a 90-minute temple holds more than a 10-minute monument, with diminishing returns); part of it is
+  earned by any visit (having seen the place), the rest by the time spent; a visit cut short keeps most, not all, of
+  its worth;
 * **repeats of one kind** are worth less: the ``k``-th best place of a kind is discounted by ``REPEAT_DECAY`` per
   day's worth of them already ranked above it, less so for a kind the traveller asked for (no five pagodas in a
   row unless pagodas were asked for);
@@ -31,15 +32,24 @@ from recommender.scoring import PlaceScore
 
 FloatArray = NDArray[np.float64]
 
-PREFERENCE_SHARPNESS: Final[float] = 3.0
-"""Value grows with (score / 100) ** 3: the planner adds values up, so on the raw scores a day of many lukewarm
-visits would outweigh one long trip to what the traveller asked for most (a craft village an hour away)."""
-PROMINENCE_POWER: Final[float] = 1.0
-"""Value grows with popularity: a 0.95 sight is worth 2.1x a 0.45 one before its length counts. Popularity also
-enters the traveller's score, so a higher power lets famous sights crowd out what the traveller asked for (a family
-that likes parks got the Citadel and Hỏa Lò at power 2); the stop cost keeps small places out instead."""
+PREFERENCE_SHARPNESS: Final[float] = 4.0
+"""Value grows with (score / 100) ** 4: the planner adds values up, so on the raw scores a day of many lukewarm
+visits would outweigh one long trip to what the traveller asked for most (a craft village an hour away). At 3, with
+prominence at power 2, a traveller who asked for CI centres and galleries got Hỏa Lò and the Citadel instead
+(`bench/plan_quality.py` personas art-ci-bus and art-ci-walk: 75-80 % of their visits matched an interest, 86-88 %
+at 4)."""
+PROMINENCE_POWER: Final[float] = 2.0
+"""Value grows with popularity squared: a 0.85 sight (One Pillar Pagoda) is worth 3.6x a 0.45 one (a statue) before
+its length counts, so a first day takes in the sights that matter. Popularity also enters the traveller's score;
+the sharper preference above keeps famous sights from crowding out what the traveller asked for."""
 LENGTH_POWER: Final[float] = 0.5
 """Value grows with (natural length / 1 h) ** 0.5: a 90-minute site holds 3x a 10-minute one, not 9x."""
+SIGHTING_SHARE: Final[float] = 0.4
+"""The share of a visit's worth that any visit earns, however short: having seen the One Pillar Pagoda in twenty
+minutes is most of what it gives; the rest grows with the time spent (length and short-visit curve below). Without
+it, the 45 minutes between a short and a full visit to the Temple of Literature outweighed the One Pillar Pagoda and
+the Mausoleum, and a first-time Tuesday took in 4 of Hanoi's 10 signature sights; over 40 random first-time
+visitors (not the persona suite) the sights per plan rose by a quarter (see ``docs/PLANNING.md``)."""
 LONGEST_COUNTED_MIN: Final[float] = 240.0
 """Natural lengths beyond four hours add no more worth (a day trip is not worth a whole day of sights)."""
 SHORT_VISIT_CURVE: Final[float] = 2.0
@@ -108,7 +118,8 @@ def visit_worth(place: Place, score: PlaceScore, *, visit_s: float) -> float:
     natural_min = max(float(place.visit_min), 1.0)
     length = (min(natural_min, LONGEST_COUNTED_MIN) / 60.0) ** LENGTH_POWER
     share = time_share(visit_s / (natural_min * 60.0))
-    return float(100.0 * relevance**PREFERENCE_SHARPNESS * prominence * length * share)
+    time_part = (1.0 - SIGHTING_SHARE) * length * share
+    return float(100.0 * relevance**PREFERENCE_SHARPNESS * prominence * (SIGHTING_SHARE + time_part))
 
 
 def time_share(fraction: float) -> float:

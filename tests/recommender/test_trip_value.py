@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from recommender.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
 from recommender.scoring import Context, Interests, score_place
 from recommender.trip.value import (
+    SIGHTING_SHARE,
     heat_share,
     repeat_discount,
     time_share,
@@ -71,3 +74,26 @@ def test_a_trip_of_several_days_favours_the_first_place_of_each_asked_kind() -> 
     assert repeat_discount(0, days=1, interest=1.0) == 1.0
     assert repeat_discount(0, days=3, interest=0.8) > 2.0
     assert repeat_discount(0, days=3, interest=0.0) == 1.0
+
+
+def test_a_short_visit_to_a_famous_sight_beats_lingering_longer_at_another() -> None:
+    """A first-time visitor sees the One Pillar Pagoda rather than spending 45 more minutes at the Temple of
+    Literature: the extra time is worth less than the 20-minute sight (both for a heritage lover)."""
+    extension = _worth("temple-of-literature") - _worth("temple-of-literature", share=0.5)
+    assert _worth("one-pillar-pagoda") > extension
+
+
+def test_any_visit_earns_its_sighting_share() -> None:
+    for place_id in ("temple-of-literature", "one-pillar-pagoda", "hoa-lo-prison"):
+        length = math.sqrt(min(CATALOGUE.get(place_id).visit_min, 240) / 60)
+        kept = SIGHTING_SHARE / (SIGHTING_SHARE + (1 - SIGHTING_SHARE) * length)
+        assert _worth(place_id, share=0.01) >= kept * _worth(place_id) * 0.99
+
+
+def test_famous_sights_do_not_crowd_out_what_a_specialist_asked_for() -> None:
+    """A traveller who asked for CI centres values a modest CI centre above a famous prison museum."""
+    ci = Interests.parse({"ci_centre": 1.0, "museum": 0.5})
+    centres = [place.id for place in CATALOGUE if place.categories[0].value == "ci_centre" and place.popularity >= 0.4]
+    assert centres
+    best_centre = max(_worth(place_id, ci) for place_id in centres)
+    assert best_centre > _worth("hoa-lo-prison", ci)
