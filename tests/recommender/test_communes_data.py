@@ -63,6 +63,17 @@ def test_every_event_is_at_a_catalogue_place_of_its_ward(catalogue: Catalogue) -
         ("phu-thuong-sticky-rice-festival", dt.date(2024, 2, 17), dt.date(2024, 2, 19)),
         # Hanoi Creative Design Festival 2023, 17-26 November (vietnamplus.vn).
         ("hanoi-creative-design-festival-2023", dt.date(2023, 11, 17), dt.date(2023, 11, 26)),
+        # "Ngày 15/2 (tức mùng 6 Tết Giáp Thìn)" (kienthuc.net.vn, 2024): the 4th-10th ran 13-19 February.
+        ("me-linh-festival", dt.date(2024, 2, 13), dt.date(2024, 2, 19)),
+        # "15/2 (tức 18 tháng Giêng)" (danphuong.hanoi.gov.vn, 2025).
+        ("dai-phung-festival", dt.date(2025, 2, 15), dt.date(2025, 2, 15)),
+        # "từ ngày 09/5/2023 đến hết ngày 12/5/2023 (ngày 20/3 - 23/3 âm lịch)" (vinhland.vn): the 23rd is 12 May.
+        ("le-mat-festival", dt.date(2023, 5, 12), dt.date(2023, 5, 12)),
+        # "từ ngày 9-18/4/2024, tức từ mùng 1 đến 10 tháng Ba năm Giáp Thìn" (vietnam.vn): the 6th is 14 April.
+        ("tay-phuong-pagoda-festival", dt.date(2024, 4, 14), dt.date(2024, 4, 14)),
+        # "Sáng ngày 19/5 (tức ngày 1/4 âm lịch)" (thuongtin.hanoi.gov.vn); the 2023 festival ran "từ 18-20/5 (tức từ
+        # ngày 29/3-2/4 âm lịch)" (nguoihanoi.vn, 10/05/2023).
+        ("chu-dong-tu-tien-dung-festival", dt.date(2023, 5, 19), dt.date(2023, 5, 19)),
     ],
 )
 def test_festival_days_match_what_the_sources_give(event_id: str, first: dt.date, last: dt.date) -> None:
