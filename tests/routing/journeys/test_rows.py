@@ -220,7 +220,10 @@ def test_hanoi_catalogue_matrices() -> None:
     assert np.all(np.diag(result.walk_m) == 0)
     both = ~np.isnan(result.walk_m) & ~np.isnan(result.walk_m.T)
     assert np.all(np.abs(result.walk_m - result.walk_m.T)[both] <= 1.0)
-    assert both.mean() > 0.8
+    # Places off the street network (beyond the extract: 31 of 297 in 2026-12) have no street walk; between the
+    # others, nearly every pair has one both ways (the rest lie on small street islands).
+    on = np.asarray([not bundle.place_access[place["id"]]["off_network"] for place in bundle.places])
+    assert both[np.ix_(on, on)].mean() > 0.9
     walk_s = result.walk_s()
     for table in result.bus_s.values():
         assert np.all(np.diag(table) == 0)
