@@ -93,12 +93,6 @@ def test_a_first_time_tuesday_takes_in_five_signature_sights(rows: list[dict[str
     assert first["signature_sights"] >= 5, first
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 11, open: the three-day broad plan takes in 7 of the 10 signature sights (8 needed): each day "
-    "already walks 6-7 km of its 7 km budget (bus access walks included), and Long Biên bridge and Trấn Quốc need "
-    "1-2 km more",
-)
 def test_three_broad_days_take_in_eight_signature_sights_and_a_craft_village(rows: list[dict[str, Any]]) -> None:
     broad = next(row for row in rows if row["id"] == "three-day-broad")
     assert broad["signature_sights"] >= 8, broad
