@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, cast
 
 from opening_hours import OpeningHours
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -82,13 +82,16 @@ DEFAULT_CATALOGUE_PATH: Final[Path] = Path(__file__).resolve().parent.parent / "
 """The catalogue shipped with the project."""
 
 ID_PATTERN: Final[str] = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-COORD_SOURCE_PATTERN: Final[str] = r"^(osm:(node|way)/\d+|ref:[a-z0-9]+(-[a-z0-9]+)*|estimated:\d+)$"
-"""Where a coordinate comes from: an OSM element (``osm:node/123``), a named reference listed in ``docs/DATA.md``
-(``ref:sights-reference-30``), or an estimate with its accuracy in metres (``estimated:300``)."""
+COORD_SOURCE_PATTERN: Final[str] = r"^(osm:(node|way|relation)/\d+|ref:[a-z0-9]+(-[a-z0-9]+)*|estimated:\d+)$"
+"""Where a coordinate comes from: an OSM element (``osm:node/123``; a way or relation gives its centre), a named
+reference listed in ``docs/DATA.md`` (``ref:sights-reference-30``), or an estimate with its accuracy in metres
+(``estimated:300``)."""
 Status = Literal["verified", "listed", "unverified"]
 """``verified``: the place and its point were checked against a named source (an OSM element of that name at that point,
 or a reference); ``listed``: carried over from the hand-made catalogue, not re-checked; ``unverified``: checked, and the
 truth could not be established (kept out of default plans)."""
+OsmKind = Literal["node", "way", "relation"]
+"""The kinds of OSM element a coordinate may come from."""
 Visiting = Literal["regular", "events-only", "by-appointment"]
 """How a traveller can visit: in its opening hours, only during announced events, or by arrangement."""
 HoursSource = Literal["source", "listed", "estimated"]
@@ -342,12 +345,12 @@ class Place(BaseModel):
         return None
 
     @property
-    def osm_element(self) -> tuple[Literal["node", "way"], int] | None:
-        """``("node", 123)`` or ``("way", 456)`` when the coordinates come from OSM, else ``None``."""
+    def osm_element(self) -> tuple[OsmKind, int] | None:
+        """``("node", 1)``, ``("way", 2)`` or ``("relation", 3)`` when the coordinates come from OSM, else ``None``."""
         if not self.coord_source.startswith("osm:"):
             return None
         kind, _, number = self.coord_source.removeprefix("osm:").partition("/")
-        return ("node" if kind == "node" else "way"), int(number)
+        return cast(OsmKind, kind), int(number)
 
     def hours(self) -> OpeningHours:
         """The parsed opening hours (cached per distinct expression)."""

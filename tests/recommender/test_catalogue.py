@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PLACES_DIR = ROOT / "data" / "places"
 FOOD_CSV = PLACES_DIR / "osm-food-hoankiem-2024" / "food_places.csv"
 POI_GEOJSON = PLACES_DIR / "osm-pois-from-merged-extract.geojson"
-OUTER_CSV = PLACES_DIR / "osm-wikidata-outer-units-2026.csv"
+OUTER_CSV = PLACES_DIR / "osm-wikidata-places-2026.csv"
 PBF = ROOT / "data" / "osm" / "hanoi-merged-2025.osm.pbf"
 
 MAJOR_SIGHTS = (
@@ -329,6 +329,7 @@ def test_chains_of_parents(catalogue: Catalogue) -> None:
 
 def test_osm_element_property(catalogue: Catalogue) -> None:
     assert catalogue.get("temple-of-literature").osm_element == ("way", 1220554188)
+    assert catalogue.get("cho-hom").osm_element == ("relation", 11623141)
     assert catalogue.get("co-loa-citadel").osm_element is None
 
 
@@ -495,7 +496,7 @@ def test_cuisine_place_needs_a_dish(write_catalogue: Callable[..., Path]) -> Non
     ("column", "value", "expected"),
     [
         ("indoor", "yes", "write true or false"),
-        ("coord_source", "osm:relation/5", "String should match pattern"),
+        ("coord_source", "osm:area/5", "String should match pattern"),
         ("former_district", "Hanoi", "Input should be"),
         ("ward", "phuong-atlantis", "is not the id of one of Hanoi's 126 wards"),
         ("status", "maybe", "Input should be"),

@@ -1,6 +1,6 @@
-"""Places added in 2026 for units that had none (issue 12 item 4, issue 17): each lies in its unit and names its source.
+"""Places added in 2026 for units that had none, and older places moved onto their OSM element (issues 12, 17).
 
-The coordinates come from ``data/places/osm-wikidata-outer-units-2026.csv``, a copy of the OSM elements (ODbL) and
+The coordinates come from ``data/places/osm-wikidata-places-2026.csv``, a copy of the OSM elements (ODbL) and
 Wikidata items (CC0) used, with their repository, commit and file (see docs/DATA.md); no coordinate is written here.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from recommender.catalogue import DEFAULT_CATALOGUE_PATH, Catalogue, load_catalogue
 from recommender.wards import Wards, default_wards
 
-SOURCE_CSV = DEFAULT_CATALOGUE_PATH.parent / "osm-wikidata-outer-units-2026.csv"
+SOURCE_CSV = DEFAULT_CATALOGUE_PATH.parent / "osm-wikidata-places-2026.csv"
 NEW_UNIT_PLACES = (
     "tuu-liet-pagoda",
     "tran-vu-temple-thach-ban",
@@ -41,7 +41,68 @@ NEW_UNIT_PLACES = (
     "vietnam-forest-museum",
     "bach-khoa-student-soldiers-monument",
     "yen-so-fish-market",
+    "boc-pagoda",
+    "dong-da-mound",
+    "chem-communal-house",
+    "ha-dong-market",
+    "bo-de-market",
+    "duong-noi-astronomy-park",
+    "phung-khoang-market",
+    "kim-giang-market",
+    "phu-dien-market",
+    "phu-gia-market",
+    "phuc-loi-market",
+    "tay-mo-market",
+    "hoang-mai-market",
+    "vinh-tuy-market",
+    "hoa-binh-park",
+    "trung-hoa-market",
+    "yen-so-park",
+    "dao-xuyen-pagoda",
+    "can-hoach-fan-village",
+    "ethnic-culture-tourism-village",
+    "thanh-chuong-viet-palace",
+    "luu-thuong-grass-plaiting-village",
+    "son-dong-market",
+    "vien-nam-mountain",
+    "cau-buou-market",
+    "dau-moi-market",
+    "thuy-ung-horn-village",
+    "y-lan-temple",
+    "tram-mountain",
+    "tuong-phieu-communal-house",
+    "bach-tru-communal-house",
+    "van-xuan-communal-house",
+    "vien-dinh-communal-house",
+    "hoang-xa-communal-house",
+    "ham-lon-mountain",
+    "ngao-thien-peak",
+    "phuong-hoang-mountain",
+    "da-de-mountain",
+    "su-tu-mountain",
+    "ao-bo-ket-park",
+    "van-phu-park",
 )
+CHECKED_PLACES = (
+    "vietnam-museum-of-ethnology",
+    "b52-victory-museum",
+    "air-force-museum",
+    "vietnam-military-history-museum",
+    "lang-pagoda",
+    "son-tay-citadel",
+    "vcca-contemporary-art-center",
+    "thu-le-park-zoo",
+    "lotte-observation-deck",
+    "thong-nhat-park",
+    "cho-hom",
+    "ha-thai-lacquer-village",
+    "chuong-conical-hat-village",
+    "nhi-khe-wood-turning-village",
+    "quang-phu-cau-incense-village",
+    "kieu-ky-gold-leaf-village",
+    "chuon-ngo-inlay-village",
+)
+"""Places of the earlier catalogue moved onto an OSM element of their name (their hours stay the listed ones)."""
 WIKIDATA_REF = re.compile(r"^ref:wikidata-q(\d+)$")
 
 
@@ -63,13 +124,13 @@ def sources() -> dict[str, dict[str, str]]:
 
 def _source_id(coord_source: str) -> str | None:
     """``osm:node/1`` stays; ``ref:wikidata-q42`` becomes ``wikidata:Q42``; anything else gives ``None``."""
-    if re.fullmatch(r"osm:(node|way)/\d+", coord_source):
+    if re.fullmatch(r"osm:(node|way|relation)/\d+", coord_source):
         return coord_source
     match = WIKIDATA_REF.match(coord_source)
     return f"wikidata:Q{match.group(1)}" if match else None
 
 
-@pytest.mark.parametrize("place_id", NEW_UNIT_PLACES)
+@pytest.mark.parametrize("place_id", NEW_UNIT_PLACES + CHECKED_PLACES)
 def test_new_place_lies_in_its_unit_and_names_an_osm_element_or_a_wikidata_item(
     catalogue: Catalogue, wards: Wards, sources: dict[str, dict[str, str]], place_id: str
 ) -> None:

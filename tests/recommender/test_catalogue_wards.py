@@ -122,11 +122,10 @@ def test_every_place_lies_in_its_ward(catalogue: Catalogue, wards: Wards) -> Non
 def test_verified_places_cover_units(catalogue: Catalogue) -> None:
     covered = {place.ward for place in catalogue}
     verified = {place.ward for place in catalogue if place.status == "verified"}
-    assert len(covered) >= 68
-    assert len(verified) >= 37
+    assert len(covered) >= 95
+    assert len(verified) >= 91
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: too few named heritage POIs in the extract (docs/DATA.md)")
 def test_ninety_units_hold_a_verified_place(catalogue: Catalogue) -> None:
     assert len({place.ward for place in catalogue if place.status == "verified"}) >= 90
 
