@@ -278,6 +278,12 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.VI: "Ngày {day} thiếu {meal}: không quán ăn nào trong danh mục đủ gần các điểm dừng trong ngày để "
         "xếp một bữa ăn {meal_minutes:.0f} phút trong khoảng {hours_start} đến {hours_end}",
     },
+    "day.meal.excursion": {
+        Language.EN: "day {day}: no {meal}: the food places in the catalogue are all more than {minutes:.0f} minutes "
+        "from this day's start and end, too far to go just to eat; eat near your stops or bring food",
+        Language.VI: "Ngày {day} thiếu {meal}: các quán ăn trong danh mục đều cách điểm xuất phát và điểm kết thúc "
+        "của ngày hơn {minutes:.0f} phút, quá xa để đi chỉ để ăn; hãy ăn gần các điểm dừng hoặc mang theo đồ ăn",
+    },
     "day.walk_over_budget": {
         Language.EN: "day {day} walks {walk_km:.1f} km, more than the {budget_km:.1f} km budget of a {pace} day: "
         "no plan with less walking was found",

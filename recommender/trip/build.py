@@ -46,6 +46,13 @@ MEAL_START_MARGIN_S: Final[float] = 60.0
 of one window would need the meal, the buffer and a walk between them, so only one ever fits."""
 MEAL_BONUS: Final[float] = 1000.0
 """Score of having a meal at all: more than any place is worth, so a plan skips a meal only when none fits."""
+EXCURSION_S: Final[float] = 90 * 60.0
+EXCURSION_RIDES: Final[float] = 2.0
+"""A stop reached by a ride of ``EXCURSION_S`` or more and left by another, the two more than ``EXCURSION_RIDES``
+times the stop itself, is a trip just to get there (a lunch, or a 45-minute sight, three hours from a start out of
+town): the planner then plans again without the places that far for their visit (see :mod:`recommender.trip.plan`).
+From the city centre no stop is that far (Bát Tràng, Cổ Loa or Vạn Phúc are under an hour and a half away): city
+days are planned as before."""
 START_NODE: Final[int] = 0
 END_NODE: Final[int] = 1
 
@@ -88,6 +95,8 @@ class TripProblem:
     kinds: tuple[NodeKind, ...]
     scores: tuple[PlaceScore | None, ...]
     matrices: PeriodMatrices
+    far_meals: int = 0
+    """Food places not offered as meals because they lie too far from the day's start and end (``exclude``)."""
 
 
 def is_meal_place(place: Place) -> bool:
@@ -194,11 +203,14 @@ def build_trip_problem(
     request: TripRequest,
     scores: Sequence[PlaceScore],
     matrices_for: PlaceMatricesFn,
+    *,
+    exclude: frozenset[str] = frozenset(),
 ) -> TripProblem:
     """The problem for ``request`` over ``catalogue`` with the traveller's ``scores`` (catalogue order).
 
     ``matrices_for(place_ids)`` returns the node matrices for candidate places in that order (see
-    :func:`recommender.trip.travel.node_matrices`).
+    :func:`recommender.trip.travel.node_matrices`). Places in ``exclude`` (but must-visits) are left out, and
+    the worth of a stop is judged without them: the planner passes the places too far out for their visit.
 
     Raises
     ------
@@ -224,8 +236,12 @@ def build_trip_problem(
     food = _food_kinds(catalogue)
     snacks = _best_snacks(catalogue, scores, keep=SNACKS_PER_DAY * request.days, meals=meals)
     varied = _varied(catalogue, scores, request)
+    far_meals = 0
     for place, score in zip(catalogue.places, scores, strict=True):
         if place.id in avoid or ((score.score <= 0 or not place.plannable) and place.id not in must):
+            continue
+        if place.id in exclude and place.id not in must:
+            far_meals += meals and place.id in food.meal
             continue
         if place.id not in must and (
             (food.is_snack(place.id, meals=meals) and place.id not in snacks) or place.id not in varied
@@ -291,6 +307,7 @@ def build_trip_problem(
         kinds=(NodeKind.START, NodeKind.END, *[kind for _, _, kind, _, _ in chosen]),
         scores=(None, None, *[score for _, score, *_ in chosen]),
         matrices=kept_matrices,
+        far_meals=far_meals,
     )
 
 

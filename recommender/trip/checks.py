@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from recommender.messages import Message, Name, term
-from recommender.trip.build import DINNER_FROM_S, LUNCH_FROM_S, NodeKind, TripProblem
+from recommender.trip.build import DINNER_FROM_S, EXCURSION_S, LUNCH_FROM_S, NodeKind, TripProblem
 from recommender.trip.itinerary import DayPlan, Itinerary, clock
 from recommender.trip.request import TripRequest
 
@@ -109,6 +109,8 @@ def _missed_meal(
         for node, kind in enumerate(trip.kinds)
         if kind is NodeKind.MEAL and any(open_s < hours[1] for open_s, _ in problem.windows(node, day.day))
     ]
+    if not open_food and trip.far_meals:
+        return Message("day.meal.excursion", **about, minutes=EXCURSION_S / 60)
     if not open_food:
         return Message("day.meal.closed", **about, date=day.date)
     return Message(

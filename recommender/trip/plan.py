@@ -3,7 +3,10 @@
 The daily walking budget is a constraint of the solver, on the walking each leg is expected to take (a bus hop's
 walks to and from its stops are estimated); a routed day that still walks more than the budget is planned again
 with a tighter budget, a few times at most; if it still walks too much, the plan says so in its warnings. So does a day
-without the lunch or dinner its window covers, or without any visit (:mod:`recommender.trip.checks`).
+without the lunch or dinner its window covers, or without any visit (:mod:`recommender.trip.checks`). A stop that
+takes a ride of an hour and a half or more there and another back, twice as long as the stop (a lunch or a short
+sight three hours from a start out of town), makes the planner plan again without the places that far for their
+visit: the day keeps what is near and says why it has no lunch.
 """
 
 from __future__ import annotations
@@ -16,11 +19,20 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from recommender.catalogue import Place
+from recommender.catalogue import Catalogue, Place
 from recommender.city import City
 from recommender.planner import InfeasibleProblemError, SearchSettings, solve
 from recommender.scoring import Weather, score_places
-from recommender.trip.build import PlaceMatricesFn, TripProblem, build_trip_problem
+from recommender.trip.build import (
+    END_NODE,
+    EXCURSION_RIDES,
+    EXCURSION_S,
+    START_NODE,
+    PlaceMatricesFn,
+    TripProblem,
+    build_trip_problem,
+    is_meal_place,
+)
 from recommender.trip.checks import explained_itinerary
 from recommender.trip.errors import MustVisitError
 from recommender.trip.expand import DayExpander
@@ -71,25 +83,16 @@ def plan_trip(
     scores = boosted(scores, occasions)
     periods = router.travel_times.period_departures() if request.mode.value == "bus" else {}
     rows = endpoint_rows(router, request.start, request.end_location, mode=request.mode, periods=periods)
-    warnings: list[str] = []
-    best: tuple[list[DayPlan], float, int] | None = None
-    budgets = [request.walk_budget_m] * request.days
-    trip = build_trip_problem(city.catalogue, request, scores, _matrices_for(router, rows, request))
-    for attempt in range(MAX_WALK_REPLANS + 1):
-        if attempt:
-            trip = replace(trip, problem=replace(trip.problem, walk_budget_m=np.asarray(budgets)))
-        days, score, iterations, day_warnings = _solve_and_expand(router, trip, request)
-        best = (days, score, iterations)
-        warnings = day_warnings
-        over = [day.day for day in days if day.walk_m > request.walk_budget_m]
-        if not over:
-            break
-        # The solver plans bus hops with an estimate of their walks; a routed day walked more: plan again with
-        # that day's budget in the solver cut by the overshoot.
-        for day in over:
-            budgets[day] *= request.walk_budget_m / days[day].walk_m * _TIGHTER
-    assert best is not None
-    days, score, iterations = best
+    matrices_for = _matrices_for(router, rows, request)
+    trip = build_trip_problem(city.catalogue, request, scores, matrices_for)
+    trip, days, score, iterations, warnings = _plan_within_walk_budget(router, trip, request)
+    # A festival is worth the ride: an event's place is never judged a trip just to get there.
+    events = frozenset(occurrence.event.place_id for occurrence in occasions.occurrences)
+    if any(_is_excursion(day, index, events) for day in days for index in range(len(day.visits))):
+        too_far = _too_far_for_their_visit(city.catalogue, request, matrices_for, keep=events)
+        if too_far:
+            trip = build_trip_problem(city.catalogue, request, scores, matrices_for, exclude=too_far)
+            trip, days, score, iterations, warnings = _plan_within_walk_budget(router, trip, request)
     itinerary = explained_itinerary(
         days,
         request,
@@ -100,6 +103,65 @@ def plan_trip(
         warnings=warnings,
     )
     return annotate(itinerary, occasions)
+
+
+def _plan_within_walk_budget(
+    router: CityRouter, trip: TripProblem, request: TripRequest
+) -> tuple[TripProblem, list[DayPlan], float, int, list[str]]:
+    """Solve and expand; a day whose routed walks exceed the budget is solved again with a tighter one."""
+    budgets = [request.walk_budget_m] * request.days
+    for attempt in range(MAX_WALK_REPLANS + 1):
+        if attempt:
+            trip = replace(trip, problem=replace(trip.problem, walk_budget_m=np.asarray(budgets)))
+        days, score, iterations, warnings = _solve_and_expand(router, trip, request)
+        over = [day.day for day in days if day.walk_m > request.walk_budget_m]
+        if not over:
+            break
+        # The solver plans bus hops with an estimate of their walks; a routed day walked more: plan again with
+        # that day's budget in the solver cut by the overshoot.
+        for day in over:
+            budgets[day] *= request.walk_budget_m / days[day].walk_m * _TIGHTER
+    return trip, days, score, iterations, warnings
+
+
+def _is_excursion(day: DayPlan, index: int, events: frozenset[str]) -> bool:
+    """Whether the day's ``index``-th stop is a trip just to get there.
+
+    It is when the legs to and from it each take ``EXCURSION_S`` or more, together more than ``EXCURSION_RIDES``
+    times the stop itself, and no event of the trip is held there.
+    """
+    stop, there, back = day.visits[index], day.legs[index], day.legs[index + 1]
+    if stop.place.id in events:
+        return False
+    ride_there, ride_back = there.arrive_s - there.depart_s, back.arrive_s - back.depart_s
+    return min(ride_there, ride_back) >= EXCURSION_S and ride_there + ride_back > EXCURSION_RIDES * (
+        stop.end_s - stop.start_s
+    )
+
+
+def _too_far_for_their_visit(
+    catalogue: Catalogue, request: TripRequest, matrices_for: PlaceMatricesFn, *, keep: frozenset[str]
+) -> frozenset[str]:
+    """The places too far from the day's start and end for what their visit is worth the ride.
+
+    Those (not must-visits, nor in ``keep``) ``EXCURSION_S`` or more from the start and to the end, in the quickest
+    period, whose two rides take more than ``EXCURSION_RIDES`` times their visit (or meal). Judged over the whole
+    catalogue, not only the problem's candidates: leaving some out lets others into the pool (the caps on kinds and
+    snacks).
+    """
+    kept = keep | set(request.must_visit)
+    places = [place for place in catalogue.places if place.plannable and place.id not in kept]
+    seconds = matrices_for([place.id for place in places]).seconds
+    there = seconds[:, START_NODE, 2:].min(axis=0)
+    back = seconds[:, 2:, END_NODE].min(axis=0)
+    pace = request.pace
+    return frozenset(
+        place.id
+        for place, ride_there, ride_back in zip(places, there, back, strict=True)
+        if min(ride_there, ride_back) >= EXCURSION_S
+        and ride_there + ride_back
+        > (pace.meal_s if is_meal_place(place) else place.visit_min * 60.0 * pace.visit_factor)
+    )
 
 
 def _matrices_for(router: CityRouter, rows: EndpointRows, request: TripRequest) -> PlaceMatricesFn:
