@@ -22,7 +22,8 @@ class PlaceResponse(ResponseModel):
     lat: float
     lon: float
     coord_source: str = Field(
-        description='Where the point comes from: "osm:node/<id>", "ref:<named reference>" or "estimated:<metres>".'
+        description='Where the point comes from: an OSM element ("osm:node/<id>"; a "way" or "relation" gives its '
+        'centre), "ref:<named reference>" or "estimated:<metres>".'
     )
     ward: str = Field(description="Id of the 2025 ward or commune holding the point (e.g. phuong-hoan-kiem).")
     ward_name: str = Field(description='Its name, e.g. "Phường Hoàn Kiếm".')
