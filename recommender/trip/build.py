@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Final
@@ -48,9 +48,9 @@ MEAL_BONUS: Final[float] = 1000.0
 """Score of having a meal at all: more than any place is worth, so a plan skips a meal only when none fits."""
 EXCURSION_S: Final[float] = 90 * 60.0
 EXCURSION_RIDES: Final[float] = 2.0
-"""A stop reached by a ride of ``EXCURSION_S`` or more and left by another, the two more than ``EXCURSION_RIDES``
-times the stop itself, is a trip just to get there (a lunch, or a 45-minute sight, three hours from a start out of
-town): the planner then plans again without the places that far for their visit (see :mod:`recommender.trip.plan`).
+"""A day whose rides of ``EXCURSION_S`` or more take more than ``EXCURSION_RIDES`` times all its stops is a trip just
+to get somewhere (a lunch, or a 45-minute sight, three hours from a start out of town): the planner then plans again
+without the places that far for their visit (see :mod:`recommender.trip.plan`).
 From the city centre no stop is that far (Bát Tràng, Cổ Loa or Vạn Phúc are under an hour and a half away): city
 days are planned as before."""
 START_NODE: Final[int] = 0
@@ -234,8 +234,10 @@ def build_trip_problem(
         )
     candidates: list[tuple[Place, PlaceScore, NodeKind, float, list[list[Window]]]] = []
     food = _food_kinds(catalogue)
-    snacks = _best_snacks(catalogue, scores, keep=SNACKS_PER_DAY * request.days, meals=meals)
-    varied = _varied(catalogue, scores, request)
+    # The caps on kinds and snacks rank what is left: a place left out must not take a nearer one's place.
+    ranking = [replace(score, score=-1.0) if score.place_id in exclude else score for score in scores]
+    snacks = _best_snacks(catalogue, ranking, keep=SNACKS_PER_DAY * request.days, meals=meals)
+    varied = _varied(catalogue, ranking, request)
     far_meals = 0
     for place, score in zip(catalogue.places, scores, strict=True):
         if place.id in avoid or ((score.score <= 0 or not place.plannable) and place.id not in must):
@@ -261,9 +263,10 @@ def build_trip_problem(
     candidates = _with_short_visits(_without_nested(catalogue, candidates, must), request, must, day_window)
     matrices = matrices_for([place.id for place, *_ in candidates])
     reachable = _reachable(matrices)
+    fits = _fits_in_a_day(matrices, [visit_s for *_, visit_s, _ in candidates], day_window)
     kept = []
     for index, candidate in enumerate(candidates):
-        if reachable[index + 2]:
+        if reachable[index + 2] and (fits[index] or not exclude or candidate[0].id in must):
             kept.append(index)
         elif candidate[0].id in must:
             raise MustVisitError(
@@ -465,6 +468,20 @@ def _start_windows(
         for meal_open, meal_close in meals
         if max(open_s, meal_open) <= min(close_s, meal_close)
     )
+
+
+def _fits_in_a_day(matrices: PeriodMatrices, visits_s: Sequence[float], day_window: Window) -> np.ndarray:
+    """Candidates whose quickest rides from the start and to the end, with the visit, fit in the day's window.
+
+    One that does not can never be planned; left in, it raises the cost of a stop
+    (:func:`recommender.trip.value.stop_cost`) for the places that can. Only the re-plan of a day out of town
+    (``exclude``) leaves them out so far: on every plan it changes ten of the 38 personas' city days (more signature
+    sights, but one day over its walking budget), which is left for a later round.
+    """
+    seconds = matrices.seconds
+    there = seconds[:, START_NODE, 2:].min(axis=0)
+    back = seconds[:, 2:, END_NODE].min(axis=0)
+    return np.asarray(there + np.asarray(visits_s, dtype=np.float64) + back <= day_window[1] - day_window[0])
 
 
 def _reachable(matrices: PeriodMatrices) -> np.ndarray:

@@ -3,10 +3,10 @@
 The daily walking budget is a constraint of the solver, on the walking each leg is expected to take (a bus hop's
 walks to and from its stops are estimated); a routed day that still walks more than the budget is planned again
 with a tighter budget, a few times at most; if it still walks too much, the plan says so in its warnings. So does a day
-without the lunch or dinner its window covers, or without any visit (:mod:`recommender.trip.checks`). A stop that
-takes a ride of an hour and a half or more there and another back, twice as long as the stop (a lunch or a short
-sight three hours from a start out of town), makes the planner plan again without the places that far for their
-visit: the day keeps what is near and says why it has no lunch.
+without the lunch or dinner its window covers, or without any visit (:mod:`recommender.trip.checks`). A day
+whose rides of an hour and a half or more take twice as long as all its stops (a lunch or a short sight three hours
+from a start out of town) is planned again without the places that far for their visit: the day keeps what is near
+and says why it has no lunch.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def plan_trip(
     trip, days, score, iterations, warnings = _plan_within_walk_budget(router, trip, request)
     # A festival is worth the ride: an event's place is never judged a trip just to get there.
     events = frozenset(occurrence.event.place_id for occurrence in occasions.occurrences)
-    if any(_is_excursion(day, index, events) for day in days for index in range(len(day.visits))):
+    if any(_is_excursion(day, events) for day in days):
         too_far = _too_far_for_their_visit(city.catalogue, request, matrices_for, keep=events)
         if too_far:
             trip = build_trip_problem(city.catalogue, request, scores, matrices_for, exclude=too_far)
@@ -124,19 +124,18 @@ def _plan_within_walk_budget(
     return trip, days, score, iterations, warnings
 
 
-def _is_excursion(day: DayPlan, index: int, events: frozenset[str]) -> bool:
-    """Whether the day's ``index``-th stop is a trip just to get there.
+def _is_excursion(day: DayPlan, events: frozenset[str]) -> bool:
+    """Whether the day is mostly a trip just to get somewhere.
 
-    It is when the legs to and from it each take ``EXCURSION_S`` or more, together more than ``EXCURSION_RIDES``
-    times the stop itself, and no event of the trip is held there.
+    It is when its rides of ``EXCURSION_S`` or more take more than ``EXCURSION_RIDES`` times all its stops together
+    (three hours into town for a lunch and a walk round the lake, and three hours back), and it attends no event of
+    the trip (a festival is worth the ride).
     """
-    stop, there, back = day.visits[index], day.legs[index], day.legs[index + 1]
-    if stop.place.id in events:
+    if any(visit.place.id in events for visit in day.visits):
         return False
-    ride_there, ride_back = there.arrive_s - there.depart_s, back.arrive_s - back.depart_s
-    return min(ride_there, ride_back) >= EXCURSION_S and ride_there + ride_back > EXCURSION_RIDES * (
-        stop.end_s - stop.start_s
-    )
+    long_rides = sum(leg.arrive_s - leg.depart_s for leg in day.legs if leg.arrive_s - leg.depart_s >= EXCURSION_S)
+    stops = sum(visit.end_s - visit.start_s for visit in day.visits)
+    return long_rides > EXCURSION_RIDES * stops
 
 
 def _too_far_for_their_visit(

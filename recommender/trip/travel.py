@@ -103,8 +103,10 @@ def endpoint_rows(
 def _walk_row(router: CityRouter, point: Location) -> FloatArray:
     matrices = router.bundle.matrices
     if point.place is not None and point.place.id in matrices.place_ids:
-        row = matrices.walk_m[matrices.index(point.place.id)]
-        return np.where(np.isfinite(row), row, np.inf).astype(np.float64)
+        index = matrices.index(point.place.id)
+        row = np.where(np.isfinite(matrices.walk_m[index]), matrices.walk_m[index], np.inf).astype(np.float64)
+        row[index] = 0.0  # already there, even at a place off the street network
+        return row
     seconds = router.travel_times.one_to_many(point.lat, point.lon, mode="walk")
     metres = np.asarray(seconds, dtype=np.float64) * matrices.speed_mps
     return np.where(np.isfinite(metres), metres, np.inf)
@@ -115,8 +117,10 @@ def _bus_row(router: CityRouter, point: Location, period: str, depart_s: int, *,
     if point.place is not None and point.place.id in matrices.place_ids:
         index = matrices.index(point.place.id)
         table = matrices.bus_s[period]
-        row = table[:, index] if column else table[index]
-        return np.where(np.isfinite(row), row, np.inf).astype(np.float64)
+        found = table[:, index] if column else table[index]
+        row: FloatArray = np.where(np.isfinite(found), found, np.inf).astype(np.float64)
+        row[index] = 0.0
+        return row
     seconds = np.asarray(
         router.travel_times.one_to_many(point.lat, point.lon, mode="bus", depart_s=depart_s), dtype=np.float64
     )
