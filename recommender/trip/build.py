@@ -243,14 +243,14 @@ def build_trip_problem(
         if place.id in avoid or ((score.score <= 0 or not place.plannable) and place.id not in must):
             continue
         if place.id in exclude and place.id not in must:
-            far_meals += meals and place.id in food.meal
+            far_meals += int(meals and place.id in food.meal)
             continue
         if place.id not in must and (
             (food.is_snack(place.id, meals=meals) and place.id not in snacks) or place.id not in varied
         ):
             continue
         kind = NodeKind.MEAL if meals and place.id in food.meal and place.id not in must else NodeKind.VISIT
-        visit_s = pace.meal_s if kind is NodeKind.MEAL else place.visit_min * 60.0 * pace.visit_factor
+        visit_s = stop_seconds(place, request, meal=kind is NodeKind.MEAL)
         windows = [
             _windows(place, request, day, visit_s=visit_s, day_window=day_window, meal=kind is NodeKind.MEAL)
             for day in range(request.days)
@@ -470,6 +470,17 @@ def _start_windows(
     )
 
 
+def stop_seconds(place: Place, request: TripRequest, *, meal: bool) -> float:
+    """How long a stop at ``place`` lasts at the request's pace: a meal's length, or the visit's."""
+    return request.pace.meal_s if meal else place.visit_min * 60.0 * request.pace.visit_factor
+
+
+def quickest_rides(matrices: PeriodMatrices) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate (node 2 on), the quickest ride from the start and to the end over the periods, seconds."""
+    seconds = matrices.seconds
+    return seconds[:, START_NODE, 2:].min(axis=0), seconds[:, 2:, END_NODE].min(axis=0)
+
+
 def _fits_in_a_day(matrices: PeriodMatrices, visits_s: Sequence[float], day_window: Window) -> np.ndarray:
     """Candidates whose quickest rides from the start and to the end, with the visit, fit in the day's window.
 
@@ -478,9 +489,7 @@ def _fits_in_a_day(matrices: PeriodMatrices, visits_s: Sequence[float], day_wind
     (``exclude``) leaves them out so far: on every plan it changes ten of the 38 personas' city days (more signature
     sights, but one day over its walking budget), which is left for a later round.
     """
-    seconds = matrices.seconds
-    there = seconds[:, START_NODE, 2:].min(axis=0)
-    back = seconds[:, 2:, END_NODE].min(axis=0)
+    there, back = quickest_rides(matrices)
     return np.asarray(there + np.asarray(visits_s, dtype=np.float64) + back <= day_window[1] - day_window[0])
 
 
@@ -513,4 +522,6 @@ __all__ = [
     "check_places",
     "is_meal_place",
     "meal_windows",
+    "quickest_rides",
+    "stop_seconds",
 ]

@@ -24,14 +24,14 @@ from recommender.city import City
 from recommender.planner import InfeasibleProblemError, SearchSettings, solve
 from recommender.scoring import Weather, score_places
 from recommender.trip.build import (
-    END_NODE,
     EXCURSION_RIDES,
     EXCURSION_S,
-    START_NODE,
     PlaceMatricesFn,
     TripProblem,
     build_trip_problem,
     is_meal_place,
+    quickest_rides,
+    stop_seconds,
 )
 from recommender.trip.checks import explained_itinerary
 from recommender.trip.errors import MustVisitError
@@ -150,16 +150,12 @@ def _too_far_for_their_visit(
     """
     kept = keep | set(request.must_visit)
     places = [place for place in catalogue.places if place.plannable and place.id not in kept]
-    seconds = matrices_for([place.id for place in places]).seconds
-    there = seconds[:, START_NODE, 2:].min(axis=0)
-    back = seconds[:, 2:, END_NODE].min(axis=0)
-    pace = request.pace
+    there, back = quickest_rides(matrices_for([place.id for place in places]))
     return frozenset(
         place.id
         for place, ride_there, ride_back in zip(places, there, back, strict=True)
         if min(ride_there, ride_back) >= EXCURSION_S
-        and ride_there + ride_back
-        > (pace.meal_s if is_meal_place(place) else place.visit_min * 60.0 * pace.visit_factor)
+        and ride_there + ride_back > EXCURSION_RIDES * stop_seconds(place, request, meal=is_meal_place(place))
     )
 
 
